@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test migrate seed worker messages check-migrations clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# The web app and a Celery worker with beat, on the embedded default (SQLite + a file broker under var/).
+run: seed
+	@echo "Attesta on http://$(HOST):$(PORT)/ — demo users: operator, security_unit, owner, authority, inspector, auditor, outsider, admin (password: $${DEMO_PASSWORD:-attesta-demo})"
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=$${DEBUG:-1} $(PY) -m celery -A config worker --beat --pool=solo --loglevel=INFO --schedule=var/celerybeat-schedule & \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(PY) -m celery -A config worker --beat --pool=solo --loglevel=INFO
+
+check-migrations: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,136 @@
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import Q
+from ninja import Query, Router
+from pydantic import BaseModel, Field
+
+from . import audit
+from .errors import DomainError, NotFound
+from .models import ApiToken, Membership, Organization, User
+from .pagination import PageParams, paginate
+from .selectors import has_national_oversight, jurisdiction_org_ids, organizations_for_listing, roles_of
+
+router = Router(tags=["accounts"])
+
+
+class TokenIn(BaseModel):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=4096)
+    otp: str | None = Field(default=None, max_length=16)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+class ErrorOut(BaseModel):
+    error: dict
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "invalid_credentials"
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut})
+def issue_token(request, data: TokenIn):
+    user = authenticate(request, username=data.username, password=data.password)
+    if user is None or not user.is_active:
+        # Same answer for an unknown user and a wrong password.
+        raise Unauthenticated("Invalid username or password.")
+    token, key = ApiToken.issue(user)
+    with transaction.atomic():
+        audit.record(actor=user, action="auth.token", object_type="user", object_id=str(user.pk))
+    return {"token": key, "expires_at": token.expires_at}
+
+
+class RoleOut(BaseModel):
+    organization_id: int
+    role: str
+
+
+class MeOut(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    language: str
+    roles: list[RoleOut]
+
+
+@router.get("/me", response=MeOut)
+def me(request):
+    user = request.user
+    return {"id": user.pk, "username": user.username, "full_name": user.full_name, "language": user.language, "roles": roles_of(user)}
+
+
+class OrganizationOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+
+
+class OrganizationPage(BaseModel):
+    items: list[OrganizationOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class OrgFilter(PageParams):
+    kind: Organization.Kind | None = None
+    parent_id: int | None = None
+    q: str = Field(default="", max_length=100)
+
+
+@router.get("/organizations", response=OrganizationPage)
+def list_organizations(request, params: Query[OrgFilter]):
+    qs = organizations_for_listing()
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    if params.parent_id is not None:
+        qs = qs.filter(parent_id=params.parent_id)
+    if params.q:
+        qs = qs.filter(Q(name__icontains=params.q) | Q(code__icontains=params.q))
+    return paginate(qs.only("id", "code", "name", "kind", "parent_id"), params, lambda rows: [
+        {"id": o.pk, "code": o.code, "name": o.name, "kind": o.kind, "parent_id": o.parent_id} for o in rows
+    ])  # fmt: skip
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    full_name: str
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class UserFilter(PageParams):
+    organization_id: int | None = None
+    role: str | None = Field(default=None, max_length=20)
+
+
+@router.get("/users", response=UserPage)
+def list_users(request, params: Query[UserFilter]):
+    # One membership must satisfy every condition at once, so filter memberships, then take their users.
+    memberships = Membership.objects.all()
+    if not has_national_oversight(request.user):
+        memberships = memberships.filter(organization_id__in=jurisdiction_org_ids(request.user))
+    if params.organization_id is not None:
+        if not Organization.objects.filter(pk=params.organization_id).exists():
+            raise NotFound()
+        memberships = memberships.filter(organization_id=params.organization_id)
+    if params.role:
+        memberships = memberships.filter(role=params.role)
+    qs = User.objects.filter(is_active=True, id__in=memberships.values("user_id"))
+    qs = qs.order_by("username").only("id", "username", "full_name")
+    return paginate(qs, params, lambda rows: [{"id": u.pk, "username": u.username, "full_name": u.full_name} for u in rows])

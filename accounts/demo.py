@@ -1,0 +1,62 @@
+"""Demo organisations and users of the API contract's "Demo data" section."""
+
+from django.conf import settings
+
+from .models import Membership, Organization, Role, User
+from .services import create_organization
+
+# (code, name, kind, parent code)
+ORGANIZATIONS = [
+    ("BCA", "Bộ Công an", Organization.Kind.CENTRAL_AGENCY, None),
+    ("BCA-A05", "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao (A05)", Organization.Kind.NATIONAL_AUTHORITY, "BCA"),
+    ("BQP", "Bộ Quốc phòng", Organization.Kind.CENTRAL_AGENCY, None),
+    ("BQP-TCCY", "Ban Cơ yếu Chính phủ", Organization.Kind.NATIONAL_AUTHORITY, "BQP"),
+    ("BQP-BTL86", "Bộ Tư lệnh 86", Organization.Kind.NATIONAL_AUTHORITY, "BQP"),
+    ("QNI", "Ủy ban nhân dân tỉnh Quảng Ninh", Organization.Kind.PROVINCE, None),
+    ("QNI-SKHCN", "Sở Khoa học và Công nghệ tỉnh Quảng Ninh", Organization.Kind.UNIT, "QNI"),
+    ("QNI-TTCDS", "Trung tâm Chuyển đổi số tỉnh Quảng Ninh", Organization.Kind.UNIT, "QNI"),
+    ("QNI-HALONG", "Phường Hạ Long", Organization.Kind.COMMUNE, "QNI"),
+    ("QNI-COTO", "Đặc khu Cô Tô", Organization.Kind.COMMUNE, "QNI"),
+    ("LSN", "Ủy ban nhân dân tỉnh Lạng Sơn", Organization.Kind.PROVINCE, None),
+    ("LSN-SKHCN", "Sở Khoa học và Công nghệ tỉnh Lạng Sơn", Organization.Kind.UNIT, "LSN"),
+    ("VNCERT-ASSESS", "Trung tâm Đánh giá an ninh mạng (tổ chức được cấp phép)", Organization.Kind.ASSESSOR, None),
+]
+
+DETAILS = {
+    "QNI": {"mandate_document": "Luật Tổ chức chính quyền địa phương 2025", "head_name": "Chủ tịch UBND tỉnh", "address": "Trung tâm hành chính tỉnh, Hạ Long, Quảng Ninh", "phone": "0203 3835 000", "email": "ubnd@quangninh.gov.vn"},
+    "QNI-SKHCN": {"mandate_document": "Quyết định giao nhiệm vụ đơn vị chuyên trách ANM", "head_name": "Giám đốc Sở", "address": "Hạ Long, Quảng Ninh", "phone": "0203 3628 000", "email": "skhcn@quangninh.gov.vn"},
+    "VNCERT-ASSESS": {"licensed_assessor": True},
+}
+
+# username, full name, organisation code, role (None for the superuser)
+USERS = [
+    ("operator", "Nguyễn Văn Vận", "QNI-TTCDS", Role.OPERATOR),
+    ("security_unit", "Trần Thị An", "QNI-SKHCN", Role.SECURITY_UNIT),
+    ("owner", "Lê Văn Chủ", "QNI", Role.OWNER),
+    ("authority", "Phạm Quốc Thẩm", "BCA-A05", Role.AUTHORITY),
+    ("inspector", "Hoàng Minh Kiểm", "VNCERT-ASSESS", Role.INSPECTOR),
+    ("auditor", "Vũ Thị Giám", "QNI", Role.AUDITOR),
+    ("outsider", "Đỗ Văn Ngoài", "LSN-SKHCN", Role.OPERATOR),
+    ("admin", "Quản trị hệ thống", None, None),
+]
+
+
+def seed() -> str:
+    created_orgs = 0
+    for code, name, kind, parent_code in ORGANIZATIONS:
+        if not Organization.objects.filter(code=code).exists():
+            parent = Organization.objects.get(code=parent_code) if parent_code else None
+            create_organization(code=code, name=name, kind=kind, parent=parent, **DETAILS.get(code, {}))
+            created_orgs += 1
+    created_users = 0
+    for username, full_name, org_code, role in USERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"full_name": full_name, "is_superuser": role is None, "is_staff": role is None}
+        )
+        if created:
+            user.set_password(settings.DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            created_users += 1
+        if org_code:
+            Membership.objects.get_or_create(user=user, organization=Organization.objects.get(code=org_code), role=role)
+    return f"{created_orgs} organisations and {created_users} users created"

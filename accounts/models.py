@@ -1,0 +1,177 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="vi")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        CENTRAL_AGENCY = "central_agency", _("Central agency")
+        PROVINCE = "province", _("Province")
+        COMMUNE = "commune", _("Commune")
+        UNIT = "unit", _("Unit")
+        NATIONAL_AUTHORITY = "national_authority", _("National authority")
+        ASSESSOR = "assessor", _("Assessor organisation")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Form 08 part 2 asks for these for the owner and the designated unit.
+    mandate_document = models.CharField(_("mandate document"), max_length=255, blank=True)
+    head_name = models.CharField(_("head"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    licensed_assessor = models.BooleanField(
+        _("licensed assessor"), default=False, help_text=_("Licensed to assess level 5 systems (Decree 331 Art. 31.2(c)).")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class OrganizationClosure(models.Model):
+    """Every (ancestor, descendant) pair, itself included: jurisdiction becomes one indexed sub-select."""
+
+    ancestor = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="descendant_links")
+    descendant = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="ancestor_links")
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ancestor", "descendant"], name="org_closure_unique")]
+        indexes = [models.Index(fields=["descendant", "ancestor"])]
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operating unit")
+    SECURITY_UNIT = "security_unit", _("Designated security unit")
+    OWNER = "owner", _("System owner")
+    AUTHORITY = "authority", _("National authority")
+    INSPECTOR = "inspector", _("Inspector")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique")]
+        indexes = [models.Index(fields=["user", "role"])]
+        verbose_name = _("membership")
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, starts_on__lte=on, ends_on__gte=on)
+
+
+class Delegation(models.Model):
+    """A system owner's written delegation to a subordinate organisation for a term (Decree 331 Art. 4)."""
+
+    owner = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="delegations_given")
+    delegate = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="delegations_received")
+    document_number = models.CharField(_("delegation document number"), max_length=100)
+    document_date = models.DateField(_("delegation document date"))
+    scope = models.TextField(_("scope and duties"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_term_order"),
+        ]
+        verbose_name = _("delegation")
+
+    def __str__(self):
+        return f"{self.owner} → {self.delegate} ({self.document_number})"
+
+
+class ApiToken(models.Model):
+    """Bearer tokens; only a hash is stored, so a database leak does not leak sessions."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> tuple["ApiToken", str]:
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            key_hash=cls.hash_key(key),
+            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+        )
+        return token, key
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained record of every state change. Never updated or deleted (a trigger enforces it
+    on PostgreSQL); `verify_audit` recomputes the chain."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64)
+    from_status = models.CharField(max_length=40, blank=True)
+    to_status = models.CharField(max_length=40, blank=True)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    revision = models.PositiveIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """A single row locked while appending, so concurrent writers chain one after another."""
+
+    last_hash = models.CharField(max_length=64)
+    last_event_id = models.BigIntegerField(null=True)

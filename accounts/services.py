@@ -1,0 +1,101 @@
+from django.db import transaction
+
+from . import audit
+from .errors import Invalid
+from .models import Delegation, Membership, Organization, OrganizationClosure
+
+
+def _link_into_tree(org: Organization) -> None:
+    rows = [OrganizationClosure(ancestor=org, descendant=org, depth=0)]
+    if org.parent_id:
+        rows += [
+            OrganizationClosure(ancestor_id=link.ancestor_id, descendant=org, depth=link.depth + 1)
+            for link in OrganizationClosure.objects.filter(descendant_id=org.parent_id)
+        ]
+    OrganizationClosure.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def create_organization(*, code: str, name: str, kind: str, parent: Organization | None = None, **details) -> Organization:
+    if Organization.objects.filter(code=code).exists():
+        raise Invalid.field("code", f"An organisation with code {code!r} already exists.")
+    org = Organization.objects.create(code=code, name=name, kind=kind, parent=parent, **details)
+    _link_into_tree(org)
+    return org
+
+
+@transaction.atomic
+def move_organization(*, org: Organization, new_parent: Organization | None) -> Organization:
+    if new_parent is not None and OrganizationClosure.objects.filter(ancestor=org, descendant=new_parent).exists():
+        raise Invalid.field("parent_id", "An organisation cannot be placed under itself or its own descendants.")
+    subtree = list(OrganizationClosure.objects.filter(ancestor=org).values_list("descendant_id", "depth"))
+    subtree_ids = [d for d, _ in subtree]
+    # Drop the links from outside ancestors into the subtree, then re-link under the new parent.
+    OrganizationClosure.objects.filter(descendant_id__in=subtree_ids).exclude(ancestor_id__in=subtree_ids).delete()
+    org.parent = new_parent
+    org.save(update_fields=["parent"])
+    if new_parent is not None:
+        above = list(OrganizationClosure.objects.filter(descendant=new_parent).values_list("ancestor_id", "depth"))
+        OrganizationClosure.objects.bulk_create(
+            OrganizationClosure(ancestor_id=a, descendant_id=d, depth=da + dd + 1) for a, da in above for d, dd in subtree
+        )
+    return org
+
+
+@transaction.atomic
+def rebuild_closure() -> int:
+    """Recompute the whole closure table from `parent` (after bulk loads that bypass the services)."""
+    OrganizationClosure.objects.all().delete()
+    parents = dict(Organization.objects.values_list("id", "parent_id"))
+    rows = []
+    for org_id in parents:
+        depth, node = 0, org_id
+        seen = set()
+        while node is not None:
+            if node in seen:
+                raise Invalid.field("parent_id", f"Organisation {org_id} is in a parent cycle.")
+            seen.add(node)
+            rows.append(OrganizationClosure(ancestor_id=node, descendant_id=org_id, depth=depth))
+            node, depth = parents[node], depth + 1
+    OrganizationClosure.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
+def grant_membership(*, actor, user, organization: Organization, role: str) -> Membership:
+    membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
+    if created:
+        audit.record(
+            actor=actor, action="membership.grant", obj=membership, data={"user": user.username, "organization": organization.code, "role": role}
+        )
+    return membership
+
+
+@transaction.atomic
+def revoke_membership(*, actor, membership: Membership) -> None:
+    audit.record(
+        actor=actor,
+        action="membership.revoke",
+        obj=membership,
+        data={"user": membership.user.username, "organization": membership.organization.code, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def create_delegation(*, actor, owner: Organization, delegate: Organization, document_number: str, document_date, scope: str, starts_on, ends_on) -> Delegation:
+    errors = []
+    if delegate.pk == owner.pk or not OrganizationClosure.objects.filter(ancestor=owner, descendant=delegate).exists():
+        errors.append({"field": "delegate_id", "message": "A delegation goes to a subordinate organisation of the owner."})
+    if ends_on < starts_on:
+        errors.append({"field": "ends_on", "message": "The term must end on or after its start."})
+    if not document_number.strip():
+        errors.append({"field": "document_number", "message": "The delegation document number is required."})
+    if errors:
+        raise Invalid("The delegation is not valid.", details=errors)
+    delegation = Delegation.objects.create(
+        owner=owner, delegate=delegate, document_number=document_number.strip(), document_date=document_date,
+        scope=scope, starts_on=starts_on, ends_on=ends_on, created_by=actor,
+    )  # fmt: skip
+    audit.record(actor=actor, action="delegation.create", obj=delegation, data={"owner": owner.code, "delegate": delegate.code})
+    return delegation

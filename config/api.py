@@ -1,0 +1,85 @@
+"""The one NinjaAPI: auth, the contract's error shape, and each app's router."""
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from accounts.errors import DomainError
+from accounts.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(token), expires_at__gt=timezone.now(), user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        request.user = row.user
+        return row.user
+
+
+api = NinjaAPI(
+    title="Attesta API",
+    version="1",
+    description="Security-level dossiers, registry and inspections of government information systems.",
+    urls_namespace="api",
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_body(code: str, message: str, details: list | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def _loc_to_field(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload", "data")]
+    # ninja nests the body under the parameter name; drop it so the field reads as the contract names it.
+    if len(parts) > 1 and not parts[0].isdigit() and parts[0] in {"data", "payload", "body_in"}:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, error_body(exc.code, exc.message, exc.details), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    details = []
+    for err in exc.errors:
+        loc = list(err.get("loc", ()))
+        if loc and loc[0] == "body" and len(loc) > 1 and loc[1] in {"data", "payload"}:
+            loc = loc[2:]
+        details.append({"field": _loc_to_field(loc), "message": err.get("msg", "invalid")})
+    return api.create_response(request, error_body("validation_failed", "The input is not valid.", details), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, error_body("unauthenticated", "Authentication is required."), status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+    return api.create_response(request, error_body(codes.get(exc.status_code, "error"), str(exc)), status=exc.status_code)
+
+
+from accounts.api import router as accounts_router  # noqa: E402
+from systems_registry.api import router as systems_router  # noqa: E402
+
+api.add_router("", accounts_router)
+api.add_router("", systems_router)

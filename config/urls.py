@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+from .api import api
+from .health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("systems/", include("systems_registry.urls")),
+]
+
+handler404 = account_views.not_found
+handler403 = account_views.forbidden

@@ -1,0 +1,47 @@
+"""Which capacities a user holds over one system: the roles that count for it, derived from the org tree."""
+
+from accounts.models import Membership, OrganizationClosure, Role
+from accounts.selectors import delegated_owner_ids
+
+from .models import InformationSystem
+
+# Roles that may edit registry data and move the lifecycle; the others only read or act through workflows.
+EDITOR_ROLES = {Role.OPERATOR, Role.OWNER}
+
+
+def capacities(user, system: InformationSystem) -> set[str]:
+    """Role r counts for `system` when the user holds r in an organisation at or above the side of the system that r
+    acts for: operators over the operating unit, security units over the designated unit, owners over the owner
+    (or by an active delegation from it), authorities at the national authority the dossier was routed to."""
+    if not user.is_authenticated:
+        return set()
+    sides = {
+        Role.OPERATOR: system.operator_id,
+        Role.SECURITY_UNIT: system.security_unit_id,
+        Role.OWNER: system.owner_id,
+        Role.INSPECTOR: system.security_unit_id,
+        Role.AUDITOR: system.owner_id,
+    }
+    memberships = list(Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role"))
+    if not memberships:
+        return set()
+    member_orgs = {org for org, _ in memberships}
+    reach = set(
+        OrganizationClosure.objects.filter(
+            ancestor_id__in=member_orgs, descendant_id__in=[v for v in sides.values() if v]
+        ).values_list("ancestor_id", "descendant_id")
+    )
+    held = set()
+    for org, role in memberships:
+        target = sides.get(role)
+        if target is not None and (org, target) in reach:
+            held.add(role)
+        if role == Role.AUTHORITY and system.national_authority_id == org:
+            held.add(role)
+    if system.owner_id in set(delegated_owner_ids(user).values_list("owner_id", flat=True)):
+        held.add(Role.OWNER)
+    return held
+
+
+def can_edit(user, system: InformationSystem) -> bool:
+    return user.is_superuser or bool(capacities(user, system) & EDITOR_ROLES)

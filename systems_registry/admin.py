@@ -1,0 +1,39 @@
+from django.contrib import admin, messages
+
+from accounts.errors import DomainError
+
+from . import services
+from .models import InformationSystem
+
+
+def _lifecycle_action(name):
+    def action(modeladmin, request, queryset):
+        for system in queryset:
+            try:
+                services.transition_system(actor=request.user, system_id=system.pk, name=name, comment="admin")
+            except DomainError as exc:
+                modeladmin.message_user(request, f"{system.code}: {exc.message}", level=messages.ERROR)
+
+    action.__name__ = f"lifecycle_{name}"
+    action.short_description = f"Lifecycle: {name}"
+    return action
+
+
+@admin.register(InformationSystem)
+class InformationSystemAdmin(admin.ModelAdmin):
+    """Read-only here: registry edits go through the services (forms and API), which validate and audit them."""
+
+    list_display = ("code", "name", "owner", "proposed_level", "approved_level", "status")
+    list_filter = ("status", "proposed_level", "regime")
+    search_fields = ("code", "name")
+    list_select_related = ("owner",)
+    actions = [_lifecycle_action(n) for n in services.LIFECYCLE_TRANSITIONS]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

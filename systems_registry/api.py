@@ -1,0 +1,81 @@
+from django.db.models import Q
+from ninja import Body, Query, Router, Status
+from pydantic import BaseModel, Field
+
+from accounts.pagination import PageParams, paginate
+
+from . import services
+from .models import InformationSystem
+from .schemas import ClassificationOut, SystemCreate, SystemOut, SystemPatch
+from .selectors import system_for_user, system_list
+
+router = Router(tags=["systems"])
+
+
+class SystemPage(BaseModel):
+    items: list[SystemOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class SystemFilter(PageParams):
+    q: str = Field(default="", max_length=100)
+    level: int | None = Field(default=None, ge=1, le=5)
+    status: InformationSystem.Status | None = None
+    owner_id: int | None = None
+
+
+class TransitionIn(BaseModel):
+    comment: str = Field(default="", max_length=5000)
+
+
+def serialize(system: InformationSystem, user, transitions: list[str] | None = None) -> dict:
+    data = {name: getattr(system, name) for name in SystemOut.model_fields if hasattr(system, name)}
+    data["available_transitions"] = services.available_transitions(user, system) if transitions is None else transitions
+    return data
+
+
+def serialize_page(rows, user) -> list[dict]:
+    # Lists skip per-row permission work: transitions belong to the detail view.
+    return [serialize(s, user, transitions=[]) for s in rows]
+
+
+@router.get("/systems", response=SystemPage)
+def list_systems(request, params: Query[SystemFilter]):
+    qs = system_list(request.user, q=params.q, level=params.level, status=params.status or "", owner_id=params.owner_id)
+    return paginate(qs, params, lambda rows: serialize_page(rows, request.user))
+
+
+@router.post("/systems", response={201: SystemOut})
+def create_system(request, data: SystemCreate):
+    system = services.create_system(actor=request.user, data=data)
+    return Status(201, serialize(system, request.user))
+
+
+@router.get("/systems/{system_id}", response=SystemOut)
+def get_system(request, system_id: int):
+    return serialize(system_for_user(request.user, system_id), request.user)
+
+
+@router.patch("/systems/{system_id}", response=SystemOut)
+def patch_system(request, system_id: int, data: SystemPatch):
+    system = services.update_system(actor=request.user, system_id=system_id, data=data)
+    return serialize(system, request.user)
+
+
+@router.post("/systems/{system_id}/classify", response=ClassificationOut)
+def classify_system(request, system_id: int, data: SystemPatch | None = Body(None)):
+    result = services.classify_system(actor=request.user, system_id=system_id, changes=data)
+    return {
+        "level": result.level,
+        "regime": result.regime,
+        "policy_version": result.policy_version,
+        "reasons": [{"criterion": r.criterion, "level": r.level, "text": r.text, "article": r.article} for r in result.reasons],
+    }
+
+
+@router.post("/systems/{system_id}/transitions/{name}", response=SystemOut)
+def transition_system(request, system_id: int, name: str, data: TransitionIn | None = Body(None)):
+    system = services.transition_system(actor=request.user, system_id=system_id, name=name, comment=(data.comment if data else ""))
+    return serialize(system, request.user)

@@ -1,0 +1,258 @@
+"""Security-level classification: evaluates a regime's policy file against a system's inputs.
+
+Pure functions, no Django: every legal rule lives in systems_registry/policies/classification/*.yaml,
+and this module only knows how to read conditions, rank levels and explain the result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+from pydantic import ValidationError
+
+from .schemas import (
+    DERIVED_FIELDS,
+    REGIMES,
+    ClassificationInputs,
+    ClassificationPolicy,
+    ClassificationResult,
+    Condition,
+    Criterion,
+    DefaultReason,
+    Reason,
+)
+
+POLICY_DIR = Path(__file__).resolve().parent.parent / "policies" / "classification"
+PM_CRITERION = "pm_designated"
+COMPOSITE_CRITERION = "composite.highest_part"
+# Decree 331/2026/NĐ-CP is dated and effective 19/8/2026 (domain.md §1).
+DECREE_331_IN_FORCE = datetime.date(2026, 8, 19)
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; `problems` are (path in the file, message) pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {path}: {message}" for path, message in problems))
+
+    @property
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.problems]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects repeated keys, which PyYAML would otherwise silently overwrite."""
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in result:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"repeated key {key!r} (line {mark.line + 1}, column {mark.column + 1})", mark
+            )
+        result[key] = loader.construct_object(value_node, deep=deep)
+    return result
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def _format_loc(loc: Iterable[Any]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "<root>"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    cause = (error.get("ctx") or {}).get("error")
+    return str(cause) if isinstance(cause, Exception) else error["msg"]
+
+
+def parse_policy(text: str, source: str = "<string>") -> ClassificationPolicy:
+    """Parse and validate policy YAML; raise PolicyError naming the path of every problem."""
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "<yaml>"
+        raise PolicyError(source, [(where, str(getattr(exc, "problem", None) or exc))]) from exc
+    if not isinstance(data, dict):
+        raise PolicyError(source, [("<root>", "a policy file must be a mapping")])
+    try:
+        return ClassificationPolicy.model_validate(data)
+    except ValidationError as exc:
+        problems = [(_format_loc(error["loc"]), _message(error)) for error in exc.errors()]
+        raise PolicyError(source, problems) from exc
+
+
+def load_policy_file(path: Path | str, regime: str | None = None) -> ClassificationPolicy:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(str(path), [("<file>", f"cannot read the policy file: {exc.strerror}")]) from exc
+    policy = parse_policy(text, source=str(path))
+    if regime is not None and policy.regime != regime:
+        raise PolicyError(str(path), [("regime", f"is {policy.regime!r}, but the file is for {regime!r}")])
+    return policy
+
+
+def _check_regime(regime: str) -> None:
+    if regime not in REGIMES:
+        raise ValueError(f"unknown regime {regime!r}; expected one of {REGIMES}")
+
+
+@functools.lru_cache(maxsize=None)
+def load_policy(regime: str) -> ClassificationPolicy:
+    """The policy for a regime code, read once from systems_registry/policies/classification/<regime>.yaml."""
+    _check_regime(regime)
+    return load_policy_file(POLICY_DIR / f"{regime}.yaml", regime)
+
+
+def regime_in_force(on: datetime.date) -> str:
+    """The regime whose criteria apply to a classification made on the given date."""
+    if isinstance(on, datetime.datetime):
+        on = on.date()
+    return "decree_331_2026" if on >= DECREE_331_IN_FORCE else "decree_85_2016"
+
+
+def facts(inputs: ClassificationInputs) -> dict[str, Any]:
+    """What conditions can read: the inputs plus the derived fields (DERIVED_FIELDS)."""
+    values = inputs.model_dump()
+    for name, derived in DERIVED_FIELDS.items():
+        values[name] = derived.compute(inputs)
+    return values
+
+
+def _holds(condition: Condition, values: Mapping[str, Any]) -> bool:
+    if condition.all is not None:
+        return all(_holds(part, values) for part in condition.all)
+    if condition.any is not None:
+        return any(_holds(part, values) for part in condition.any)
+    if condition.not_ is not None:
+        return not _holds(condition.not_, values)
+    actual, op, expected = values[condition.field], condition.op, condition.value
+    if op == "eq":
+        return actual == expected
+    if op == "ne":
+        return actual != expected
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    if op == "gt":
+        return actual > expected
+    if op == "gte":
+        return actual >= expected
+    if op == "lt":
+        return actual < expected
+    if op == "lte":
+        return actual <= expected
+    if op == "is_true":
+        return actual is True
+    if op == "is_false":
+        return actual is False
+    if op == "contains":
+        return expected in actual
+    if op == "subset_of":
+        return set(actual) <= set(expected)
+    if op == "intersects":
+        return bool(set(actual) & set(expected))
+    raise AssertionError(f"unhandled op {op!r}")  # the schema's Op literal and this list must agree
+
+
+def _reason(criterion: Criterion | DefaultReason) -> Reason:
+    cid = criterion.id if isinstance(criterion, Criterion) else criterion.criterion
+    return Reason(
+        criterion=cid,
+        level=criterion.level,
+        text=criterion.text,
+        text_vi=criterion.text_vi,
+        article=criterion.article,
+    )
+
+
+def matching_criteria(policy: ClassificationPolicy, inputs: ClassificationInputs) -> list[Criterion]:
+    """Every criterion the inputs meet, highest level first, then by id."""
+    values = facts(inputs)
+    return sorted((c for c in policy.criteria if _holds(c.when, values)), key=lambda c: (-c.level, c.id))
+
+
+def classify(inputs: ClassificationInputs | Mapping[str, Any], regime: str) -> ClassificationResult:
+    """The security level under `regime`, with every criterion that led to it.
+
+    A system meeting criteria of several levels takes the highest (Decree 85 Art. 5; Decree 331 Art. 8.2).
+    A pm_designated_level replaces the computed level; its reason comes first and the computed
+    reasons follow, so the record shows what the criteria alone would give.
+    """
+    policy = load_policy(regime)
+    if not isinstance(inputs, ClassificationInputs):
+        inputs = ClassificationInputs.model_validate(inputs)
+    matched = matching_criteria(policy, inputs)
+    reasons = [_reason(c) for c in matched] if matched else [_reason(policy.default)]
+    computed = matched[0].level if matched else policy.default.level
+    level = computed
+    designated = inputs.pm_designated_level
+    if designated is not None:
+        pm = policy.pm_designated
+        values = {"level": designated, "computed": computed}
+        reasons.insert(
+            0,
+            Reason(
+                criterion=PM_CRITERION,
+                level=designated,
+                text=pm.text.format(**values),
+                text_vi=pm.text_vi.format(**values),
+                article=pm.articles[designated],
+            ),
+        )
+        level = designated
+    return ClassificationResult(level=level, regime=policy.regime, policy_version=policy.version, reasons=reasons)
+
+
+def combine_parts(
+    own: ClassificationResult, parts: Iterable[tuple[str, ClassificationResult]]
+) -> ClassificationResult:
+    """A composite system takes the highest level of itself and its parts (Decree 85 Art. 5.2; Decree 331 Art. 8.2).
+
+    Each part above the system's own level adds a `composite.highest_part` reason naming the part,
+    citing the composite's regime. A part may carry a level found under the other regime: a level
+    determined under Decree 85 stays valid in the transition (Law 116 Art. 45; Decree 331 Art. 39).
+    """
+    composite = load_policy(own.regime).composite
+    raising: list[Reason] = []
+    for label, part in parts:
+        if part.level > own.level:
+            values = {"part": label, "level": part.level}
+            raising.append(
+                Reason(
+                    criterion=COMPOSITE_CRITERION,
+                    level=part.level,
+                    text=composite.text.format(**values),
+                    text_vi=composite.text_vi.format(**values),
+                    article=composite.article,
+                )
+            )
+    if not raising:
+        return own
+    raising.sort(key=lambda reason: -reason.level)  # stable: equal levels keep the parts' order
+    return ClassificationResult(
+        level=raising[0].level,
+        regime=own.regime,
+        policy_version=own.policy_version,
+        reasons=raising + list(own.reasons),
+    )

@@ -1,0 +1,114 @@
+"""Input and output shapes of the registry (API contract field names), shared by the API and the HTML forms."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .models import IcsGrade, InfoType, InfrastructureScope, Regime, Sector, StateSecretHarm, SystemType
+
+CLASSIFICATION_FIELDS = (
+    "system_type", "info_types", "state_secret_harm", "data_subjects", "sensitive_data_subjects",
+    "handles_administrative_procedures", "public_service_level", "conditional_business_service",
+    "infrastructure_scope", "requires_24x7", "national_e_government", "ics_grade",
+    "stores_national_critical_data", "international_gateway", "pm_designated_level",
+)  # fmt: skip
+
+
+def _unique(values: list) -> list:
+    if len(set(values)) != len(values):
+        raise ValueError("each information type may appear only once")
+    return values
+
+
+class ClassificationFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    state_secret_harm: StateSecretHarm | None = None
+    data_subjects: int | None = Field(default=None, ge=0, le=2_000_000_000)
+    sensitive_data_subjects: int | None = Field(default=None, ge=0, le=2_000_000_000)
+    handles_administrative_procedures: bool | None = None
+    public_service_level: int | None = Field(default=None, ge=0, le=4)
+    conditional_business_service: bool | None = None
+    infrastructure_scope: InfrastructureScope | None = None
+    requires_24x7: bool | None = None
+    national_e_government: bool | None = None
+    ics_grade: IcsGrade | None = None
+    stores_national_critical_data: bool | None = None
+    international_gateway: bool | None = None
+    pm_designated_level: int | None = Field(default=None, ge=1, le=5)
+    system_type: SystemType | None = None
+    info_types: list[InfoType] | None = None
+    parent_id: int | None = None
+
+    _check_info_types = field_validator("info_types")(lambda cls, v: _unique(v) if v is not None else v)
+
+
+class SystemPatch(ClassificationFields):
+    code: str | None = Field(default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = Field(default=None, max_length=20_000)
+    owner_id: int | None = None
+    operator_id: int | None = None
+    security_unit_id: int | None = None
+    regime: Regime | None = None
+    sector: Sector | None = None
+
+
+class SystemCreate(SystemPatch):
+    code: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+    name: str = Field(min_length=1, max_length=255)
+    owner_id: int
+    operator_id: int
+    security_unit_id: int
+    system_type: SystemType
+    info_types: list[InfoType] = Field(default_factory=list)
+    description: str = Field(default="", max_length=20_000)
+
+
+class SystemOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    description: str
+    owner_id: int
+    operator_id: int
+    security_unit_id: int
+    parent_id: int | None
+    regime: str
+    sector: str
+    system_type: str
+    info_types: list[str]
+    state_secret_harm: str
+    data_subjects: int
+    sensitive_data_subjects: int
+    handles_administrative_procedures: bool
+    public_service_level: int
+    conditional_business_service: bool
+    infrastructure_scope: str
+    requires_24x7: bool
+    national_e_government: bool
+    ics_grade: str
+    stores_national_critical_data: bool
+    international_gateway: bool
+    pm_designated_level: int | None
+    proposed_level: int | None
+    approved_level: int | None
+    approved_dossier_id: int | None
+    reapproval_required: bool
+    status: str
+    next_inspection_due: date | None
+    available_transitions: list[str]
+
+
+class ReasonOut(BaseModel):
+    criterion: str
+    level: int
+    text: str
+    article: str = ""
+
+
+class ClassificationOut(BaseModel):
+    level: int
+    regime: str
+    policy_version: str = ""
+    reasons: list[ReasonOut]

@@ -1,0 +1,194 @@
+"""Writes to the registry. Every path (API, HTML, admin, commands) goes through these functions."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import audit
+from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
+from accounts.models import Membership, Organization, OrganizationClosure, Role
+
+from . import access
+from .classification import ClassificationInputs, classify, combine_parts, regime_in_force
+from .models import InformationSystem
+from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
+from .selectors import system_for_user, systems_visible_to
+
+LIFECYCLE_TRANSITIONS = ("commission", "suspend", "resume", "decommission")
+_ORG_FIELDS = ("owner_id", "operator_id", "security_unit_id")
+
+
+def _belongs_to_owner(user, owner_id: int) -> bool:
+    """The user works inside the owner's organisation tree (at, below or above it) as an operator or owner."""
+    if user.is_superuser:
+        return True
+    member_orgs = Membership.objects.filter(user_id=user.pk, role__in=[Role.OPERATOR, Role.OWNER]).values("organization_id")
+    return OrganizationClosure.objects.filter(
+        ancestor_id=owner_id, descendant_id__in=member_orgs
+    ).exists() or OrganizationClosure.objects.filter(descendant_id=owner_id, ancestor_id__in=member_orgs).exists()
+
+
+def _validate(actor, values: dict, *, instance: InformationSystem | None) -> None:
+    """Cross-field and cross-row rules; collects every problem so a form shows them all at once."""
+    errors = []
+    org_ids = {values[f] for f in _ORG_FIELDS if values.get(f) is not None}
+    known = set(Organization.objects.filter(id__in=org_ids).values_list("id", flat=True))
+    for field in _ORG_FIELDS:
+        if values.get(field) is not None and values[field] not in known:
+            errors.append({"field": field, "message": "No such organisation."})
+    owner_id = values.get("owner_id")
+    if owner_id in known and (instance is None or owner_id != instance.owner_id) and not _belongs_to_owner(actor, owner_id):
+        errors.append({"field": "owner_id", "message": "You do not belong to this owner's organisation."})
+    sec_id = values.get("security_unit_id")
+    if owner_id in known and sec_id in known:
+        if not OrganizationClosure.objects.filter(ancestor_id=owner_id, descendant_id=sec_id).exists():
+            errors.append({"field": "security_unit_id", "message": "The designated security unit must be the owner's own unit."})
+    code = values.get("code")
+    if code is not None:
+        clash = InformationSystem.objects.filter(code=code)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            errors.append({"field": "code", "message": f"A system with code {code!r} already exists."})
+    if "parent_id" in values and values["parent_id"] is not None:
+        parent_id = values["parent_id"]
+        if not systems_visible_to(actor).filter(pk=parent_id).exists():
+            errors.append({"field": "parent_id", "message": "No such system."})
+        elif instance is not None and parent_id in _self_and_part_ids(instance):
+            errors.append({"field": "parent_id", "message": "A system cannot be a part of itself or of one of its parts."})
+    merged = {f: values.get(f, getattr(instance, f, None)) for f in ("info_types", "state_secret_harm")}
+    secret = "state_secret" in (merged["info_types"] or [])
+    harm = (merged["state_secret_harm"] or "none") != "none"
+    if secret != harm:
+        errors.append(
+            {"field": "state_secret_harm", "message": "State-secret information and the harm to national security go together: set both or neither."}
+        )
+    if errors:
+        raise Invalid("The system data is not valid.", details=errors)
+
+
+def _self_and_part_ids(system: InformationSystem) -> set[int]:
+    seen, frontier = {system.pk}, [system.pk]
+    while frontier:
+        frontier = list(InformationSystem.objects.filter(parent_id__in=frontier).exclude(pk__in=seen).values_list("pk", flat=True))
+        seen.update(frontier)
+    return seen
+
+
+@transaction.atomic
+def create_system(*, actor, data: SystemCreate) -> InformationSystem:
+    values = data.model_dump(exclude_none=True)
+    _validate(actor, values, instance=None)
+    values.setdefault("regime", regime_in_force(timezone.localdate()))
+    system = InformationSystem(created_by=actor, **values)
+    system.save()
+    audit.record(actor=actor, action="system.create", obj=system, to_status=system.status, data={"code": system.code})
+    return system
+
+
+@transaction.atomic
+def update_system(*, actor, system_id: int, data: SystemPatch) -> InformationSystem:
+    system = system_for_user(actor, system_id, for_update=True)
+    if not access.can_edit(actor, system):
+        raise Forbidden("Only the system's operating unit or owner may change it.")
+    values = data.model_dump(exclude_unset=True)
+    values = {k: v for k, v in values.items() if not (v is None and k not in ("parent_id", "pm_designated_level"))}
+    _validate(actor, values, instance=system)
+    changed = {k: v for k, v in values.items() if getattr(system, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(system, key, value)
+        system.save(update_fields=[*changed.keys(), "updated_at"])
+        audit.record(actor=actor, action="system.update", obj=system, data={"fields": sorted(changed)})
+    return system
+
+
+def _inputs(system: InformationSystem) -> ClassificationInputs:
+    return ClassificationInputs(**{f: getattr(system, f) for f in CLASSIFICATION_FIELDS})
+
+
+def compute_classification(system: InformationSystem, _seen: frozenset = frozenset()):
+    """Own criteria, then the highest level of the parts (recursively)."""
+    own = classify(_inputs(system), system.regime)
+    parts = []
+    for part in InformationSystem.objects.filter(parent_id=system.pk).exclude(pk__in=_seen | {system.pk}).order_by("code"):
+        parts.append((f"{part.code} {part.name}", compute_classification(part, _seen | {system.pk})))
+    return combine_parts(own, parts) if parts else own
+
+
+def _store(actor, system: InformationSystem, result) -> None:
+    previous = system.proposed_level
+    system.proposed_level = result.level
+    system.classification_reasons = [
+        {"criterion": r.criterion, "level": r.level, "text": r.text, "text_vi": r.text_vi, "article": r.article}
+        for r in result.reasons
+    ]
+    system.classification_policy_version = result.policy_version
+    system.classified_at = timezone.now()
+    system.save(update_fields=["proposed_level", "classification_reasons", "classification_policy_version", "classified_at", "updated_at"])
+    if previous != result.level:
+        audit.record(
+            actor=actor, action="system.classify", obj=system, from_status=str(previous or ""), to_status=str(result.level),
+            data={"policy_version": result.policy_version, "reapproval_required": system.reapproval_required},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def classify_system(*, actor, system_id: int, changes: SystemPatch | None = None):
+    if changes is not None and changes.model_fields_set:
+        update_system(actor=actor, system_id=system_id, data=changes)
+    system = system_for_user(actor, system_id, for_update=True)
+    if not access.can_edit(actor, system):
+        raise Forbidden("Only the system's operating unit or owner may classify it.")
+    result = compute_classification(system)
+    _store(actor, system, result)
+    # A composite system takes the highest level of its parts, so a part's change can raise its ancestors.
+    ancestor, seen = system.parent, {system.pk}
+    while ancestor is not None and ancestor.pk not in seen:
+        seen.add(ancestor.pk)
+        ancestor = InformationSystem.objects.select_for_update().get(pk=ancestor.pk)
+        if ancestor.proposed_level is not None:
+            _store(actor, ancestor, compute_classification(ancestor))
+        ancestor = ancestor.parent
+    return result
+
+
+def preview_classification(data: dict, regime: str):
+    """Classify unsaved form input (the live preview); no parts, nothing stored."""
+    return classify(ClassificationInputs(**data), regime)
+
+
+def available_transitions(user, system: InformationSystem) -> list[str]:
+    if not access.can_edit(user, system):
+        return []
+    return [t.name for t in system.get_available_status_transitions()]
+
+
+@transaction.atomic
+def transition_system(*, actor, system_id: int, name: str, comment: str = "") -> InformationSystem:
+    system = system_for_user(actor, system_id, for_update=True)
+    if name not in LIFECYCLE_TRANSITIONS:
+        raise transition_not_allowed(name, available_transitions(actor, system))
+    if not access.can_edit(actor, system):
+        raise Forbidden("Only the system's operating unit or owner may change its lifecycle.")
+    method = getattr(system, name)
+    allowed = available_transitions(actor, system)
+    if name not in allowed:
+        if name in ("commission", "resume") and system.status in ("planned", "suspended") and not system.has_current_approval():
+            raise Conflict(_no_approval_message(system), code="no_approved_dossier", details=[{"allowed_transitions": allowed}])
+        raise transition_not_allowed(name, allowed)
+    before = system.status
+    method()
+    system.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action=f"system.{name}", obj=system, from_status=before, to_status=system.status, comment=comment)
+    return system
+
+
+def _no_approval_message(system: InformationSystem) -> str:
+    if system.proposed_level is None:
+        return "The system has not been classified yet, so it has no approved dossier: it cannot go into operation."
+    if system.reapproval_required:
+        return (
+            f"The system's approval covers level {system.approved_level} but its proposed level is now "
+            f"{system.proposed_level}: re-approval is required before it can go into operation."
+        )
+    return f"The system has no approved dossier at its proposed level {system.proposed_level}: it cannot go into operation."

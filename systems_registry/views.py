@@ -1,0 +1,158 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError
+
+from accounts.errors import DomainError, Forbidden, Invalid, NotFound
+from accounts.models import Organization
+
+from . import access, services
+from .forms import SystemForm, apply_service_errors, organizations_for_forms
+from .models import InformationSystem
+from .schemas import SystemCreate, SystemPatch
+from .selectors import system_for_user, system_list
+
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+def _visible_or_404(user, system_id):
+    try:
+        return system_for_user(user, system_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def system_list_view(request):
+    q = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    status = status if status in InformationSystem.Status.values else ""
+    level = request.GET.get("level", "")
+    level = int(level) if level in {"1", "2", "3", "4", "5"} else None
+    owner = request.GET.get("owner", "")
+    owner_id = int(owner) if owner.isdigit() else None
+    try:
+        page_size = int(request.GET.get("page_size", 25))
+    except ValueError:
+        page_size = 25
+    page_size = page_size if page_size in PAGE_SIZES else 25
+    qs = system_list(request.user, q=q, level=level, status=status, owner_id=owner_id)
+    page = Paginator(qs, page_size).get_page(request.GET.get("page"))
+    owners = organizations_for_forms(request.user).filter(kind__in=[Organization.Kind.CENTRAL_AGENCY, Organization.Kind.PROVINCE]).only("id", "name")
+    return render(
+        request,
+        "systems_registry/list.html",
+        {
+            "page": page, "q": q, "status": status, "level": level, "owner_id": owner_id, "page_size": page_size,
+            "statuses": InformationSystem.Status.choices, "levels": range(1, 6), "owners": owners, "page_sizes": PAGE_SIZES,
+        },
+    )  # fmt: skip
+
+
+@login_required
+def system_detail_view(request, system_id):
+    system = _visible_or_404(request.user, system_id)
+    return render(
+        request,
+        "systems_registry/detail.html",
+        {
+            "system": system,
+            "can_edit": access.can_edit(request.user, system),
+            "transitions": services.available_transitions(request.user, system),
+            "parts": system.parts.only("id", "code", "name", "proposed_level").order_by("code"),
+        },
+    )
+
+
+def _save_form(request, form, save):
+    try:
+        return save(form.payload())
+    except ValidationError as exc:
+        apply_service_errors(form, [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()])
+    except Invalid as exc:
+        apply_service_errors(form, exc.details or [{"field": "", "message": exc.message}])
+    return None
+
+
+@login_required
+def system_create_view(request):
+    form = SystemForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        def save(payload):
+            system = services.create_system(actor=request.user, data=SystemCreate(**payload))
+            services.classify_system(actor=request.user, system_id=system.pk)
+            return system
+
+        system = _save_form(request, form, save)
+        if system is not None:
+            messages.success(request, _("System registered and classified."))
+            return redirect("systems:detail", system_id=system.pk)
+    return render(request, "systems_registry/form.html", {"form": form, "system": None})
+
+
+@login_required
+def system_edit_view(request, system_id):
+    system = _visible_or_404(request.user, system_id)
+    if not access.can_edit(request.user, system):
+        return HttpResponseForbidden(_("Only the system's operating unit or owner may change it."))
+    initial = {"info_types": system.info_types}
+    form = SystemForm(request.POST or None, instance=system, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        def save(payload):
+            services.update_system(actor=request.user, system_id=system.pk, data=SystemPatch(**payload))
+            services.classify_system(actor=request.user, system_id=system.pk)
+            return system
+
+        if _save_form(request, form, save) is not None:
+            messages.success(request, _("Changes saved and the system re-classified."))
+            return redirect("systems:detail", system_id=system.pk)
+    return render(request, "systems_registry/form.html", {"form": form, "system": system})
+
+
+@login_required
+@require_POST
+def system_classify_view(request, system_id):
+    try:
+        result = services.classify_system(actor=request.user, system_id=system_id)
+        messages.success(request, _("Classified at level %(level)s.") % {"level": result.level})
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
+    return redirect("systems:detail", system_id=system_id)
+
+
+@login_required
+@require_POST
+def system_transition_view(request, system_id, name):
+    try:
+        services.transition_system(actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000])
+        messages.success(request, _("Done."))
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("systems:detail", system_id=system_id)
+
+
+@login_required
+@require_POST
+def classification_preview(request):
+    """HTML fragment for the live preview while a form is being filled; stores nothing."""
+    form = SystemForm(request.POST, user=request.user)
+    form.is_valid()
+    data = {k: v for k, v in form.cleaned_data.items() if k in services.CLASSIFICATION_FIELDS and v not in (None, "")}
+    data.setdefault("system_type", "other")
+    regime = form.cleaned_data.get("regime") or services.regime_in_force(timezone.localdate())
+    try:
+        result = services.preview_classification(data, regime)
+    except ValidationError as exc:
+        return render(request, "systems_registry/_preview.html", {"errors": [e["msg"] for e in exc.errors()]})
+    return render(request, "systems_registry/_preview.html", {"result": result})
