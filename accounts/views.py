@@ -10,6 +10,11 @@ from django.conf import settings
 
 @login_required
 def home(request):
+    from approvals.views import worklist_rows
+
+    rows = worklist_rows(request.user)
+    if rows:
+        return render(request, "approvals/worklist.html", {"rows": rows})
     return redirect("systems:list")
 
 

@@ -26,9 +26,26 @@ def pytest_runtest_setup(item):
     pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
 
 
+BASE_SEEDERS = ["accounts.demo.seed", "systems_registry.demo.seed"]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    # Uploaded test files never land in the developer's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def demo(db):
-    """The contract's demo data (orgs, users, systems); returns the personas."""
+    """Organisations, users and systems of the demo (no workflows: tests build those they need); the personas."""
+    from tests.personas import load_demo
+
+    return load_demo(BASE_SEEDERS)
+
+
+@pytest.fixture
+def full_demo(db):
+    """Everything `seed_demo` loads, workflows included."""
     from tests.personas import load_demo
 
     return load_demo()

@@ -36,3 +36,62 @@ def system(actor, owner, operator=None, security_unit=None, classify=True, **fie
         registry.classify_system(actor=actor, system_id=created.pk)
         created.refresh_from_db()
     return created
+
+
+# --- approvals -------------------------------------------------------------------------------------------------
+
+
+def pdf_bytes(text: str = "Attesta test document") -> bytes:
+    from approvals.demo import tiny_pdf
+
+    return tiny_pdf(text)
+
+
+def docx_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        zf.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    return buf.getvalue()
+
+
+def leveled_system(demo, level: int, regime: str = "decree_331_2026", **fields):
+    """A demo-province system (owner QNI, operator QNI-TTCDS, security unit QNI-SKHCN) at `level`, with the
+    classification set directly: these tests are about the workflow, not the criteria."""
+    from systems_registry.models import InformationSystem
+
+    created = system(
+        demo.operator, demo.org("QNI"), operator=demo.org("QNI-TTCDS"), security_unit=demo.org("QNI-SKHCN"),
+        classify=False, regime=regime, **fields,
+    )  # fmt: skip
+    InformationSystem.objects.filter(pk=created.pk).update(proposed_level=level)
+    created.refresh_from_db()
+    return created
+
+
+def add_documents(actor, dossier, kinds=None, *, regulation=True):
+    from django.core.files.base import ContentFile
+
+    from approvals import routing, services
+
+    kinds = list(kinds or routing.load_policy(dossier.regime).required_documents[dossier.proposed_level])
+    if regulation:
+        kinds.append("security_regulation")
+    docs = []
+    for kind in kinds:
+        upload = ContentFile(pdf_bytes(f"{kind} {dossier.pk}"), name=f"{kind}.pdf")
+        docs.append(services.add_document(actor=actor, dossier_id=dossier.pk, kind=kind, upload=upload, filename=f"{kind}.pdf"))
+    return docs
+
+
+def submitted_dossier(demo, level: int, regime: str = "decree_331_2026", *, regulation=True, **fields):
+    """A level-`level` dossier prepared and submitted by the demo operator."""
+    from approvals import services
+
+    target = leveled_system(demo, level, regime, **fields)
+    dossier = services.create_dossier(actor=demo.operator, system_id=target.pk, proposed_level=level, title=f"Level {level}")
+    add_documents(demo.operator, dossier, regulation=regulation)
+    return services.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)

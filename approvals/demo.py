@@ -1,0 +1,91 @@
+"""Demo dossiers in several workflow states, made through the services by the demo users, as in real use."""
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.models import User
+from systems_registry import services as registry
+from systems_registry.models import InformationSystem
+
+from . import routing, services
+from .models import DocumentKind, Dossier
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A one-page PDF with a line of text: enough for a real viewer, generated without a PDF library."""
+    safe = text.encode("latin-1", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 14 Tf 72 770 Td (" + safe + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _documents(actor, dossier: Dossier, *, regulation: bool) -> None:
+    kinds = list(routing.load_policy(dossier.regime).required_documents[dossier.proposed_level])
+    if regulation:
+        kinds.append(DocumentKind.SECURITY_REGULATION.value)
+    for kind in kinds:
+        name = f"{dossier.system.code}-{kind}.pdf"
+        services.add_document(actor=actor, dossier_id=dossier.pk, kind=kind, upload=ContentFile(tiny_pdf(f"{dossier.system.code}: {kind}"), name=name), filename=name)
+
+
+def _approve(actor, dossier: Dossier, number: str = "") -> Dossier:
+    extra = {"decision_number": number, "decision_date": timezone.localdate()} if number else {}
+    return services.decide_step(actor=actor, dossier_id=dossier.pk, decision="approve", comment="Phù hợp.", **extra)
+
+
+# system code → how far its dossier goes
+PLAN = {
+    "QNI-INTRANET": "approved_operating",
+    "QNI-EOFFICE": "in_review",
+    "QNI-DVC": "returned",
+    "QNI-LGSP": "approved_operating",
+    "QNI-SCADA-NUOC": "national_appraisal",
+    "QNI-SCADA-CANG": "draft",
+}
+
+
+def seed() -> str:
+    users = {u.username: u for u in User.objects.filter(username__in=["operator", "security_unit", "owner", "authority"])}
+    operator = users["operator"]
+    made = 0
+    for code, target in PLAN.items():
+        system = InformationSystem.objects.filter(code=code).first()
+        if system is None or system.proposed_level is None or system.dossiers.exists():
+            continue
+        dossier = services.create_dossier(
+            actor=operator, system_id=system.pk, proposed_level=system.proposed_level,
+            title=f"Hồ sơ đề xuất cấp độ {system.proposed_level} — {system.name}",
+            summary="Hồ sơ mẫu (dữ liệu demo).",
+        )  # fmt: skip
+        _documents(operator, dossier, regulation=target.startswith("approved"))
+        made += 1
+        if target == "draft":
+            continue
+        services.submit_dossier(actor=operator, dossier_id=dossier.pk, comment="Đề nghị thẩm định, phê duyệt.")
+        number = f"{dossier.pk}/QĐ-DEMO"
+        if target == "returned":
+            services.decide_step(actor=users["security_unit"], dossier_id=dossier.pk, decision="return",
+                                 comment="Bổ sung danh mục thiết bị và quy hoạch địa chỉ IP.")  # fmt: skip
+        elif target == "national_appraisal":
+            _approve(users["security_unit"], dossier)
+        elif target == "approved_operating":
+            for step in dossier.steps.filter(revision=dossier.revision).order_by("order"):
+                decider = {"security_unit": users["security_unit"], "owner": users["owner"], "authority": users["authority"]}[step.role]
+                _approve(decider, dossier, number if step.order == dossier.steps.filter(revision=dossier.revision).count() else "")
+            registry.transition_system(actor=operator, system_id=system.pk, name="commission", comment="Đưa vào vận hành.")
+    states = dict(Dossier.objects.filter(system__code__in=PLAN).values_list("system__code", "status"))
+    return f"{made} dossiers created; states: {states}"

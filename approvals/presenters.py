@@ -1,0 +1,75 @@
+"""Dossiers as the contract's JSON shapes; shared by the API and the HTML views."""
+
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+
+from . import selectors, services
+from .models import Document, Dossier, DossierStep
+
+
+def step_out(step: DossierStep, today=None) -> dict:
+    today = today or timezone.localdate()
+    return {
+        "order": step.order, "revision": step.revision, "kind": step.kind, "organization_id": step.organization_id,
+        "role": step.role, "decision": step.decision, "decided_by": step.decided_by_id, "decided_at": step.decided_at,
+        "activated_on": step.activated_on, "due_date": step.due_date, "comment": step.comment,
+        "overdue": is_overdue(step, today),
+    }  # fmt: skip
+
+
+def is_overdue(step: DossierStep, today) -> bool:
+    if step.due_date is None or step.activated_on is None:
+        return False
+    decided_on = timezone.localdate(step.decided_at) if step.decided_at else None
+    return (decided_on or today) > step.due_date
+
+
+def document_out(doc: Document) -> dict:
+    return {
+        "id": doc.pk, "kind": doc.kind, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256,
+        "content_type": doc.content_type, "revision": doc.revision,
+    }  # fmt: skip
+
+
+def _base(dossier: Dossier, steps: list[DossierStep]) -> dict:
+    today = timezone.localdate()
+    current = [s for s in steps if s.revision == dossier.revision]
+    active = selectors.current_step(current) if dossier.status == Dossier.Status.IN_REVIEW else None
+    return {
+        "id": dossier.pk, "system_id": dossier.system_id, "system_code": dossier.system.code, "title": dossier.title,
+        "summary": dossier.summary, "proposed_level": dossier.proposed_level, "regime": dossier.regime,
+        "routing_version": dossier.routing_version, "revision": dossier.revision, "status": dossier.status,
+        "decision_number": dossier.decision_number, "decision_date": dossier.decision_date,
+        "created_at": dossier.created_at, "submitted_at": dossier.submitted_at,
+        "steps": [step_out(s, today) for s in current],
+        "earlier_steps": [step_out(s, today) for s in steps if s.revision != dossier.revision],
+        "current_step": active.order if active else None,
+    }  # fmt: skip
+
+
+def dossier_summary(dossier: Dossier) -> dict:
+    """A list row: built from prefetched steps only. Transitions belong to the detail view."""
+    data = _base(dossier, list(dossier.steps.all()))
+    data["available_transitions"] = []
+    return data
+
+
+def dossier_detail(user, dossier: Dossier) -> dict:
+    steps = list(dossier.steps.order_by("revision", "order"))
+    data = _base(dossier, steps)
+    data["documents"] = [document_out(d) for d in selectors.revision_documents(dossier, dossier.revision + 1)]
+    data["available_transitions"] = services.available_transitions(user, dossier)
+    return data
+
+
+def dossier_history(dossier: Dossier) -> list[dict]:
+    events = AuditEvent.objects.filter(object_type="dossier", object_id=str(dossier.pk)).order_by("id")
+    return [
+        {
+            "at": e.at, "actor": e.actor_username, "transition": e.action.removeprefix("dossier."),
+            "from_status": e.from_status, "to_status": e.to_status, "step": e.step, "revision": e.revision,
+            "comment": e.comment,
+        }  # fmt: skip
+        for e in events
+    ]

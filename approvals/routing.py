@@ -1,0 +1,137 @@
+"""Routing as data: which organisation decides each step of a dossier, in which order, within how many working
+days. One versioned YAML file per legal regime, validated here; code never branches on the level."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from accounts.models import Organization, Role
+
+from .models import DocumentKind, StepKind
+
+POLICY_DIR = Path(__file__).resolve().parent / "policies"
+SCHEMA_VERSION = 1
+Acting = Literal["security_unit", "owner", "national_authority"]
+ROLE_FOR_ACTING = {"security_unit": Role.SECURITY_UNIT.value, "owner": Role.OWNER.value, "national_authority": Role.AUTHORITY.value}
+
+
+class PolicyError(ValueError):
+    pass
+
+
+class StepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["professional_opinion", "appraisal", "approval", "list_approval"]
+    acting: Acting
+    role: Literal["security_unit", "owner", "authority"]
+    # null: no statutory limit. A professional opinion then takes the policy's default; other steps get no due date.
+    working_days: int | None = Field(ge=0, le=365)
+    basis: str = ""
+
+    @model_validator(mode="after")
+    def _role_matches_acting(self):
+        if ROLE_FOR_ACTING[self.acting] != self.role:
+            raise ValueError(f"a step acted on by {self.acting} needs role {ROLE_FOR_ACTING[self.acting]}, not {self.role}")
+        return self
+
+
+class RoutingPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1]
+    regime: str
+    version: str = Field(min_length=1, max_length=40)
+    national_authorities: dict[Literal["civil", "military", "cipher"], str]
+    professional_opinion_working_days: int = Field(ge=1, le=365)
+    required_documents: dict[int, list[Literal[tuple(DocumentKind.values)]]]  # type: ignore[valid-type]
+    levels: dict[int, list[StepSpec]]
+
+    @field_validator("national_authorities")
+    @classmethod
+    def _all_sectors(cls, value):
+        missing = {"civil", "military", "cipher"} - set(value)
+        if missing:
+            raise ValueError(f"missing sectors: {sorted(missing)}")
+        return value
+
+    @model_validator(mode="after")
+    def _levels_complete(self):
+        for name, table in (("levels", self.levels), ("required_documents", self.required_documents)):
+            if set(table) != {1, 2, 3, 4, 5}:
+                raise ValueError(f"{name} must define exactly levels 1–5")
+        for level, steps in self.levels.items():
+            if not steps:
+                raise ValueError(f"level {level} has no steps")
+            # The last step is the decision that carries a number and date and makes the dossier approved.
+            if steps[-1].kind != StepKind.APPROVAL:
+                raise ValueError(f"level {level}: the last step must be an approval")
+        return self
+
+
+@dataclass(frozen=True)
+class RoutedStep:
+    order: int
+    kind: str
+    organization: Organization
+    role: str
+    working_days: int | None
+
+
+def parse_policy(data: dict) -> RoutingPolicy:
+    try:
+        return RoutingPolicy.model_validate(data)
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from exc
+
+
+@cache
+def load_policy(regime: str) -> RoutingPolicy:
+    path = POLICY_DIR / f"routing_{regime}.yaml"
+    if not path.is_file():
+        raise PolicyError(f"No routing policy for regime {regime!r}")
+    policy = parse_policy(yaml.safe_load(path.read_text(encoding="utf-8")))
+    if policy.regime != regime:
+        raise PolicyError(f"{path.name} declares regime {policy.regime!r}")
+    return policy
+
+
+def json_schema() -> dict:
+    return RoutingPolicy.model_json_schema()
+
+
+def authority_code(policy: RoutingPolicy, sector: str) -> str:
+    overrides = getattr(settings, "APPROVALS_NATIONAL_AUTHORITY_CODES", {}) or {}
+    return overrides.get(sector) or policy.national_authorities[sector]
+
+
+def step_working_days(policy: RoutingPolicy, spec: StepSpec) -> int | None:
+    if spec.working_days is not None:
+        return spec.working_days
+    if spec.kind == StepKind.PROFESSIONAL_OPINION:
+        return getattr(settings, "APPROVALS_PROFESSIONAL_OPINION_WORKING_DAYS", None) or policy.professional_opinion_working_days
+    return None
+
+
+def route(system, level: int, regime: str) -> list[RoutedStep]:
+    """The steps for a dossier of `system` at `level`, with each acting organisation resolved."""
+    policy = load_policy(regime)
+    steps = []
+    for order, spec in enumerate(policy.levels[level], start=1):
+        if spec.acting == "security_unit":
+            org = system.security_unit
+        elif spec.acting == "owner":
+            org = system.owner
+        else:
+            code = authority_code(policy, system.sector)
+            org = Organization.objects.filter(code=code).first()
+            if org is None:
+                raise PolicyError(f"The national authority {code!r} named by the routing policy does not exist.")
+        steps.append(RoutedStep(order, spec.kind, org, spec.role, step_working_days(policy, spec)))
+    return steps
+

@@ -1,0 +1,18 @@
+from django import template
+
+from .. import selectors, services
+from ..models import Dossier
+
+register = template.Library()
+
+
+@register.inclusion_tag("approvals/_system_dossiers_list.html", takes_context=True)
+def system_dossiers(context, system):
+    user = context["request"].user
+    dossiers = selectors.dossier_list(user, system_id=system.pk)[:20]
+    has_open = any(d.status in Dossier.OPEN_STATUSES for d in dossiers)
+    return {
+        "system": system,
+        "dossiers": dossiers,
+        "can_start": system.proposed_level is not None and not has_open and services.may_prepare(user, system),
+    }

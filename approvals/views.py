@@ -1,0 +1,150 @@
+"""HTML pages: parse, call one service, redirect. Who may do what is decided here and passed as flags."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.errors import DomainError, Forbidden, NotFound
+from accounts.models import Organization, User
+from systems_registry.selectors import system_for_user
+
+from . import presenters, selectors, services
+from .api import document_response
+from .models import DocumentKind, Dossier
+
+
+def _or_404(fn, *args):
+    try:
+        return fn(*args)
+    except NotFound:
+        raise Http404 from None
+
+
+def worklist_rows(user) -> list[dict]:
+    today = timezone.localdate()
+    return [{"step": s, "dossier": s.dossier, "overdue": presenters.is_overdue(s, today)} for s in selectors.worklist(user)]
+
+
+@login_required
+def worklist_view(request):
+    return render(request, "approvals/worklist.html", {"rows": worklist_rows(request.user)})
+
+
+@login_required
+def dossier_list_view(request):
+    status = request.GET.get("status", "")
+    status = status if status in Dossier.Status.values else ""
+    qs = selectors.dossier_list(request.user, status=status)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "approvals/list.html", {"page": page, "status": status, "statuses": Dossier.Status.choices})
+
+
+@login_required
+def dossier_detail_view(request, dossier_id):
+    dossier = _or_404(selectors.dossier_for_user, request.user, dossier_id)
+    user = request.user
+    transitions = services.available_transitions(user, dossier)
+    steps = selectors.steps_of_revision(dossier)
+    current = selectors.current_step(steps) if dossier.status == Dossier.Status.IN_REVIEW else None
+    today = timezone.localdate()
+    earlier = list(dossier.steps.exclude(revision=dossier.revision).select_related("organization", "decided_by").order_by("-revision", "order"))
+    can_upload = services.may_prepare(user, dossier.system) and dossier.status in (Dossier.Status.DRAFT, Dossier.Status.RETURNED)
+    return render(
+        request,
+        "approvals/detail.html",
+        {
+            "dossier": dossier,
+            "system": dossier.system,
+            "timeline": [{"step": s, "overdue": presenters.is_overdue(s, today), "current": s == current} for s in steps],
+            "earlier": [{"step": s, "overdue": presenters.is_overdue(s, today)} for s in earlier],
+            "documents": selectors.revision_documents(dossier, dossier.revision + 1).select_related("uploaded_by"),
+            "history": presenters.dossier_history(dossier),
+            "current": current,
+            "can_decide": any(t in transitions for t in services.DECISIONS),
+            "is_final_step": current is not None and current.order == len(steps),
+            "preparer_transitions": [t for t in transitions if t not in services.DECISIONS],
+            "can_upload": can_upload,
+            "document_kinds": DocumentKind.choices,
+            "today": today.isoformat(),
+        },
+    )
+
+
+@login_required
+def dossier_create_view(request, system_id):
+    system = _or_404(system_for_user, request.user, system_id)
+    if not services.may_prepare(request.user, system):
+        return HttpResponseForbidden(_("Only the system's operating unit or owner may start a dossier."))
+    if request.method == "POST":
+        try:
+            dossier = services.create_dossier(
+                actor=request.user, system_id=system.pk, proposed_level=system.proposed_level or 0,
+                title=request.POST.get("title", "")[:255], summary=request.POST.get("summary", "")[:20000],
+            )  # fmt: skip
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Dossier started. Add its documents, then submit it."))
+            return redirect("approvals:detail", dossier_id=dossier.pk)
+    return render(request, "approvals/create.html", {"system": system})
+
+
+@login_required
+@require_POST
+def document_upload_view(request, dossier_id):
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            services.add_document(actor=request.user, dossier_id=dossier_id, kind=request.POST.get("kind", ""), upload=upload, filename=upload.name)
+            messages.success(request, _("Document added."))
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("approvals:detail", dossier_id=dossier_id)
+
+
+def _parse_date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def dossier_transition_view(request, dossier_id, name):
+    extra = {}
+    if name in services.DECISIONS:
+        step = request.POST.get("step", "")
+        extra = {
+            "decision_number": request.POST.get("decision_number", "")[:100],
+            "decision_date": _parse_date(request.POST.get("decision_date", "")),
+            "expected_step": int(step) if step.isdigit() else None,
+        }
+    try:
+        services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=request.POST.get("comment", "")[:10000], **extra)
+        messages.success(request, _("Done."))
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("approvals:detail", dossier_id=dossier_id)
+
+
+@login_required
+def document_download_view(request, document_id):
+    return document_response(_or_404(selectors.document_for_user, request.user, document_id))
