@@ -80,6 +80,10 @@ def _http_error(request, exc: HttpError):
 
 from accounts.api import router as accounts_router  # noqa: E402
 from systems_registry.api import router as systems_router  # noqa: E402
+from approvals.api import router as approvals_router  # noqa: E402
 
 api.add_router("", accounts_router)
 api.add_router("", systems_router)
+api.add_router("", approvals_router)
+api.add_router("", "checklists.api.router")
+api.add_router("", "inspections.api.router")

@@ -163,11 +163,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["inspections.scan_inspection_schedule"] = {"task": "inspections.tasks.scan_inspection_schedule", "schedule": 6 * 60 * 60}
 
 # Seeders run in order by `manage.py seed_demo`; each app owns its own demo data.
 DEMO_SEEDERS = [
     "accounts.demo.seed",
     "systems_registry.demo.seed",
+    "approvals.demo.seed",
+    "checklists.demo.seed",
+    "inspections.demo.seed",
 ]
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "attesta-demo"
 DEMO_TOTP_SECRET = env_str("DEMO_TOTP_SECRET") or "JBSWY3DPEHPK3PXP"

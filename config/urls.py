@@ -12,6 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("systems/", include("systems_registry.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("checklists/", include("checklists.urls")),
+    path("dossiers/", include("approvals.urls")),
 ]
 
 handler404 = account_views.not_found

@@ -1,0 +1,102 @@
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
+from pydantic import BaseModel, Field
+
+from accounts.errors import Invalid
+from accounts.pagination import PageParams, paginate
+
+from . import selectors, services
+from .models import ChecklistTemplate
+
+router = Router(tags=["checklists"])
+
+
+class ChecklistOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    title_en: str
+    version: int
+    regime: str
+    level: int | None
+    kind: str
+    item_count: int
+
+
+class ChecklistPage(BaseModel):
+    items: list[ChecklistOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class ItemOut(BaseModel):
+    id: int
+    code: str
+    text: str
+    text_en: str
+    guidance: str
+    reference: str
+    evidence: list[str]
+
+
+class SectionOut(BaseModel):
+    code: str
+    title: str
+    title_en: str
+    items: list[ItemOut]
+
+
+class ChecklistDetailOut(ChecklistOut):
+    source: str
+    sha256: str
+    published_at: str
+    sections: list[SectionOut]
+
+
+class ChecklistFilter(PageParams):
+    code: str = Field(default="", max_length=64)
+    regime: str = Field(default="", max_length=20)
+    kind: str = Field(default="", max_length=20)
+    level: int | None = Field(default=None, ge=1, le=5)
+
+
+def serialize(t: ChecklistTemplate) -> dict:
+    return {
+        "id": t.pk, "code": t.code, "title": t.title, "title_en": t.title_en, "version": t.version,
+        "regime": t.regime, "level": t.level, "kind": t.kind, "item_count": t.item_count,
+    }  # fmt: skip
+
+
+def serialize_detail(t: ChecklistTemplate) -> dict:
+    data = serialize(t)
+    data.update(source=t.source, sha256=t.sha256, published_at=t.published_at.isoformat())
+    data["sections"] = [
+        {"code": s.code, "title": s.title, "title_en": s.title_en, "items": [
+            {"id": i.pk, "code": i.code, "text": i.text, "text_en": i.text_en, "guidance": i.guidance,
+             "reference": i.reference, "evidence": i.evidence} for i in s.items.all()
+        ]}
+        for s in t.sections.all()
+    ]  # fmt: skip
+    return data
+
+
+@router.get("/checklists", response=ChecklistPage)
+def list_checklists(request, params: Query[ChecklistFilter]):
+    qs = selectors.checklist_list(code=params.code, regime=params.regime, kind=params.kind, level=params.level)
+    return paginate(qs, params, lambda rows: [serialize(t) for t in rows])
+
+
+@router.post("/checklists/import", response={201: ChecklistDetailOut, 200: ChecklistDetailOut})
+def import_checklist(request, file: File[UploadedFile] = None):
+    if file is None:
+        raise Invalid.field("file", "Send the catalogue file in the multipart field 'file'.")
+    fmt = services.format_for(file.name)
+    template, created = services.import_template(actor=request.user, data=file.read(), filename=file.name, fmt=fmt)
+    # Re-importing identical bytes publishes nothing: 200 with the existing version.
+    return (201 if created else 200), serialize_detail(selectors.checklist_detail(template.pk))
+
+
+@router.get("/checklists/{checklist_id}", response=ChecklistDetailOut)
+def get_checklist(request, checklist_id: int):
+    return serialize_detail(selectors.checklist_detail(checklist_id))

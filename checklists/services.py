@@ -1,0 +1,103 @@
+"""Writes to the catalogue: importing a file publishes a new immutable version."""
+
+import hashlib
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts import audit
+from accounts.errors import Forbidden, Invalid, TooLarge
+from accounts.models import Membership, Role
+
+from .catalogue import DATA_DIR, TemplateFileError, parse_template
+from .catalogue.parser import FORMAT_BY_SUFFIX
+from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
+
+IMPORT_ROLES = (Role.SECURITY_UNIT, Role.AUTHORITY)
+
+
+def can_import(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or Membership.objects.filter(user_id=user.pk, role__in=IMPORT_ROLES).exists()
+
+
+def format_for(filename: str) -> str:
+    """The parser format from the file name; anything but YAML/JSON is refused with a clear message."""
+    fmt = FORMAT_BY_SUFFIX.get(Path(filename or "").suffix.lower())
+    if fmt is None:
+        raise Invalid.field(
+            "file", "Only .yaml, .yml and .json checklist files can be imported (spreadsheet import is not available yet)."
+        )
+    return fmt
+
+
+def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None) -> tuple[ChecklistTemplate, bool]:
+    """Parse, validate and publish. Returns (version, created); identical bytes return the existing version."""
+    if actor is not None and not can_import(actor):
+        raise Forbidden("Only staff, designated security units and national authorities may import checklists.")
+    fmt = fmt or format_for(filename)
+    try:
+        parsed = parse_template(data, fmt)
+    except TemplateFileError as exc:
+        if exc.code == "file_too_large":
+            raise TooLarge(exc.message, details=exc.details) from None
+        raise Invalid(f"The checklist file is not valid: {exc.message}", details=exc.details) from None
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with transaction.atomic():
+            return _publish(actor, parsed, digest, filename)
+    except IntegrityError:
+        # A concurrent import of the same code took the version number (or the same file won): retry once.
+        with transaction.atomic():
+            return _publish(actor, parsed, digest, filename)
+
+
+def _publish(actor, parsed, digest: str, filename: str) -> tuple[ChecklistTemplate, bool]:
+    existing = ChecklistTemplate.objects.filter(code=parsed.code, sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    latest = ChecklistTemplate.objects.filter(code=parsed.code).aggregate(v=Max("version"))["v"] or 0
+    template = ChecklistTemplate.objects.create(
+        code=parsed.code, version=latest + 1, title=parsed.title, title_en=parsed.title_en, regime=parsed.regime,
+        level=parsed.level, kind=parsed.kind, source=parsed.source, source_filename=Path(filename or "").name[:255],
+        sha256=digest, item_count=len(parsed.all_items()), published_at=timezone.now(),
+        created_by=actor if actor is not None and actor.pk else None,
+    )  # fmt: skip
+    sections = ChecklistSection.objects.bulk_create(
+        [ChecklistSection(template=template, code=s.code, title=s.title, title_en=s.title_en, order=i) for i, s in enumerate(parsed.sections)]
+    )
+    if sections[0].pk is None:  # backends without RETURNING on bulk insert
+        sections = list(template.sections.order_by("order"))
+    items, order = [], 0
+    for section, spec in zip(sections, parsed.sections, strict=True):
+        for item in spec.items:
+            items.append(ChecklistItem(
+                template=template, section=section, code=item.code, text=item.text, text_en=item.text_en,
+                guidance=item.guidance, guidance_en=item.guidance_en, reference=item.reference,
+                evidence=list(item.evidence), order=order,
+            ))  # fmt: skip
+            order += 1
+    ChecklistItem.objects.bulk_create(items, batch_size=500)
+    audit.record(
+        actor=actor, action="checklist.import", obj=template, revision=template.version,
+        data={"code": template.code, "version": template.version, "sha256": digest, "items": len(items), "filename": template.source_filename},
+    )  # fmt: skip
+    return template, True
+
+
+def load_shipped(*, actor=None, data_dir: Path = DATA_DIR) -> list[tuple[str, ChecklistTemplate, bool]]:
+    """Import every shipped catalogue file; already-loaded files are recognised by their hash."""
+    if not data_dir.exists():
+        return []
+    results = []
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix in FORMAT_BY_SUFFIX):
+        relative = path.relative_to(data_dir).as_posix()
+        try:
+            template, created = import_template(actor=None, data=path.read_bytes(), filename=relative)
+        except Invalid as exc:
+            raise Invalid(f"{relative}: {exc.message}", details=exc.details) from None
+        results.append((relative, template, created))
+    return results

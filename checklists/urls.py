@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "checklists"
+urlpatterns = [
+    path("", views.checklist_list_view, name="list"),
+    path("import/", views.checklist_import_view, name="import"),
+    path("<int:checklist_id>/", views.checklist_detail_view, name="detail"),
+]

@@ -1,0 +1,89 @@
+"""Who may do what to an inspection. Separation of duties lives here so every entry point asks the same questions."""
+
+from accounts.models import Membership, Organization, OrganizationClosure, Role
+from systems_registry.access import capacities
+
+from .models import Inspection
+
+
+def authority_org_ids(user) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            user_id=user.pk, role=Role.AUTHORITY, organization__kind=Organization.Kind.NATIONAL_AUTHORITY
+        ).values_list("organization_id", flat=True)
+    )
+
+
+def ordering_org_id(user, system) -> int | None:
+    """The organisation on whose behalf the user orders an inspection of `system`, or None if they may not.
+    Allowed: the designated security unit, the owner, a national authority (Contract: "Inspections and findings")."""
+    if user.is_superuser:
+        return system.security_unit_id
+    held = capacities(user, system)
+    if Role.SECURITY_UNIT in held:
+        return system.security_unit_id
+    if Role.OWNER in held:
+        return system.owner_id
+    authorities = authority_org_ids(user)
+    if authorities:
+        return system.national_authority_id if system.national_authority_id in authorities else min(authorities)
+    return None
+
+
+def inspector_ids(inspection: Inspection) -> set[int]:
+    cached = getattr(inspection, "_prefetched_objects_cache", {}).get("inspectors")
+    if cached is not None:
+        return {u.pk for u in cached}
+    return set(inspection.inspectors.values_list("id", flat=True))
+
+
+def is_inspector(user, inspection: Inspection) -> bool:
+    return user.pk in inspector_ids(inspection)
+
+
+def can_close(user, inspection: Inspection, held: set | None = None) -> bool:
+    """A member of the system's designated security unit or of the authority that ordered it; never an inspector."""
+    if is_inspector(user, inspection):
+        return False
+    if user.is_superuser:
+        return True
+    held = capacities(user, inspection.system) if held is None else held
+    if Role.SECURITY_UNIT in held:
+        return True
+    return inspection.ordered_by_org_id is not None and inspection.ordered_by_org_id in authority_org_ids(user)
+
+
+def can_cancel(user, inspection: Inspection, held: set | None = None) -> bool:
+    if user.is_superuser:
+        return True
+    held = capacities(user, inspection.system) if held is None else held
+    if held & {Role.SECURITY_UNIT, Role.OWNER}:
+        return True
+    return inspection.ordered_by_org_id is not None and inspection.ordered_by_org_id in authority_org_ids(user)
+
+
+def can_verify_findings(user, inspection: Inspection, held: set | None = None) -> bool:
+    if user.is_superuser or is_inspector(user, inspection):
+        return True
+    held = capacities(user, inspection.system) if held is None else held
+    return Role.SECURITY_UNIT in held
+
+
+def can_resolve_finding(user, responsible_org_id: int) -> bool:
+    """Operators of the responsible organisation (or of an organisation above it)."""
+    member_orgs = Membership.objects.filter(user_id=user.pk, role=Role.OPERATOR).values("organization_id")
+    return OrganizationClosure.objects.filter(ancestor_id__in=member_orgs, descendant_id=responsible_org_id).exists()
+
+
+def inspector_problem(user, system, requirement: str) -> str | None:
+    """Why `user` may not inspect `system` under `requirement` (any / independent / licensed), or None."""
+    member_orgs = list(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
+    if not member_orgs:
+        return f"{user.username} is not a member of any organisation."
+    if requirement in ("independent", "licensed") and OrganizationClosure.objects.filter(
+        ancestor_id=system.operator_id, descendant_id__in=member_orgs
+    ).exists():
+        return f"{user.username} belongs to the system's operating unit: the inspection must be independent of it."
+    if requirement == "licensed" and not Organization.objects.filter(id__in=member_orgs, licensed_assessor=True).exists():
+        return f"{user.username} does not belong to a licensed assessor organisation, which this inspection requires."
+    return None

@@ -1,0 +1,82 @@
+"""Inspection schedules are data: one pydantic-validated YAML file per legal regime, with per-level cycles an
+administrator may override in the database (InspectionCyclePolicy rows win over the file)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+POLICY_DIR = Path(__file__).resolve().parent / "policies"
+REGIMES = ("decree_85_2016", "decree_331_2026")
+Assessor = Literal["any", "independent", "licensed"]
+Trigger = Literal["serious_incident", "major_change", "authority_request"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Cycle(_Strict):
+    level: int = Field(ge=1, le=5)
+    months: int = Field(ge=1, le=120)
+    assessor: Assessor
+    note: str = ""
+
+
+class TriggerRule(_Strict):
+    name: Trigger
+    due_days: int = Field(ge=1, le=365)
+    # null: the level's own requirement applies.
+    assessor: Assessor | None
+    note: str = ""
+
+
+class SchedulePolicy(_Strict):
+    schema_version: Literal[1]
+    regime: Literal["decree_85_2016", "decree_331_2026"]
+    source: str = Field(min_length=1)
+    lead_days: int = Field(ge=0, le=365)
+    cycles: list[Cycle]
+    triggers: list[TriggerRule]
+
+    @model_validator(mode="after")
+    def _every_level_once(self):
+        levels = sorted(c.level for c in self.cycles)
+        if levels != [1, 2, 3, 4, 5]:
+            raise ValueError(f"cycles must list each level 1-5 exactly once, got {levels}")
+        names = [t.name for t in self.triggers]
+        if len(names) != len(set(names)):
+            raise ValueError("a trigger is listed twice")
+        return self
+
+    def cycle(self, level: int) -> Cycle:
+        return next(c for c in self.cycles if c.level == level)
+
+    def trigger(self, name: str) -> TriggerRule | None:
+        return next((t for t in self.triggers if t.name == name), None)
+
+
+def parse_policy(data: dict) -> SchedulePolicy:
+    return SchedulePolicy.model_validate(data)
+
+
+@cache
+def load_policy(regime: str) -> SchedulePolicy:
+    if regime not in REGIMES:
+        raise ValueError(f"unknown regime {regime!r}")
+    path = POLICY_DIR / f"schedule_{regime}.yaml"
+    policy = parse_policy(yaml.safe_load(path.read_text(encoding="utf-8")))
+    if policy.regime != regime:
+        raise ValueError(f"{path.name} declares regime {policy.regime!r}")
+    return policy
+
+
+ASSESSOR_RANK = {"any": 0, "independent": 1, "licensed": 2}
+
+
+def stricter(a: str | None, b: str | None) -> str:
+    return max((x for x in (a, b) if x), key=ASSESSOR_RANK.__getitem__, default="any")

@@ -1,0 +1,233 @@
+"""When inspections are due, and the periodic scanner that creates them ahead of time.
+
+Cycles come from the regime's policy file (inspections/policies/) overridden by InspectionCyclePolicy rows, which
+an administrator edits. The next periodic due date of a system is: the date its last periodic inspection was
+submitted (or, for a system never inspected, the date it was registered) plus the cycle of its current level (the
+higher of proposed and approved). The scanner recomputes it on every run, so a level change moves it.
+"""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, DateField, Max, Value, When
+from django.utils import timezone
+
+from accounts import audit
+from checklists.selectors import default_checklist
+from systems_registry.models import InformationSystem
+
+from .models import OPEN_STATUSES, Inspection, InspectionCyclePolicy, InspectionResult
+from .policy import REGIMES, load_policy, stricter
+
+BATCH_SIZE = 500
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def lead_days(regime: str | None = None) -> int:
+    configured = getattr(settings, "INSPECTION_LEAD_DAYS", None)
+    if configured is not None:
+        return int(configured)
+    return load_policy(regime or REGIMES[-1]).lead_days
+
+
+def seed_cycle_policies() -> int:
+    """Create the rows the policy files define and the database lacks; never overwrite an administrator's change."""
+    rows = [
+        InspectionCyclePolicy(regime=regime, level=c.level, months=c.months, assessor_requirement=c.assessor, note=c.note[:300])
+        for regime in REGIMES
+        for c in load_policy(regime).cycles
+    ]
+    existing = set(InspectionCyclePolicy.objects.values_list("regime", "level"))
+    missing = [r for r in rows if (r.regime, r.level) not in existing]
+    InspectionCyclePolicy.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+def effective_cycles() -> dict[tuple[str, int], tuple[int, str]]:
+    """(regime, level) → (months, assessor requirement): the file's values, replaced by any database row."""
+    cycles = {(regime, c.level): (c.months, c.assessor) for regime in REGIMES for c in load_policy(regime).cycles}
+    for regime, level, months, requirement in InspectionCyclePolicy.objects.values_list("regime", "level", "months", "assessor_requirement"):
+        cycles[(regime, level)] = (months, requirement)
+    return cycles
+
+
+def system_level(system) -> int | None:
+    levels = [lvl for lvl in (system.proposed_level, system.approved_level) if lvl]
+    return max(levels) if levels else None
+
+
+def assessor_requirement(system, *, kind: str, trigger: str = "", cycles=None) -> str:
+    cycles = cycles if cycles is not None else effective_cycles()
+    level = system_level(system)
+    base = cycles[(system.regime, level)][1] if level else ("independent" if system.regime == "decree_331_2026" else "any")
+    if kind == Inspection.Kind.AD_HOC and trigger:
+        rule = load_policy(system.regime).trigger(trigger)
+        return stricter(base, rule.assessor if rule else None)
+    return base
+
+
+def next_due(system, *, last_completed: date | None, cycles=None) -> date | None:
+    cycles = cycles if cycles is not None else effective_cycles()
+    level = system_level(system)
+    if level is None:
+        return None
+    anchor = last_completed or timezone.localtime(system.created_at).date()
+    return add_months(anchor, cycles[(system.regime, level)][0])
+
+
+def last_completed_periodic(system_ids) -> dict[int, date]:
+    rows = (
+        Inspection.objects.filter(system_id__in=system_ids, kind=Inspection.Kind.PERIODIC, submitted_at__isnull=False)
+        .exclude(status=Inspection.Status.CANCELLED)
+        .values("system_id")
+        .annotate(last=Max("submitted_at"))
+    )
+    return {r["system_id"]: timezone.localtime(r["last"]).date() for r in rows}
+
+
+def next_due_for(system) -> date | None:
+    return next_due(system, last_completed=last_completed_periodic([system.pk]).get(system.pk))
+
+
+@dataclass
+class ScanReport:
+    systems: int = 0
+    created: list[int] = field(default_factory=list)
+    rescheduled: list[int] = field(default_factory=list)
+    no_level: int = 0
+    no_checklist: list[int] = field(default_factory=list)
+    overdue: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "systems": self.systems, "created": len(self.created), "rescheduled": len(self.rescheduled),
+            "no_level": self.no_level, "no_checklist": len(self.no_checklist), "overdue": self.overdue,
+        }  # fmt: skip
+
+
+def scan_inspection_schedule(*, today: date | None = None, batch_size: int = BATCH_SIZE) -> ScanReport:
+    """For each operating system: compute the next periodic due date, store it on the system, move an open
+    not-yet-started periodic inspection to it, and create the inspection `lead_days` ahead when none is open.
+    Works through systems by id ranges, a constant number of queries per batch. Idempotent: the partial unique
+    constraint on open periodic inspections makes a second (or concurrent) run create nothing."""
+    today = today or timezone.localdate()
+    seed_cycle_policies()
+    cycles = effective_cycles()
+    report = ScanReport()
+    checklists: dict = {}
+    items_of: dict = {}
+    last_id = 0
+    while True:
+        batch = list(
+            InformationSystem.objects.filter(status=InformationSystem.Status.OPERATING, id__gt=last_id)
+            .order_by("id")
+            .only("id", "regime", "proposed_level", "approved_level", "created_at", "security_unit_id", "next_inspection_due")[:batch_size]
+        )
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        report.systems += len(batch)
+        with transaction.atomic():
+            _scan_batch(batch, today, cycles, checklists, items_of, report)
+    report.overdue = Inspection.objects.overdue(today).count()
+    return report
+
+
+def _scan_batch(batch, today, cycles, checklists, items_of, report: ScanReport) -> None:
+    ids = [s.pk for s in batch]
+    last = last_completed_periodic(ids)
+    open_rows = {
+        i.system_id: i
+        for i in Inspection.objects.filter(system_id__in=ids, kind=Inspection.Kind.PERIODIC, status__in=OPEN_STATUSES).only(
+            "id", "system_id", "status", "due_date", "scheduled_for"
+        )
+    }
+    due_by_system: dict[int, date] = {}
+    to_create: list[Inspection] = []
+    to_reschedule: list[Inspection] = []
+    for system in batch:
+        due = next_due(system, last_completed=last.get(system.pk), cycles=cycles)
+        if due is None:
+            report.no_level += 1
+            continue
+        current = open_rows.get(system.pk)
+        if current is not None:
+            if current.status == Inspection.Status.SCHEDULED and current.due_date != due:
+                current.due_date = due
+                current.scheduled_for = min(current.scheduled_for, due)
+                to_reschedule.append(current)
+            due_by_system[system.pk] = current.due_date
+            continue
+        due_by_system[system.pk] = due
+        if due - timedelta(days=lead_days(system.regime)) > today:
+            continue
+        level = system_level(system)
+        key = (system.regime, level)
+        if key not in checklists:
+            checklists[key] = default_checklist(regime=system.regime, level=level, kind="periodic")
+        checklist = checklists[key]
+        if checklist is None:
+            report.no_checklist.append(system.pk)
+            continue
+        to_create.append(Inspection(
+            system_id=system.pk, kind=Inspection.Kind.PERIODIC, checklist=checklist, level=level,
+            assessor_requirement=cycles[key][1], ordered_by_org_id=system.security_unit_id,
+            scheduled_for=min(max(today, due - timedelta(days=lead_days(system.regime))), due), due_date=due,
+        ))  # fmt: skip
+    if to_reschedule:
+        Inspection.objects.bulk_update(to_reschedule, ["due_date", "scheduled_for"])
+        report.rescheduled.extend(i.pk for i in to_reschedule)
+    created = _create_with_snapshots(to_create, items_of)
+    report.created.extend(i.pk for i in created)
+    stored = {s.pk: s.next_inspection_due for s in batch}
+    changed = {sid: d for sid, d in due_by_system.items() if stored[sid] != d}
+    if changed:
+        InformationSystem.objects.filter(pk__in=list(changed)).update(
+            next_inspection_due=Case(*[When(pk=sid, then=Value(d)) for sid, d in changed.items()], output_field=DateField())
+        )
+    if created or to_reschedule:
+        audit.record(
+            actor=None, action="inspection.schedule", object_type="inspection_schedule", object_id=today.isoformat(),
+            data={"created": [i.pk for i in created], "rescheduled": [i.pk for i in to_reschedule]},
+        )  # fmt: skip
+
+
+def snapshot_rows(inspection: Inspection, items_of: dict) -> list[InspectionResult]:
+    if inspection.checklist_id not in items_of:
+        items_of[inspection.checklist_id] = list(
+            inspection.checklist.items.order_by("order").values_list("id", "order")
+        )
+    return [InspectionResult(inspection=inspection, item_id=item_id, order=order) for item_id, order in items_of[inspection.checklist_id]]
+
+
+def _create_with_snapshots(rows: list[Inspection], items_of: dict) -> list[Inspection]:
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            created = Inspection.objects.bulk_create(rows)
+            InspectionResult.objects.bulk_create([r for i in created for r in snapshot_rows(i, items_of)], batch_size=1000)
+            return created
+    except IntegrityError:
+        pass
+    # Another scanner got there first for some systems: create the rest one by one.
+    created = []
+    for row in rows:
+        row.pk = None
+        row._state.adding = True
+        try:
+            with transaction.atomic():
+                row.save()
+                InspectionResult.objects.bulk_create(snapshot_rows(row, items_of), batch_size=1000)
+            created.append(row)
+        except IntegrityError:
+            continue
+    return created

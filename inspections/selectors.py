@@ -1,0 +1,124 @@
+"""Reads. An inspection is visible exactly when its system is (systems_visible_to), in one SQL statement."""
+
+from collections import OrderedDict
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.errors import NotFound
+from accounts.models import OrganizationClosure, User
+from systems_registry.selectors import systems_visible_to
+
+from .models import Evidence, Finding, Inspection, InspectionResult
+
+SCORE = {"met": 1.0, "partial": 0.5, "not_met": 0.0}
+
+
+def inspections_visible_to(user) -> QuerySet:
+    return Inspection.objects.filter(system_id__in=systems_visible_to(user).values("id"))
+
+
+def inspection_list(
+    user, *, system_id: int | None = None, status: str = "", due_before: date | None = None, overdue: bool = False,
+    organization_id: int | None = None,
+) -> QuerySet:  # fmt: skip
+    qs = inspections_visible_to(user)
+    if system_id is not None:
+        qs = qs.filter(system_id=system_id)
+    if status:
+        qs = qs.filter(status=status)
+    if due_before is not None:
+        qs = qs.filter(due_date__lt=due_before)
+    if overdue:
+        qs = qs.overdue()
+    if organization_id is not None:
+        below = OrganizationClosure.objects.filter(ancestor_id=organization_id).values("descendant_id")
+        qs = qs.filter(
+            Q(system__owner_id__in=below) | Q(system__operator_id__in=below) | Q(system__security_unit_id__in=below)
+        )
+    inspectors = Prefetch("inspectors", queryset=User.objects.only("id", "username", "full_name"))
+    return qs.select_related("system", "checklist").prefetch_related(inspectors).order_by("due_date", "id")
+
+
+def inspection_for_user(user, inspection_id, *, for_update: bool = False) -> Inspection:
+    try:
+        inspection_id = int(inspection_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    qs = inspections_visible_to(user).select_related("system", "checklist")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    inspection = qs.filter(pk=inspection_id).first()
+    if inspection is None:
+        raise NotFound()
+    return inspection
+
+
+def results_of(inspection: Inspection) -> list[InspectionResult]:
+    """Every snapshot row with its item and section: one query whatever the checklist size."""
+    return list(
+        InspectionResult.objects.filter(inspection_id=inspection.pk)
+        .select_related("item", "item__section")
+        .order_by("order")
+    )
+
+
+def evidence_by_item(inspection: Inspection) -> dict[int, list[Evidence]]:
+    grouped: dict[int, list[Evidence]] = {}
+    for ev in Evidence.objects.filter(inspection_id=inspection.pk).order_by("id"):
+        grouped.setdefault(ev.item_id, []).append(ev)
+    return grouped
+
+
+def _ratio(rows) -> float | None:
+    applicable = [r for r in rows if r.result in SCORE]
+    if not applicable:
+        return None
+    return round(sum(SCORE[r.result] for r in applicable) / len(applicable), 4)
+
+
+def score(results: list[InspectionResult]) -> dict:
+    """met = 1, partial = 0.5, not met = 0, over the applicable items assessed so far (N/A and unanswered are
+    left out; submit requires every item answered, so a submitted score covers the whole checklist)."""
+    sections: OrderedDict = OrderedDict()
+    for r in results:
+        sections.setdefault(r.item.section_id, []).append(r)
+    section_scores = []
+    for rows in sections.values():
+        section = rows[0].item.section
+        counts = {k: sum(1 for r in rows if r.result == k) for k in ("met", "partial", "not_met", "not_applicable")}
+        counts["unanswered"] = sum(1 for r in rows if not r.result)
+        section_scores.append({"code": section.code, "title": section.title, "score": _ratio(rows), **counts})
+    return {
+        "overall": _ratio(results),
+        "answered": sum(1 for r in results if r.result),
+        "total": len(results),
+        "sections": section_scores,
+    }
+
+
+def findings_of(inspection: Inspection) -> QuerySet:
+    return Finding.objects.filter(inspection_id=inspection.pk).select_related("item").order_by("id")
+
+
+def finding_for_user(user, finding_id, *, for_update: bool = False) -> Finding:
+    try:
+        finding_id = int(finding_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    qs = Finding.objects.filter(system_id__in=systems_visible_to(user).values("id")).select_related("item")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    finding = qs.filter(pk=finding_id).first()
+    if finding is None:
+        raise NotFound()
+    return finding
+
+
+def findings_visible_to(user, *, system_id: int | None = None, overdue: bool = False) -> QuerySet:
+    qs = Finding.objects.filter(system_id__in=systems_visible_to(user).values("id"))
+    if system_id is not None:
+        qs = qs.filter(system_id=system_id)
+    if overdue:
+        qs = qs.overdue()
+    return qs.select_related("item", "system", "responsible_org").order_by("due_date", "id")

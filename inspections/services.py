@@ -1,0 +1,399 @@
+"""Writes. Every entry point (API, HTML views, admin, tasks, demo) calls these: one transaction, one audit row."""
+
+import uuid
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+from guardian.shortcuts import assign_perm
+
+from accounts import audit
+from accounts.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
+from accounts.models import User
+from checklists.models import ChecklistTemplate
+from checklists.selectors import default_checklist
+from systems_registry.models import InformationSystem
+from systems_registry.selectors import system_for_user
+
+from . import access, scheduling
+from .models import Evidence, Finding, Inspection, InspectionResult
+from .policy import load_policy
+from .selectors import finding_for_user, inspection_for_user
+from .uploads import EXTENSIONS, check_upload
+
+TRANSITIONS = ("start", "submit", "close", "reopen", "cancel")
+FINDING_TRANSITIONS = ("resolve", "verify", "reopen")
+DEFAULT_DUE_DAYS = 30
+FINDING_DUE_DAYS = 90
+VIEW_SYSTEM = "systems_registry.view_informationsystem"
+
+
+# --- creation -----------------------------------------------------------------------------------------------------
+
+
+def _pick_checklist(system, kind: str, checklist_id: int | None) -> ChecklistTemplate:
+    wanted = ChecklistTemplate.Kind.PRE_OPERATION if kind == Inspection.Kind.PRE_OPERATION else ChecklistTemplate.Kind.PERIODIC
+    if checklist_id is not None:
+        checklist = ChecklistTemplate.objects.filter(pk=checklist_id).first()
+        if checklist is None:
+            raise Invalid.field("checklist_id", f"No checklist {checklist_id}.")
+        if checklist.regime != system.regime:
+            raise Invalid.field("checklist_id", f"Checklist {checklist} belongs to another legal regime than the system ({system.regime}).")
+        if checklist.kind != wanted:
+            raise Invalid.field("checklist_id", f"A {kind} inspection needs a {wanted} checklist; {checklist} is {checklist.kind}.")
+        return checklist
+    checklist = default_checklist(regime=system.regime, level=scheduling.system_level(system), kind=wanted)
+    if checklist is None:
+        raise Invalid.field(
+            "checklist_id", f"No published {wanted} checklist for {system.regime} at level {scheduling.system_level(system)}; import one first."
+        )
+    return checklist
+
+
+def _check_inspectors(system, inspector_ids, requirement: str) -> list[User]:
+    ids = list(dict.fromkeys(inspector_ids or []))
+    users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+    details = [{"field": "inspector_ids", "message": f"No active user {i}."} for i in ids if i not in users]
+    for user in users.values():
+        problem = access.inspector_problem(user, system, requirement)
+        if problem:
+            details.append({"field": "inspector_ids", "message": problem})
+    if details:
+        code = "licensed_assessor_required" if any("licensed" in d["message"] for d in details) else "inspector_not_eligible"
+        if any("independent" in d["message"] for d in details):
+            code = "inspector_not_independent"
+        raise Invalid("An assigned inspector may not carry out this inspection.", code=code, details=details)
+    return [users[i] for i in ids]
+
+
+def _grant(actor, inspection: Inspection, users: list[User]) -> None:
+    """Assigned inspectors may see the system (an assessor from outside the province included): an explicit grant."""
+    for user in users:
+        assign_perm(VIEW_SYSTEM, user, inspection.system)
+    inspection.inspectors.add(*users)
+    if users:
+        audit.record(
+            actor=actor, action="inspection.assign", obj=inspection,
+            data={"inspector_ids": [u.pk for u in users], "granted": VIEW_SYSTEM, "system_id": inspection.system_id},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def create_inspection(
+    *, actor, system_id: int, kind: str, scheduled_for: date, inspector_ids=(), checklist_id: int | None = None,
+    due_date: date | None = None, trigger: str = "", comment: str = "",
+) -> Inspection:  # fmt: skip
+    system = system_for_user(actor, system_id, for_update=True)
+    ordered_by = access.ordering_org_id(actor, system)
+    if ordered_by is None:
+        raise Forbidden("Inspections are ordered by the system's designated security unit, its owner or a national authority.")
+    if kind not in Inspection.Kind.values:
+        raise Invalid.field("kind", f"Unknown kind {kind!r}.")
+    if system.status == InformationSystem.Status.DECOMMISSIONED:
+        raise Conflict("A decommissioned system is not inspected.", code="system_decommissioned")
+    if kind == Inspection.Kind.AD_HOC:
+        if trigger not in Inspection.Trigger.values:
+            raise Invalid.field("trigger", f"An ad hoc inspection needs a trigger: {', '.join(Inspection.Trigger.values)}.")
+    elif trigger:
+        raise Invalid.field("trigger", "Only ad hoc inspections have a trigger.")
+    checklist = _pick_checklist(system, kind, checklist_id)
+    requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger)
+    if due_date is None:
+        if kind == Inspection.Kind.PERIODIC:
+            due_date = max(scheduling.next_due_for(system) or scheduled_for, scheduled_for)
+        else:
+            rule = load_policy(system.regime).trigger(trigger) if trigger else None
+            due_date = scheduled_for + timedelta(days=rule.due_days if rule else DEFAULT_DUE_DAYS)
+    if due_date < scheduled_for:
+        raise Invalid.field("due_date", "The due date cannot be before the scheduled date.")
+    users = _check_inspectors(system, inspector_ids, requirement)
+    inspection = Inspection(
+        system=system, kind=kind, trigger=trigger, checklist=checklist, level=scheduling.system_level(system),
+        assessor_requirement=requirement, ordered_by_org_id=ordered_by, scheduled_for=scheduled_for, due_date=due_date,
+        created_by=actor,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            inspection.save()
+    except IntegrityError:
+        raise Conflict(
+            "This system already has an open periodic inspection (or one due that day).", code="inspection_exists"
+        ) from None
+    InspectionResult.objects.bulk_create(scheduling.snapshot_rows(inspection, {}), batch_size=1000)
+    audit.record(
+        actor=actor, action="inspection.create", obj=inspection, to_status=inspection.status, comment=comment,
+        data={"system_id": system.pk, "kind": kind, "trigger": trigger, "checklist_id": checklist.pk, "due_date": due_date.isoformat(),
+              "assessor_requirement": requirement},
+    )  # fmt: skip
+    _grant(actor, inspection, users)
+    return inspection
+
+
+def trigger_ad_hoc_inspection(
+    *, actor, system_id: int, trigger: str, inspector_ids=(), scheduled_for: date | None = None,
+    due_date: date | None = None, checklist_id: int | None = None, comment: str = "",
+) -> Inspection:  # fmt: skip
+    """Decree 331 Art. 28.5 / 31.2(c): a serious incident, a major change or an authority's request."""
+    return create_inspection(
+        actor=actor, system_id=system_id, kind=Inspection.Kind.AD_HOC, trigger=trigger, inspector_ids=inspector_ids,
+        scheduled_for=scheduled_for or timezone.localdate(), due_date=due_date, checklist_id=checklist_id, comment=comment,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def assign_inspectors(*, actor, inspection_id: int, inspector_ids) -> Inspection:
+    inspection = inspection_for_user(actor, inspection_id, for_update=True)
+    if not access.can_cancel(actor, inspection):
+        raise Forbidden("Only whoever may order the inspection assigns its inspectors.")
+    if inspection.status not in (Inspection.Status.SCHEDULED, Inspection.Status.IN_PROGRESS):
+        raise Conflict("Inspectors are assigned before the inspection is submitted.", code="inspection_not_open")
+    users = _check_inspectors(inspection.system, inspector_ids, inspection.assessor_requirement)
+    current = access.inspector_ids(inspection)
+    _grant(actor, inspection, [u for u in users if u.pk not in current])
+    return inspection
+
+
+# --- results ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspection:
+    inspection = inspection_for_user(actor, inspection_id, for_update=True)
+    if not access.is_inspector(actor, inspection):
+        raise Forbidden("Only the assigned inspectors record results.")
+    if inspection.status != Inspection.Status.IN_PROGRESS:
+        raise Conflict("Results are recorded only while the inspection is in progress.", code="inspection_not_in_progress")
+    wanted = [e["item_id"] for e in entries]
+    rows = {r.item_id: r for r in InspectionResult.objects.filter(inspection_id=inspection.pk, item_id__in=wanted).select_for_update()}
+    details = []
+    for index, entry in enumerate(entries):
+        result, note = entry.get("result") or "", (entry.get("note") or "").strip()
+        if entry["item_id"] not in rows:
+            details.append({"field": f"[{index}].item_id", "message": f"Item {entry['item_id']} is not in this inspection's checklist."})
+        if result and result not in InspectionResult.Result.values:
+            details.append({"field": f"[{index}].result", "message": f"Unknown result {result!r}."})
+        if result == InspectionResult.Result.NOT_APPLICABLE and not note:
+            details.append({"field": f"[{index}].note", "message": "Not applicable needs a note giving the reason."})
+    if details:
+        raise Invalid("Some results are not valid; nothing was saved.", details=details)
+    now, changed = timezone.now(), []
+    for entry in entries:
+        row = rows[entry["item_id"]]
+        row.result, row.note = entry.get("result") or "", (entry.get("note") or "").strip()
+        row.assessed_by, row.assessed_at = (actor, now) if row.result else (None, None)
+        changed.append(row)
+    InspectionResult.objects.bulk_update(changed, ["result", "note", "assessed_by", "assessed_at"], batch_size=500)
+    audit.record(
+        actor=actor, action="inspection.results", obj=inspection,
+        data={"items": [{"item_id": r.item_id, "result": r.result} for r in changed][:1000]},
+    )  # fmt: skip
+    return inspection
+
+
+# --- transitions --------------------------------------------------------------------------------------------------
+
+
+def _permitted(user, inspection: Inspection, name: str, held=None) -> bool:
+    if name in ("start", "submit"):
+        return access.is_inspector(user, inspection)
+    if name in ("close", "reopen"):
+        return access.can_close(user, inspection, held)
+    if name == "cancel":
+        return access.can_cancel(user, inspection, held)
+    return False
+
+
+def available_transitions(user, inspection: Inspection) -> list[str]:
+    from systems_registry.access import capacities
+
+    held = capacities(user, inspection.system)
+    return [
+        t.name for t in inspection.get_available_status_transitions()
+        if t.name in TRANSITIONS and _permitted(user, inspection, t.name, held)
+    ]  # fmt: skip
+
+
+def _check_outcome(inspection: Inspection, outcome: str, *, required: bool) -> str:
+    if inspection.kind != Inspection.Kind.PRE_OPERATION:
+        if outcome:
+            raise Invalid.field("outcome", "Only a pre-operation inspection concludes on eligibility.")
+        return ""
+    outcome = outcome or inspection.outcome
+    if not outcome:
+        if required:
+            raise Invalid.field("outcome", "Conclude: eligible, conditionally_eligible or not_eligible.")
+        return ""
+    if outcome not in Inspection.Outcome.values:
+        raise Invalid.field("outcome", f"Unknown outcome {outcome!r}.")
+    system = inspection.system
+    level = scheduling.system_level(system)
+    if outcome != Inspection.Outcome.NOT_ELIGIBLE and level and level >= 3 and not system.has_current_approval():
+        # Decree 331 Art. 28.3 (domain §7.C): a missing level 3-5 approval decision can never be conditional.
+        raise Invalid.field("outcome", f"The system has no approved dossier at level {level}: it can only be not_eligible.")
+    return outcome
+
+
+@transaction.atomic
+def transition_inspection(*, actor, inspection_id: int, name: str, comment: str = "", outcome: str = "") -> Inspection:
+    inspection = inspection_for_user(actor, inspection_id, for_update=True)
+    allowed = available_transitions(actor, inspection)
+    if name not in TRANSITIONS:
+        raise transition_not_allowed(name, allowed)
+    method = getattr(inspection, name)
+    if not _permitted(actor, inspection, name):
+        if name in ("close", "reopen") and access.is_inspector(actor, inspection):
+            raise Forbidden("An inspector cannot close or reopen their own inspection.")
+        raise Forbidden(f"You may not {name} this inspection.")
+    if name == "start" and inspection.status == Inspection.Status.SCHEDULED and not inspection.has_inspectors():
+        raise Conflict("Assign at least one inspector before starting.", code="no_inspectors", details=[{"allowed_transitions": allowed}])
+    if not can_proceed(method, check_conditions=False):
+        raise transition_not_allowed(name, allowed)
+    before = inspection.status
+    if name == "submit":
+        unanswered = list(
+            inspection.results.filter(result="").order_by("order").values_list("item__code", flat=True)
+        )
+        if unanswered:
+            shown = ", ".join(unanswered[:20]) + (f" and {len(unanswered) - 20} more" if len(unanswered) > 20 else "")
+            raise Conflict(
+                f"{len(unanswered)} item(s) are not assessed yet: {shown}.", code="unanswered_items",
+                details=[{"field": code, "message": "not assessed"} for code in unanswered],
+            )  # fmt: skip
+        method(outcome=_check_outcome(inspection, outcome, required=False))
+    elif name == "close":
+        method(by=actor, outcome=_check_outcome(inspection, outcome, required=True))
+    else:
+        if outcome:
+            raise Invalid.field("outcome", "An outcome is given on submit or close.")
+        method()
+    inspection.save(update_fields=["status", "started_at", "submitted_at", "closed_at", "closed_by", "outcome"])
+    audit.record(
+        actor=actor, action=f"inspection.{name}", obj=inspection, from_status=before, to_status=inspection.status,
+        comment=comment, data={"outcome": inspection.outcome} if inspection.outcome else {},
+    )  # fmt: skip
+    if name == "submit":
+        propose_findings(actor=actor, inspection=inspection)
+    return inspection
+
+
+# --- findings -----------------------------------------------------------------------------------------------------
+
+
+def propose_findings(*, actor, inspection: Inspection) -> list[Finding]:
+    """One open finding per not-met or partly-met item that has none yet; the inspectors refine them afterwards."""
+    have = set(Finding.objects.filter(inspection_id=inspection.pk).values_list("item_id", flat=True))
+    due = timezone.localdate() + timedelta(days=FINDING_DUE_DAYS)
+    severity = {"not_met": Finding.Severity.HIGH, "partial": Finding.Severity.MEDIUM}
+    new = [
+        Finding(
+            inspection=inspection, system_id=inspection.system_id, item_id=r.item_id, severity=severity[r.result],
+            description=(f"{r.item.code}: {r.note or r.item.text}")[:4000], due_date=due,
+            responsible_org_id=inspection.system.operator_id, created_by=actor,
+        )
+        for r in inspection.results.filter(result__in=list(severity)).select_related("item").order_by("order")
+        if r.item_id not in have
+    ]  # fmt: skip
+    created = Finding.objects.bulk_create(new)
+    if created:
+        audit.record(actor=actor, action="finding.propose", obj=inspection, data={"items": [f.item_id for f in created]})
+    return created
+
+
+@transaction.atomic
+def create_finding(
+    *, actor, inspection_id: int, item_id: int, severity: str, description: str, due_date: date,
+    responsible_org_id: int | None = None,
+) -> Finding:  # fmt: skip
+    inspection = inspection_for_user(actor, inspection_id, for_update=True)
+    if not access.can_verify_findings(actor, inspection):
+        raise Forbidden("Findings are recorded by the inspectors or the designated security unit.")
+    if inspection.status not in (Inspection.Status.IN_PROGRESS, Inspection.Status.SUBMITTED):
+        raise Conflict("Findings are recorded while the inspection is in progress or submitted.", code="inspection_not_open")
+    row = InspectionResult.objects.filter(inspection_id=inspection.pk, item_id=item_id).select_related("item").first()
+    if row is None:
+        raise Invalid.field("item_id", f"Item {item_id} is not in this inspection's checklist.")
+    if row.result not in ("not_met", "partial"):
+        raise Invalid.field("item_id", f"Item {row.item.code} is not assessed as not met or partially met.")
+    if severity not in Finding.Severity.values:
+        raise Invalid.field("severity", f"Unknown severity {severity!r}.")
+    finding = Finding.objects.create(
+        inspection=inspection, system_id=inspection.system_id, item_id=item_id, severity=severity, description=description,
+        due_date=due_date, responsible_org_id=responsible_org_id or inspection.system.operator_id, created_by=actor,
+    )  # fmt: skip
+    audit.record(actor=actor, action="finding.create", obj=finding, to_status=finding.status, data={"inspection_id": inspection.pk})
+    return finding
+
+
+def _finding_permitted(user, finding: Finding, name: str) -> bool:
+    if name == "resolve":
+        return access.can_resolve_finding(user, finding.responsible_org_id)
+    verifier = access.can_verify_findings(user, finding.inspection)
+    if name == "verify":
+        return verifier and finding.resolved_by_id != user.pk
+    return verifier
+
+
+def finding_transitions(user, finding: Finding) -> list[str]:
+    return [t.name for t in finding.get_available_status_transitions() if _finding_permitted(user, finding, t.name)]
+
+
+@transaction.atomic
+def transition_finding(*, actor, finding_id: int, name: str, comment: str = "") -> Finding:
+    finding = finding_for_user(actor, finding_id, for_update=True)
+    allowed = finding_transitions(actor, finding)
+    if name not in FINDING_TRANSITIONS:
+        raise transition_not_allowed(name, allowed)
+    method = getattr(finding, name)
+    if not can_proceed(method):
+        raise transition_not_allowed(name, allowed)
+    if not _finding_permitted(actor, finding, name):
+        if name == "verify" and finding.resolved_by_id == actor.pk:
+            raise Forbidden("Whoever resolved a finding cannot verify it.")
+        raise Forbidden(f"You may not {name} this finding.")
+    before = finding.status
+    if name == "resolve":
+        method(by=actor, comment=comment)
+    elif name == "verify":
+        method(by=actor)
+    else:
+        method()
+    finding.save(update_fields=["status", "resolution", "resolved_by", "resolved_at", "verified_by", "verified_at"])
+    audit.record(actor=actor, action=f"finding.{name}", obj=finding, from_status=before, to_status=finding.status, comment=comment)
+    return finding
+
+
+# --- evidence -----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_evidence(*, actor, inspection_id: int, item_id: int, uploaded) -> Evidence:
+    inspection = inspection_for_user(actor, inspection_id, for_update=True)
+    if not access.is_inspector(actor, inspection):
+        raise Forbidden("Only the assigned inspectors attach evidence.")
+    if inspection.status != Inspection.Status.IN_PROGRESS:
+        raise Conflict("Evidence is attached while the inspection is in progress.", code="inspection_not_in_progress")
+    if not InspectionResult.objects.filter(inspection_id=inspection.pk, item_id=item_id).exists():
+        raise Invalid.field("item_id", f"Item {item_id} is not in this inspection's checklist.")
+    checked = check_upload(uploaded)
+    evidence = Evidence(
+        inspection=inspection, item_id=item_id, filename=(uploaded.name or "evidence")[-255:], content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, uploaded_by=actor,
+    )  # fmt: skip
+    # The stored name is random: the client's file name is shown, never used as a path.
+    evidence.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[checked.content_type]}", ContentFile(uploaded.read()), save=False)
+    evidence.save()
+    audit.record(
+        actor=actor, action="inspection.evidence", obj=inspection,
+        data={"evidence_id": evidence.pk, "item_id": item_id, "sha256": checked.sha256, "size": checked.size},
+    )  # fmt: skip
+    return evidence
+
+
+def evidence_for_user(user, evidence_id: int) -> Evidence:
+    evidence = Evidence.objects.select_related("inspection").filter(pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound()
+    inspection_for_user(user, evidence.inspection_id)  # 404 unless the system is visible
+    return evidence

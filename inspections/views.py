@@ -1,0 +1,195 @@
+import calendar as cal
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.errors import DomainError, Forbidden, NotFound
+from accounts.models import Organization
+from accounts.selectors import has_national_oversight, jurisdiction_org_ids
+
+from . import access, selectors, services
+from .models import Finding, Inspection, InspectionResult
+
+
+def _or_404(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        raise Http404 from None
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def inspection_list_view(request):
+    status = request.GET.get("status", "")
+    status = status if status in Inspection.Status.values else ""
+    system = request.GET.get("system", "")
+    system_id = int(system) if system.isdigit() else None
+    due_before = _parse_date(request.GET.get("due_before", ""))
+    overdue = request.GET.get("overdue") == "1"
+    qs = selectors.inspection_list(request.user, system_id=system_id, status=status, due_before=due_before, overdue=overdue)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/list.html", {
+        "page": page, "status": status, "system_id": system_id, "due_before": due_before, "overdue": overdue,
+        "statuses": Inspection.Status.choices,
+    })  # fmt: skip
+
+
+@login_required
+def inspection_detail_view(request, inspection_id):
+    inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
+    results = selectors.results_of(inspection)
+    findings = list(selectors.findings_of(inspection))
+    for finding in findings:
+        finding.actions = services.finding_transitions(request.user, finding)
+    return render(request, "inspections/detail.html", {
+        "inspection": inspection, "score": selectors.score(results), "findings": findings,
+        "transitions": services.available_transitions(request.user, inspection),
+        "inspectors": inspection.inspectors.order_by("username"),
+        "can_fill": access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS,
+        "outcomes": Inspection.Outcome.choices,
+    })  # fmt: skip
+
+
+@login_required
+def results_view(request, inspection_id):
+    """The inspector's worksheet. Each answer is saved as it is given (static/js/inspection.js, through the results
+    API); without JavaScript the whole form is posted here. Constant query count whatever the checklist size."""
+    inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
+    can_fill = access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS
+    errors = []
+    if request.method == "POST":
+        if not can_fill:
+            return HttpResponseForbidden(_("Only the assigned inspectors record results while the inspection is in progress."))
+        entries = []
+        for key, value in request.POST.items():
+            if key.startswith("result-") and key[7:].isdigit():
+                item_id = int(key[7:])
+                entries.append({"item_id": item_id, "result": value or None, "note": request.POST.get(f"note-{item_id}", "")[:5000]})
+        try:
+            services.save_results(actor=request.user, inspection_id=inspection.pk, entries=entries)
+            messages.success(request, _("Results saved."))
+            return redirect("inspections:results", inspection_id=inspection.pk)
+        except DomainError as exc:
+            errors = [d.get("message", "") for d in exc.details] or [exc.message]
+    results = selectors.results_of(inspection)
+    evidence = selectors.evidence_by_item(inspection)
+    for row in results:
+        row.evidence_files = evidence.get(row.item_id, [])
+    return render(request, "inspections/results.html", {
+        "inspection": inspection, "results": results, "score": selectors.score(results), "can_fill": can_fill,
+        "choices": InspectionResult.Result.choices, "errors": errors,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def transition_view(request, inspection_id, name):
+    try:
+        services.transition_inspection(
+            actor=request.user, inspection_id=inspection_id, name=name, comment=request.POST.get("comment", "")[:5000],
+            outcome=request.POST.get("outcome", "")[:30],
+        )  # fmt: skip
+        messages.success(request, _("Done."))
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("inspections:detail", inspection_id=inspection_id)
+
+
+@login_required
+@require_POST
+def finding_transition_view(request, finding_id, name):
+    finding = _or_404(selectors.finding_for_user, request.user, finding_id)
+    try:
+        services.transition_finding(actor=request.user, finding_id=finding.pk, name=name, comment=request.POST.get("comment", "")[:5000])
+        messages.success(request, _("Done."))
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("inspections:detail", inspection_id=finding.inspection_id)
+
+
+@login_required
+@require_POST
+def evidence_upload_view(request, inspection_id):
+    item = request.POST.get("item_id", "")
+    upload = request.FILES.get("file")
+    try:
+        if not item.isdigit() or upload is None:
+            raise DomainError(_("Choose an item and a file."))
+        services.add_evidence(actor=request.user, inspection_id=inspection_id, item_id=int(item), uploaded=upload)
+        messages.success(request, _("Evidence attached."))
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("inspections:results", args=[inspection_id]) + (f"#item-{item}" if item.isdigit() else ""))
+
+
+@login_required
+def evidence_download_view(request, evidence_id):
+    evidence = _or_404(services.evidence_for_user, request.user, evidence_id)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename, content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def findings_view(request):
+    overdue = request.GET.get("overdue") == "1"
+    system = request.GET.get("system", "")
+    qs = selectors.findings_visible_to(request.user, system_id=int(system) if system.isdigit() else None, overdue=overdue)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/findings.html", {"page": page, "overdue": overdue, "statuses": Finding.Status.choices})
+
+
+@login_required
+def calendar_view(request):
+    """Month grid of due dates for one organisation's systems (owner, operator or security unit at or below it)."""
+    today = timezone.localdate()
+    try:
+        year, month = int(request.GET.get("year", today.year)), int(request.GET.get("month", today.month))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    orgs = Organization.objects.order_by("code").only("id", "code", "name")
+    if not has_national_oversight(request.user):
+        orgs = orgs.filter(id__in=jurisdiction_org_ids(request.user))
+    org_param = request.GET.get("organization", "")
+    org = orgs.filter(pk=int(org_param)).first() if org_param.isdigit() else None
+    last = date(first.year, first.month, cal.monthrange(first.year, first.month)[1])
+    qs = selectors.inspection_list(request.user, organization_id=org.pk if org else None).filter(due_date__gte=first, due_date__lte=last)
+    by_day: dict[date, list] = {}
+    for inspection in qs:
+        by_day.setdefault(inspection.due_date, []).append(inspection)
+    weeks = [
+        [{"day": d, "in_month": d.month == first.month, "items": by_day.get(d, []), "today": d == today} for d in week]
+        for week in cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+    prev_month = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
+    next_month = (last + timedelta(days=1))
+    return render(request, "inspections/calendar.html", {
+        "weeks": weeks, "first": first, "orgs": orgs, "org": org, "prev": prev_month, "next": next_month,
+        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+    })  # fmt: skip
