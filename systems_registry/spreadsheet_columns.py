@@ -1,0 +1,51 @@
+"""The registry sheet's columns: one list shared by the export and the import, so a round trip is lossless.
+
+Header cells are fixed bilingual strings (officials read Vietnamese first; the English half keeps scripts stable).
+Organisations and the parent system are written as codes, not ids, so a workbook moves between installations.
+`writable=False` columns are exported for reading and ignored on import (the workflow, not a spreadsheet, sets them).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the API contract's field name, or `<field>_code` for a reference written as a code
+    header: str
+    kind: str  # text | int | bool | date | choice | choices (comma-separated list) | org_code | system_code
+    writable: bool = True
+    width: int = 18
+
+
+REGISTRY_SHEET_TITLE = "Systems"
+REGISTRY_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã hệ thống / Code", "text", width=20),
+    Column("name", "Tên hệ thống / Name", "text", width=40),
+    Column("description", "Mô tả / Description", "text", width=40),
+    Column("owner_code", "Chủ quản (mã) / Owner code", "org_code"),
+    Column("operator_code", "Đơn vị vận hành (mã) / Operating unit code", "org_code"),
+    Column("security_unit_code", "Đơn vị chuyên trách ATTT (mã) / Security unit code", "org_code"),
+    Column("parent_code", "Thuộc hệ thống (mã) / Part of (code)", "system_code"),
+    Column("regime", "Chế độ pháp lý / Regime", "choice"),
+    Column("sector", "Lĩnh vực / Sector", "choice"),
+    Column("system_type", "Loại hệ thống / System type", "choice"),
+    Column("info_types", "Loại thông tin / Information types", "choices", width=30),
+    Column("state_secret_harm", "Mức tổn hại bí mật nhà nước / State secret harm", "choice"),
+    Column("data_subjects", "Số chủ thể dữ liệu cá nhân / Data subjects", "int"),
+    Column("sensitive_data_subjects", "Số chủ thể dữ liệu nhạy cảm / Sensitive data subjects", "int"),
+    Column("handles_administrative_procedures", "Thủ tục hành chính / Administrative procedures", "bool"),
+    Column("public_service_level", "Mức dịch vụ công / Public service level", "int"),
+    Column("conditional_business_service", "Kinh doanh có điều kiện / Conditional business", "bool"),
+    Column("infrastructure_scope", "Phạm vi hạ tầng / Infrastructure scope", "choice"),
+    Column("requires_24x7", "Vận hành 24/7 / Requires 24x7", "bool"),
+    Column("national_e_government", "Chính phủ điện tử quốc gia / National e-government", "bool"),
+    Column("ics_grade", "Cấp hệ thống điều khiển / ICS grade", "choice"),
+    Column("stores_national_critical_data", "Dữ liệu quốc gia quan trọng / National critical data", "bool"),
+    Column("international_gateway", "Cổng kết nối quốc tế / International gateway", "bool"),
+    Column("pm_designated_level", "Cấp độ do Thủ tướng chỉ định / PM-designated level", "int"),
+    Column("proposed_level", "Cấp độ đề xuất / Proposed level", "int", writable=False),
+    Column("approved_level", "Cấp độ được phê duyệt / Approved level", "int", writable=False),
+    Column("status", "Trạng thái / Status", "choice", writable=False),
+    Column("next_inspection_due", "Hạn kiểm tra tiếp theo / Next inspection due", "date", writable=False),
+)
+COLUMNS_BY_HEADER = {c.header: c for c in REGISTRY_COLUMNS}
