@@ -14,6 +14,7 @@ from accounts.models import Membership, Role
 from .catalogue import DATA_DIR, TemplateFileError, parse_template
 from .catalogue.parser import FORMAT_BY_SUFFIX
 from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
+from .spreadsheets import parse_xlsx_template
 
 IMPORT_ROLES = (Role.SECURITY_UNIT, Role.AUTHORITY)
 
@@ -25,12 +26,11 @@ def can_import(user) -> bool:
 
 
 def format_for(filename: str) -> str:
-    """The parser format from the file name; anything but YAML/JSON is refused with a clear message."""
-    fmt = FORMAT_BY_SUFFIX.get(Path(filename or "").suffix.lower())
+    """The parser format from the file name; anything but YAML/JSON/XLSX is refused with a clear message."""
+    suffix = Path(filename or "").suffix.lower()
+    fmt = "xlsx" if suffix == ".xlsx" else FORMAT_BY_SUFFIX.get(suffix)
     if fmt is None:
-        raise Invalid.field(
-            "file", "Only .yaml, .yml and .json checklist files can be imported (spreadsheet import is not available yet)."
-        )
+        raise Invalid.field("file", "Only .yaml, .yml, .json and .xlsx checklist files can be imported.")
     return fmt
 
 
@@ -40,7 +40,8 @@ def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None
         raise Forbidden("Only staff, designated security units and national authorities may import checklists.")
     fmt = fmt or format_for(filename)
     try:
-        parsed = parse_template(data, fmt)
+        # A workbook passes the hostile-file gate (accounts.uploads) before openpyxl opens it.
+        parsed = parse_xlsx_template(data) if fmt == "xlsx" else parse_template(data, fmt)
     except TemplateFileError as exc:
         if exc.code == "file_too_large":
             raise TooLarge(exc.message, details=exc.details) from None

@@ -266,3 +266,6 @@ class Finding(ConcurrentTransitionMixin, models.Model):
     def reopen(self):
         self.verified_by = None
         self.verified_at = None
+
+
+from .exports.models import ExportJob  # noqa: E402,F401  (registered with the app; lives beside its exporters)

@@ -45,3 +45,19 @@ def capacities(user, system: InformationSystem) -> set[str]:
 
 def can_edit(user, system: InformationSystem) -> bool:
     return user.is_superuser or bool(capacities(user, system) & EDITOR_ROLES)
+
+
+class EditScope:
+    """can_edit for many systems at once (a bulk import): the organisations under the user's operator and owner
+    memberships and the owners delegated to them, loaded in three queries; same answer as can_edit."""
+
+    def __init__(self, user):
+        self.everything = user.is_superuser
+        memberships = list(Membership.objects.filter(user_id=user.pk, role__in=EDITOR_ROLES).values_list("organization_id", "role"))
+        below = OrganizationClosure.objects.values_list("descendant_id", flat=True)
+        self.operators = set(below.filter(ancestor_id__in=[o for o, r in memberships if r == Role.OPERATOR]))
+        self.owners = set(below.filter(ancestor_id__in=[o for o, r in memberships if r == Role.OWNER]))
+        self.owners |= set(delegated_owner_ids(user).values_list("owner_id", flat=True))
+
+    def can_edit(self, *, operator_id: int, owner_id: int) -> bool:
+        return self.everything or operator_id in self.operators or owner_id in self.owners

@@ -10,7 +10,7 @@ from .selectors import systems_visible_to
 
 FORM_FIELDS = (
     "code", "name", "description", "owner", "operator", "security_unit", "parent", "regime", "sector",
-    *CLASSIFICATION_FIELDS,
+    *CLASSIFICATION_FIELDS, "security_plan_status", "expected_approval_date", "expected_full_implementation_date",
 )  # fmt: skip
 
 
@@ -31,7 +31,11 @@ class SystemForm(forms.ModelForm):
     class Meta:
         model = InformationSystem
         fields = FORM_FIELDS
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "expected_approval_date": forms.DateInput(attrs={"type": "date"}),
+            "expected_full_implementation_date": forms.DateInput(attrs={"type": "date"}),
+        }
         labels = {
             "state_secret_harm": _("Harm to national security if a state-secret system is sabotaged"),
             "data_subjects": _("People whose basic personal data it processes"),
@@ -59,6 +63,7 @@ class SystemForm(forms.ModelForm):
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
         self.fields["regime"].required = False
         self.fields["sector"].required = False
+        self.fields["security_plan_status"].required = False
 
     def validate_unique(self):
         # Uniqueness and every cross-row rule belong to the service, so HTML and API give the same answers.
@@ -70,7 +75,7 @@ class SystemForm(forms.ModelForm):
             value = self.cleaned_data.get(name)
             if name in ("owner", "operator", "security_unit", "parent"):
                 data[f"{name}_id"] = value.pk if value is not None else None
-            elif value in ("", None) and name in ("regime", "sector"):
+            elif value in ("", None) and name in ("regime", "sector", "security_plan_status"):
                 continue
             else:
                 data[name] = value

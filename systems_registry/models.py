@@ -61,6 +61,14 @@ class Sector(models.TextChoices):
     CIPHER = "cipher", _("Cipher")
 
 
+class SecurityPlanStatus(models.TextChoices):
+    """How far the approved security plan is implemented (Form 08, column 10)."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    PARTIAL = "partial", _("Partly implemented")
+    FULL = "full", _("Fully implemented")
+
+
 class InformationSystem(ConcurrentTransitionMixin, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -109,6 +117,12 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     approved_level = models.PositiveSmallIntegerField(_("approved level"), null=True, blank=True, validators=LEVEL_VALIDATORS)
     approved_dossier = models.ForeignKey("approvals.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     next_inspection_due = models.DateField(_("next inspection due"), null=True, blank=True)
+    # Reported by the owner in the annual report (Form 08, columns 9–11).
+    security_plan_status = models.CharField(
+        _("security plan implementation"), max_length=12, choices=SecurityPlanStatus.choices, default=SecurityPlanStatus.NOT_STARTED
+    )
+    expected_approval_date = models.DateField(_("expected approval date"), null=True, blank=True)
+    expected_full_implementation_date = models.DateField(_("expected full implementation date"), null=True, blank=True)
 
     status = FSMField(_("status"), default=Status.PLANNED, choices=Status.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .models import IcsGrade, InfoType, InfrastructureScope, Regime, Sector, StateSecretHarm, SystemType
+from .models import IcsGrade, InfoType, InfrastructureScope, Regime, SecurityPlanStatus, Sector, StateSecretHarm, SystemType
 
 CLASSIFICATION_FIELDS = (
     "system_type", "info_types", "state_secret_harm", "data_subjects", "sensitive_data_subjects",
@@ -52,6 +52,9 @@ class SystemPatch(ClassificationFields):
     security_unit_id: int | None = None
     regime: Regime | None = None
     sector: Sector | None = None
+    security_plan_status: SecurityPlanStatus | None = None
+    expected_approval_date: date | None = None
+    expected_full_implementation_date: date | None = None
 
 
 class SystemCreate(SystemPatch):
@@ -97,6 +100,9 @@ class SystemOut(BaseModel):
     reapproval_required: bool
     status: str
     next_inspection_due: date | None
+    security_plan_status: str
+    expected_approval_date: date | None
+    expected_full_implementation_date: date | None
     available_transitions: list[str]
 
 

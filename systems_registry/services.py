@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Membership, Organization, OrganizationClosure, Role
+from notifications import events as notifications
 
 from . import access
 from .classification import ClassificationInputs, classify, combine_parts, regime_in_force
@@ -17,31 +18,75 @@ LIFECYCLE_TRANSITIONS = ("commission", "suspend", "resume", "decommission")
 _ORG_FIELDS = ("owner_id", "operator_id", "security_unit_id")
 
 
+# Fields a PATCH may set back to null; for the others null means "leave as is".
+_CLEARABLE = ("parent_id", "pm_designated_level", "expected_approval_date", "expected_full_implementation_date")
+
+
 def _belongs_to_owner(user, owner_id: int) -> bool:
     """The user works inside the owner's organisation tree (at, below or above it) as an operator or owner."""
+    return owner_id in _registrable_owner_ids(user, [owner_id])
+
+
+def _registrable_owner_ids(user, owner_ids) -> set[int]:
+    """Those of `owner_ids` the user may register systems for (see _belongs_to_owner), in two queries for any number."""
+    owner_ids = set(owner_ids)
     if user.is_superuser:
-        return True
+        return owner_ids
     member_orgs = Membership.objects.filter(user_id=user.pk, role__in=[Role.OPERATOR, Role.OWNER]).values("organization_id")
-    return OrganizationClosure.objects.filter(
-        ancestor_id=owner_id, descendant_id__in=member_orgs
-    ).exists() or OrganizationClosure.objects.filter(descendant_id=owner_id, ancestor_id__in=member_orgs).exists()
+    above = OrganizationClosure.objects.filter(descendant_id__in=member_orgs, ancestor_id__in=owner_ids).values_list("ancestor_id", flat=True)
+    below = OrganizationClosure.objects.filter(ancestor_id__in=member_orgs, descendant_id__in=owner_ids).values_list("descendant_id", flat=True)
+    return set(above) | set(below)
+
+
+class RegistryRules:
+    """The organisation and state-secret rules of _validate with their lookups loaded once, so a bulk import checks
+    thousands of rows in a handful of queries; _validate uses the same object for one row."""
+
+    def __init__(self, actor, org_ids):
+        self.actor = actor
+        self.known = set(Organization.objects.filter(id__in=set(org_ids)).values_list("id", flat=True))
+        self._owners: set[int] | None = None
+        self._units: set[tuple[int, int]] | None = None
+
+    def may_register_for(self, owner_id: int) -> bool:
+        if self._owners is None:
+            self._owners = _registrable_owner_ids(self.actor, self.known)
+        return owner_id in self._owners
+
+    def is_own_unit(self, owner_id: int, unit_id: int) -> bool:
+        if self._units is None:
+            self._units = set(
+                OrganizationClosure.objects.filter(ancestor_id__in=self.known, descendant_id__in=self.known).values_list("ancestor_id", "descendant_id")
+            )
+        return (owner_id, unit_id) in self._units
+
+    def org_errors(self, values: dict, *, instance) -> list[dict]:
+        errors = []
+        for field in _ORG_FIELDS:
+            if values.get(field) is not None and values[field] not in self.known:
+                errors.append({"field": field, "message": "No such organisation."})
+        owner_id = values.get("owner_id")
+        if owner_id in self.known and (instance is None or owner_id != instance.owner_id) and not self.may_register_for(owner_id):
+            errors.append({"field": "owner_id", "message": "You do not belong to this owner's organisation."})
+        sec_id = values.get("security_unit_id")
+        if owner_id in self.known and sec_id in self.known and not self.is_own_unit(owner_id, sec_id):
+            errors.append({"field": "security_unit_id", "message": "The designated security unit must be the owner's own unit."})
+        return errors
+
+    @staticmethod
+    def secret_errors(values: dict, *, instance) -> list[dict]:
+        merged = {f: values.get(f, getattr(instance, f, None)) for f in ("info_types", "state_secret_harm")}
+        secret = "state_secret" in (merged["info_types"] or [])
+        harm = (merged["state_secret_harm"] or "none") != "none"
+        if secret != harm:
+            return [{"field": "state_secret_harm", "message": "State-secret information and the harm to national security go together: set both or neither."}]
+        return []
 
 
 def _validate(actor, values: dict, *, instance: InformationSystem | None) -> None:
     """Cross-field and cross-row rules; collects every problem so a form shows them all at once."""
-    errors = []
-    org_ids = {values[f] for f in _ORG_FIELDS if values.get(f) is not None}
-    known = set(Organization.objects.filter(id__in=org_ids).values_list("id", flat=True))
-    for field in _ORG_FIELDS:
-        if values.get(field) is not None and values[field] not in known:
-            errors.append({"field": field, "message": "No such organisation."})
-    owner_id = values.get("owner_id")
-    if owner_id in known and (instance is None or owner_id != instance.owner_id) and not _belongs_to_owner(actor, owner_id):
-        errors.append({"field": "owner_id", "message": "You do not belong to this owner's organisation."})
-    sec_id = values.get("security_unit_id")
-    if owner_id in known and sec_id in known:
-        if not OrganizationClosure.objects.filter(ancestor_id=owner_id, descendant_id=sec_id).exists():
-            errors.append({"field": "security_unit_id", "message": "The designated security unit must be the owner's own unit."})
+    rules = RegistryRules(actor, {values[f] for f in _ORG_FIELDS if values.get(f) is not None})
+    errors = rules.org_errors(values, instance=instance)
     code = values.get("code")
     if code is not None:
         clash = InformationSystem.objects.filter(code=code)
@@ -55,13 +100,7 @@ def _validate(actor, values: dict, *, instance: InformationSystem | None) -> Non
             errors.append({"field": "parent_id", "message": "No such system."})
         elif instance is not None and parent_id in _self_and_part_ids(instance):
             errors.append({"field": "parent_id", "message": "A system cannot be a part of itself or of one of its parts."})
-    merged = {f: values.get(f, getattr(instance, f, None)) for f in ("info_types", "state_secret_harm")}
-    secret = "state_secret" in (merged["info_types"] or [])
-    harm = (merged["state_secret_harm"] or "none") != "none"
-    if secret != harm:
-        errors.append(
-            {"field": "state_secret_harm", "message": "State-secret information and the harm to national security go together: set both or neither."}
-        )
+    errors += rules.secret_errors(values, instance=instance)
     if errors:
         raise Invalid("The system data is not valid.", details=errors)
 
@@ -91,7 +130,7 @@ def update_system(*, actor, system_id: int, data: SystemPatch) -> InformationSys
     if not access.can_edit(actor, system):
         raise Forbidden("Only the system's operating unit or owner may change it.")
     values = data.model_dump(exclude_unset=True)
-    values = {k: v for k, v in values.items() if not (v is None and k not in ("parent_id", "pm_designated_level"))}
+    values = {k: v for k, v in values.items() if not (v is None and k not in _CLEARABLE)}
     _validate(actor, values, instance=system)
     changed = {k: v for k, v in values.items() if getattr(system, k) != v}
     if changed:
@@ -115,21 +154,30 @@ def compute_classification(system: InformationSystem, _seen: frozenset = frozens
     return combine_parts(own, parts) if parts else own
 
 
-def _store(actor, system: InformationSystem, result) -> None:
-    previous = system.proposed_level
+CLASSIFICATION_OUTPUTS = ("proposed_level", "classification_reasons", "classification_policy_version", "classified_at")
+
+
+def set_classification(system: InformationSystem, result, *, now=None) -> None:
+    """Put a result on the system's classification fields (not saved: _store and the bulk import save)."""
     system.proposed_level = result.level
     system.classification_reasons = [
         {"criterion": r.criterion, "level": r.level, "text": r.text, "text_vi": r.text_vi, "article": r.article}
         for r in result.reasons
     ]
     system.classification_policy_version = result.policy_version
-    system.classified_at = timezone.now()
+    system.classified_at = now or timezone.now()
+
+
+def _store(actor, system: InformationSystem, result) -> None:
+    previous = system.proposed_level
+    set_classification(system, result)
     system.save(update_fields=["proposed_level", "classification_reasons", "classification_policy_version", "classified_at", "updated_at"])
     if previous != result.level:
         audit.record(
             actor=actor, action="system.classify", obj=system, from_status=str(previous or ""), to_status=str(result.level),
             data={"policy_version": result.policy_version, "reapproval_required": system.reapproval_required},
         )  # fmt: skip
+        notifications.reapproval_required(system, actor=actor)
 
 
 @transaction.atomic

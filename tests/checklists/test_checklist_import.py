@@ -59,10 +59,16 @@ def test_yaml_syntax_error_is_reported(demo):
     assert "YAML" in exc.value.message
 
 
-def test_spreadsheet_upload_is_refused_with_a_clear_message(demo, api):
+def test_a_broken_spreadsheet_is_refused_by_the_hostile_file_check(demo, api):
     resp = api.post("checklists/import", demo.security_unit, upload(b"PK\x03\x04", name="catalogue.xlsx"), multipart=True)
     assert resp.status_code == 422
-    assert ".yaml" in resp.json()["error"]["details"][0]["message"]
+    assert resp.json()["error"]["code"] == "unsafe_spreadsheet"
+
+
+def test_an_unknown_file_type_is_refused_with_a_clear_message(demo, api):
+    resp = api.post("checklists/import", demo.security_unit, upload(b"a,b", name="catalogue.csv"), multipart=True)
+    assert resp.status_code == 422
+    assert ".xlsx" in resp.json()["error"]["details"][0]["message"]
 
 
 def test_operator_may_not_import(demo, api):

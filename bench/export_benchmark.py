@@ -1,0 +1,219 @@
+"""Spreadsheet export benchmark: the streaming writer (accounts.spreadsheets) against naive openpyxl.
+
+Not a test. Each measurement runs in its own subprocess so peak memory (ru_maxrss) belongs to that writer alone:
+
+    .venv/bin/python bench/export_benchmark.py            # 10,000 rows × 200 columns (2 M cells) and 1,000 rows
+    .venv/bin/python bench/export_benchmark.py --rows 2000 --small-rows 200   # a quick run
+    .venv/bin/python bench/export_benchmark.py --db 10000      # also the real registry export from a scratch SQLite DB
+
+Rows come from a generator (no database): a registry-like prefix (code, Vietnamese name, owner code, level,
+dates, booleans) followed by checklist result columns, i.e. the shape of a "systems × checklist" export.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ("met", "partial", "not_met", "not_applicable", "")
+PREFIX = 8
+
+
+def headers(columns: int) -> list[str]:
+    fixed = ["Mã / Code", "Tên hệ thống / Name", "Chủ quản / Owner", "Cấp độ / Level", "Vận hành 24/7", "Hạn kiểm tra",
+             "Cập nhật / Updated", "Ghi chú / Note"]  # fmt: skip
+    return fixed + [f"TCVN-{i:03d}" for i in range(columns - PREFIX)]
+
+
+def rows(count: int, columns: int):
+    base = dt.date(2026, 1, 1)
+    for i in range(count):
+        row = [
+            f"SYS-{i:06d}", f"Hệ thống thông tin số {i} — Sở Thông tin và Truyền thông", f"ORG-{i % 97:03d}",
+            1 + i % 5, i % 2 == 0, base + dt.timedelta(days=i % 365), dt.datetime(2026, 3, 1, 8, i % 60),
+            "=HYPERLINK(\"http://evil\")" if i % 1000 == 0 else f"ghi chú {i}",
+        ]  # fmt: skip
+        row.extend(RESULTS[(i + c) % 5] for c in range(columns - PREFIX))
+        yield row
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child(mode: str, count: int, columns: int) -> dict:
+    import django
+    from django.conf import settings
+
+    settings.configure(USE_TZ=True, TIME_ZONE="Asia/Ho_Chi_Minh")
+    django.setup()
+    from openpyxl import Workbook
+
+    from accounts.spreadsheets import SheetColumn, StreamingWorkbook, safe_cell
+
+    target = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    target.close()
+    baseline = rss_mib()
+    start, cpu_start = time.perf_counter(), cpu_seconds()
+    if mode == "streaming":
+        wb = StreamingWorkbook()
+        wb.add_sheet("Systems", [SheetColumn(h) for h in headers(columns)], rows(count, columns))
+        wb.save(target.name)
+    else:  # the naive way: a standard workbook holding every cell, values sanitised the same way for fairness
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Systems"
+        ws.append(headers(columns))
+        for row in rows(count, columns):
+            ws.append([safe_cell(v) for v in row])
+        ws.freeze_panes = "A2"
+        wb.save(target.name)
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    size = os.path.getsize(target.name)
+    os.unlink(target.name)
+    return {"mode": mode, "rows": count, "columns": columns, "cells": count * columns, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "peak_rss_mib": round(peak, 1), "baseline_rss_mib": round(baseline, 1),
+            "peak_above_baseline_mib": round(peak - baseline, 1), "file_mib": round(size / 2**20, 2)}  # fmt: skip
+
+
+def measure(mode: str, count: int, columns: int, env=None) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--rows", str(count), "--columns", str(columns)],
+        cwd=ROOT, check=True, capture_output=True, text=True, env={**os.environ, **(env or {})},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def db_env(count: int) -> dict:
+    scratch = Path(tempfile.gettempdir()) / f"attesta-export-bench-{count}"
+    scratch.mkdir(exist_ok=True)
+    return {"DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}", "ATTESTA_VAR_DIR": str(scratch),
+            "DJANGO_SETTINGS_MODULE": "config.settings"}  # fmt: skip
+
+
+def db_setup(count: int) -> dict:
+    """Migrate a scratch database and fill it with `count` systems (bulk, no audit: only the export is measured)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from accounts.demo import seed as seed_accounts
+    from accounts.models import Organization
+    from systems_registry.models import InformationSystem
+
+    seed_accounts()
+    InformationSystem.objects.all().delete()
+    owner, operator, unit = (Organization.objects.get(code=c) for c in ("QNI", "QNI-TTCDS", "QNI-SKHCN"))
+    InformationSystem.objects.bulk_create(
+        (InformationSystem(
+            code=f"BENCH-{i:06d}", name=f"Hệ thống thông tin số {i}", description="=cmd" if i % 1000 == 0 else "mô tả",
+            owner=owner, operator=operator, security_unit=unit, regime="decree_331_2026", system_type="internal",
+            info_types=["private", "personal"], proposed_level=1 + i % 5, data_subjects=i,
+        ) for i in range(count)),
+        batch_size=2000,
+    )  # fmt: skip
+    return {"mode": "db-setup", "rows": InformationSystem.objects.count()}
+
+
+def db_export(count: int) -> dict:
+    import django
+
+    django.setup()
+    from accounts.models import User
+    from accounts.spreadsheets import StreamingWorkbook
+    from inspections.exports import writers
+    from inspections.exports.schemas import SystemsParams
+
+    class NoProgress:
+        def expect(self, rows):
+            self.rows = rows
+
+        def rows_done(self, rows):
+            pass
+
+    admin = User.objects.get(username="admin")
+    target = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    target.close()
+    baseline = rss_mib()
+    start, cpu_start = time.perf_counter(), cpu_seconds()
+    with StreamingWorkbook() as wb:
+        writers.export_systems(admin, SystemsParams(), wb, NoProgress())
+        wb.save(target.name)
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    os.unlink(target.name)
+    return {"mode": "db-registry", "rows": wb.rows_written, "columns": 28, "cells": wb.rows_written * 28,
+            "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_mib": round(peak, 1), "baseline_rss_mib": round(baseline, 1),
+            "peak_above_baseline_mib": round(peak - baseline, 1)}  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--small-rows", type=int, default=1_000)
+    parser.add_argument("--columns", type=int, default=200)
+    parser.add_argument("--child")
+    parser.add_argument("--db", type=int, default=0, help="also export this many systems from a scratch database")
+    parser.add_argument("--db-only", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if args.child == "db-setup":
+        print(json.dumps(db_setup(args.rows)))
+        return
+    if args.child == "db-export":
+        print(json.dumps(db_export(args.rows)))
+        return
+    if args.child:
+        print(json.dumps(child(args.child, args.rows, args.columns)))
+        return
+    if args.db:
+        for n in (args.db // 10, args.db):
+            measure("db-setup", n, 0, db_env(n))
+            print(json.dumps(measure("db-export", n, 0, db_env(n))))
+    if args.db_only:
+        return
+    small = measure("streaming", args.small_rows, args.columns)
+    stream = measure("streaming", args.rows, args.columns)
+    naive = measure("naive", args.rows, args.columns)
+    for r in (small, stream, naive):
+        print(json.dumps(r))
+    ratios = {
+        "memory_streaming_vs_naive": round(stream["peak_rss_mib"] / naive["peak_rss_mib"], 3),
+        "memory_above_baseline_streaming_vs_naive": round(
+            stream["peak_above_baseline_mib"] / max(naive["peak_above_baseline_mib"], 0.1), 3
+        ),
+        "time_streaming_vs_naive": round(stream["seconds"] / naive["seconds"], 3),
+        "cpu_time_streaming_vs_naive": round(stream["cpu_seconds"] / naive["cpu_seconds"], 3),
+        "memory_large_vs_small": round(stream["peak_rss_mib"] / small["peak_rss_mib"], 3),
+    }
+    print(json.dumps(ratios))
+    goals = {
+        "memory ≤ 0.15× naive": ratios["memory_streaming_vs_naive"] <= 0.15,
+        "time ≤ 1.2× naive": ratios["time_streaming_vs_naive"] <= 1.2,
+        "cpu time ≤ 1.2× naive": ratios["cpu_time_streaming_vs_naive"] <= 1.2,
+        "peak at large ≤ 1.3× small": ratios["memory_large_vs_small"] <= 1.3,
+    }
+    print(json.dumps(goals, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

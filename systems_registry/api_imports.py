@@ -1,0 +1,65 @@
+"""Registry import over the API: the same service as the HTML page (systems_registry.spreadsheets)."""
+
+from django.http import FileResponse, HttpResponse
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
+from pydantic import BaseModel
+
+from accounts.errors import Invalid
+
+from . import spreadsheets
+
+router = Router(tags=["imports"])
+
+
+class ImportOut(BaseModel):
+    created: int
+    updated: int
+
+
+class RowError(BaseModel):
+    row: int
+    column: str
+    message: str
+
+
+class ImportErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[RowError]
+    report_url: str
+
+
+class ImportErrorOut(BaseModel):
+    error: ImportErrorBody
+
+
+@router.post("/imports/systems", response={200: ImportOut, 422: ImportErrorOut})
+def import_systems(request, file: File[UploadedFile] = None):
+    """Upsert systems by code from an .xlsx laid out as the registry export; all rows or none. A refused file answers
+    422 with every problem by row and column, and `report_url`: the uploaded sheet with the problems marked."""
+    if file is None:
+        raise Invalid.field("file", "Send the .xlsx workbook in the multipart field 'file'.")
+    try:
+        result = spreadsheets.import_systems(actor=request.user, fileobj=file, filename=file.name or "")
+    except spreadsheets.ImportFailed as exc:
+        token = spreadsheets.build_error_report(actor=request.user, fileobj=file, failure=exc)
+        url = f"/api/v1/imports/systems/reports/{token}"
+        return Status(422, {"error": {"code": exc.code, "message": exc.message, "details": exc.details, "report_url": url}})
+    return {"created": result.created, "updated": result.updated}
+
+
+@router.get("/imports/systems/template")
+def import_template(request):
+    response = HttpResponse(spreadsheets.build_template(request.user), content_type=spreadsheets.XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="systems-import-template.xlsx"'
+    return response
+
+
+@router.get("/imports/systems/reports/{token}")
+def import_report(request, token: str):
+    """The marked copy of a refused upload: 404 for anyone but its uploader."""
+    return FileResponse(
+        spreadsheets.open_report(request.user, token), as_attachment=True, filename="systems-import-errors.xlsx",
+        content_type=spreadsheets.XLSX_TYPE,
+    )  # fmt: skip
