@@ -13,6 +13,7 @@ from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Membership, Role
 from accounts.selectors import delegated_owner_ids
+from notifications import events as notifications
 from systems_registry.access import capacities
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
@@ -214,6 +215,7 @@ def submit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier.save(update_fields=["status", "submitted_by", "submitted_at"])
     _open_revision(dossier)
     _record(actor, dossier, "submit", before, step=1, comment=comment)
+    notifications.dossier_moved(dossier, actor=actor)
     return dossier
 
 
@@ -228,6 +230,7 @@ def resubmit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier.save(update_fields=["status", "revision", "submitted_by", "submitted_at"])
     _open_revision(dossier)
     _record(actor, dossier, "resubmit", before, step=1, comment=comment)
+    notifications.dossier_moved(dossier, actor=actor)
     return dossier
 
 
@@ -301,6 +304,7 @@ def decide_step(
         _record(actor, dossier, decision, before, step=step.order, comment=comment, data={"step_kind": step.kind})
         if dossier.status == Dossier.Status.APPROVED:
             _apply_approval(actor, dossier)
+        notifications.dossier_moved(dossier, actor=actor)
     return dossier
 
 

@@ -7,13 +7,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
 from accounts.models import User
 from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
+from notifications import events as notifications
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
@@ -128,6 +129,7 @@ def create_inspection(
               "assessor_requirement": requirement},
     )  # fmt: skip
     _grant(actor, inspection, users)
+    notifications.inspection_scheduled(inspection, actor=actor)
     return inspection
 
 
@@ -152,6 +154,30 @@ def assign_inspectors(*, actor, inspection_id: int, inspector_ids) -> Inspection
     users = _check_inspectors(inspection.system, inspector_ids, inspection.assessor_requirement)
     current = access.inspector_ids(inspection)
     _grant(actor, inspection, [u for u in users if u.pk not in current])
+    notifications.inspection_scheduled(inspection, actor=actor)
+    return inspection
+
+
+@transaction.atomic
+def remove_inspector(*, actor, inspection_id: int, inspector_id: int) -> Inspection:
+    """Take an inspector off an inspection and revoke the view grant the assignment gave, unless another
+    inspection of the same system still needs it."""
+    inspection = inspection_for_user(actor, inspection_id, for_update=True)
+    if not access.can_cancel(actor, inspection):
+        raise Forbidden("Only whoever may order the inspection assigns its inspectors.")
+    if inspection.status not in (Inspection.Status.SCHEDULED, Inspection.Status.IN_PROGRESS):
+        raise Conflict("Inspectors are changed before the inspection is submitted.", code="inspection_not_open")
+    user = inspection.inspectors.filter(pk=inspector_id).first()
+    if user is None:
+        raise NotFound()
+    inspection.inspectors.remove(user)
+    still_needed = Inspection.objects.filter(system_id=inspection.system_id, inspectors=user).exists()
+    if not still_needed:
+        remove_perm(VIEW_SYSTEM, user, inspection.system)
+    audit.record(
+        actor=actor, action="inspection.unassign", obj=inspection,
+        data={"inspector_id": user.pk, "revoked": "" if still_needed else VIEW_SYSTEM, "system_id": inspection.system_id},
+    )  # fmt: skip
     return inspection
 
 

@@ -1,0 +1,202 @@
+"""One function per event. The domain services call these inside their transaction (one line each); the
+scanners call them for deadlines. Each computes its recipients in one query and deduplicates by key."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Role
+
+from . import recipients as who
+from .models import Kind
+from .services import notify
+
+
+def _dossier_url(dossier_id: int) -> str:
+    return reverse("approvals:detail", args=[dossier_id])
+
+
+def _inspection_url(inspection_id: int) -> str:
+    return reverse("inspections:detail", args=[inspection_id])
+
+
+def _system_url(system_id: int) -> str:
+    return reverse("systems:detail", args=[system_id])
+
+
+def _step_params(dossier, step) -> dict:
+    return {
+        "dossier": dossier.title, "system": dossier.system.code, "step": step.get_kind_display(),
+        "due": step.due_date.isoformat() if step.due_date else "—",
+    }  # fmt: skip
+
+
+# --- dossiers ------------------------------------------------------------------------------------------------
+
+
+def dossier_moved(dossier, *, actor=None) -> list[int]:
+    """After submit, resubmit or a decision: tell whoever must act next, or whoever waits for the outcome."""
+    from approvals.models import Dossier
+    from approvals.selectors import current_step, steps_of_revision
+
+    if dossier.status == Dossier.Status.IN_REVIEW:
+        step = current_step(steps_of_revision(dossier))
+        return step_assigned(dossier, step, actor=actor) if step is not None else []
+    if dossier.status in (Dossier.Status.APPROVED, Dossier.Status.REJECTED):
+        return dossier_decided(dossier, actor=actor)
+    if dossier.status == Dossier.Status.RETURNED:
+        return dossier_returned(dossier, actor=actor)
+    return []
+
+
+def step_assigned(dossier, step, *, actor=None) -> list[int]:
+    return notify(
+        recipients=who.users(who.role_holders_q(step.organization_id, step.role), exclude=actor),
+        kind=Kind.STEP_ASSIGNED, key=f"step:{step.pk}:assigned", url=_dossier_url(dossier.pk),
+        title=_("Dossier %(dossier)s awaits your %(step)s"),
+        body=_("The dossier of system %(system)s is waiting for a decision on its %(step)s step, due on %(due)s."),
+        params=_step_params(dossier, step),
+    )  # fmt: skip
+
+
+def dossier_decided(dossier, *, actor=None) -> list[int]:
+    q = who.owner_representatives_q(dossier.system.owner_id)
+    if dossier.submitted_by_id:
+        q |= Q(pk=dossier.submitted_by_id)
+    return notify(
+        recipients=who.users(q, exclude=actor), kind=Kind.DOSSIER_DECIDED,
+        key=f"dossier:{dossier.pk}:r{dossier.revision}:{dossier.status}", url=_dossier_url(dossier.pk),
+        title=_("Dossier %(dossier)s: %(status)s"),
+        body=_("The security-level dossier of system %(system)s was %(status)s (level %(level)s)."),
+        params={"dossier": dossier.title, "system": dossier.system.code, "status": dossier.get_status_display(), "level": dossier.proposed_level},
+    )  # fmt: skip
+
+
+def dossier_returned(dossier, *, actor=None) -> list[int]:
+    q = Q(pk__in=[pk for pk in (dossier.submitted_by_id,) if pk])
+    return notify(
+        recipients=who.users(q, exclude=actor), kind=Kind.DOSSIER_RETURNED,
+        key=f"dossier:{dossier.pk}:r{dossier.revision}:returned", url=_dossier_url(dossier.pk),
+        title=_("Dossier %(dossier)s was returned for revision"),
+        body=_("The dossier of system %(system)s was returned for revision: see the comment, revise and resubmit it."),
+        params={"dossier": dossier.title, "system": dossier.system.code},
+    )  # fmt: skip
+
+
+def step_due_soon(step) -> list[int]:
+    dossier = step.dossier
+    return notify(
+        recipients=who.users(who.role_holders_q(step.organization_id, step.role)), kind=Kind.STEP_DUE_SOON,
+        key=f"step:{step.pk}:due_soon:{step.due_date}", url=_dossier_url(dossier.pk),
+        title=_("The %(step)s of dossier %(dossier)s is due on %(due)s"),
+        body=_("Two working days are left to decide the %(step)s step of the dossier of system %(system)s."),
+        params=_step_params(dossier, step),
+    )  # fmt: skip
+
+
+def step_overdue(step) -> list[int]:
+    """Escalated: the step's assignees and the system owner's representatives."""
+    dossier = step.dossier
+    q = who.role_holders_q(step.organization_id, step.role) | who.owner_representatives_q(dossier.system.owner_id)
+    return notify(
+        recipients=who.users(q), kind=Kind.STEP_OVERDUE, key=f"step:{step.pk}:overdue:{step.due_date}",
+        url=_dossier_url(dossier.pk), title=_("Overdue: the %(step)s of dossier %(dossier)s"),
+        body=_("The %(step)s step of the dossier of system %(system)s was due on %(due)s and is not decided yet."),
+        params=_step_params(dossier, step),
+    )  # fmt: skip
+
+
+# --- inspections and findings ----------------------------------------------------------------------------------
+
+
+def _inspection_params(inspection, **extra) -> dict:
+    return {
+        "system": inspection.system.code, "kind": inspection.get_kind_display(),
+        "scheduled": inspection.scheduled_for.isoformat(), "due": inspection.due_date.isoformat(), **extra,
+    }  # fmt: skip
+
+
+def _inspection_people(inspection):
+    return who.inspectors_q(inspection) | who.system_people_q(inspection.system)
+
+
+def inspection_scheduled(inspection, *, actor=None) -> list[int]:
+    """The assigned inspectors, the system's designated security unit and its operating unit. Re-running after
+    more inspectors are assigned tells only the new ones."""
+    return notify(
+        recipients=who.users(_inspection_people(inspection), exclude=actor), kind=Kind.INSPECTION_SCHEDULED,
+        key=f"inspection:{inspection.pk}:scheduled", url=_inspection_url(inspection.pk),
+        title=_("%(kind)s inspection of %(system)s scheduled for %(scheduled)s"),
+        body=_("An inspection of system %(system)s is scheduled for %(scheduled)s and due by %(due)s."),
+        params=_inspection_params(inspection),
+    )  # fmt: skip
+
+
+def inspection_due(inspection, days: int) -> list[int]:
+    return notify(
+        recipients=who.users(_inspection_people(inspection)), kind=Kind.INSPECTION_DUE,
+        key=f"inspection:{inspection.pk}:due:{inspection.due_date}:{days}", url=_inspection_url(inspection.pk),
+        title=_("Inspection of %(system)s due in %(days)s days"),
+        body=_("The %(kind)s inspection of system %(system)s is due on %(due)s."),
+        params=_inspection_params(inspection, days=days),
+    )  # fmt: skip
+
+
+def inspection_overdue(inspection) -> list[int]:
+    q = _inspection_people(inspection) | who.owner_representatives_q(inspection.system.owner_id)
+    return notify(
+        recipients=who.users(q), kind=Kind.INSPECTION_OVERDUE,
+        key=f"inspection:{inspection.pk}:overdue:{inspection.due_date}", url=_inspection_url(inspection.pk),
+        title=_("Overdue: inspection of %(system)s"),
+        body=_("The %(kind)s inspection of system %(system)s was due on %(due)s and is not submitted yet."),
+        params=_inspection_params(inspection),
+    )  # fmt: skip
+
+
+def _finding_people(finding):
+    operators = Exists(Membership.objects.filter(
+        user_id=OuterRef("pk"), organization_id=finding.responsible_org_id, role=Role.OPERATOR
+    ))  # fmt: skip
+    return Q(operators) | who.system_people_q(finding.system, operator=False)
+
+
+def finding_due(finding, days: int) -> list[int]:
+    return notify(
+        recipients=who.users(_finding_people(finding)), kind=Kind.FINDING_DUE,
+        key=f"finding:{finding.pk}:due:{finding.due_date}:{days}", url=_inspection_url(finding.inspection_id),
+        title=_("Finding on %(system)s to remediate by %(due)s"),
+        body=_("A %(severity)s finding on system %(system)s must be remediated by %(due)s: %(description)s"),
+        params={"system": finding.system.code, "due": finding.due_date.isoformat(), "severity": finding.get_severity_display(),
+                "description": finding.description[:300]},
+    )  # fmt: skip
+
+
+def finding_overdue(finding) -> list[int]:
+    q = _finding_people(finding) | who.owner_representatives_q(finding.system.owner_id)
+    return notify(
+        recipients=who.users(q), kind=Kind.FINDING_OVERDUE,
+        key=f"finding:{finding.pk}:overdue:{finding.due_date}", url=_inspection_url(finding.inspection_id),
+        title=_("Overdue: finding on %(system)s"),
+        body=_("A %(severity)s finding on system %(system)s was to be remediated by %(due)s: %(description)s"),
+        params={"system": finding.system.code, "due": finding.due_date.isoformat(), "severity": finding.get_severity_display(),
+                "description": finding.description[:300]},
+    )  # fmt: skip
+
+
+# --- registry ----------------------------------------------------------------------------------------------------
+
+
+def reapproval_required(system, *, actor=None) -> list[int]:
+    """A (re)classification moved the proposed level away from the approved one: the owner's representatives and
+    the operating unit must file a new dossier before the system may (again) go into operation."""
+    if not system.reapproval_required:
+        return []
+    q = who.owner_representatives_q(system.owner_id) | who.system_people_q(system, security_unit=False)
+    return notify(
+        recipients=who.users(q, exclude=actor), kind=Kind.REAPPROVAL_REQUIRED,
+        key=f"system:{system.pk}:reapproval:{system.approved_level}-{system.proposed_level}", url=_system_url(system.pk),
+        title=_("%(system)s needs a new approval at level %(level)s"),
+        body=_("System %(system)s is approved at level %(approved)s but is now classified at level %(level)s: "
+               "submit a dossier for the new level."),
+        params={"system": system.code, "level": system.proposed_level, "approved": system.approved_level},
+    )  # fmt: skip

@@ -1,0 +1,136 @@
+"""Deadline scanners run by beat. Each walks its rows by id in batches and calls the event functions; the dedup
+key makes a second run (or a concurrent one) create nothing new, so a scan can be repeated at any time."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import delivery, events
+from .models import EmailStatus, Notification
+
+BATCH_SIZE = 200
+INSPECTION_THRESHOLDS = (1, 7, 30)  # days before the due date
+FINDING_DUE_DAYS = 7
+STEP_DUE_WORKING_DAYS = 2
+SCHEDULED_LOOKBACK = timedelta(days=2)
+
+
+@dataclass
+class ScanReport:
+    created: dict = field(default_factory=dict)
+
+    def add(self, kind: str, ids: list[int]) -> None:
+        self.created[kind] = self.created.get(kind, 0) + len(ids)
+
+
+def _batches(qs, batch_size: int):
+    last = 0
+    while True:
+        rows = list(qs.filter(pk__gt=last).order_by("pk")[:batch_size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+
+
+def scan_deadlines(*, today=None, batch_size: int = BATCH_SIZE) -> dict:
+    today = today or timezone.localdate()
+    report = ScanReport()
+    _scan_steps(today, batch_size, report)
+    _scan_inspections(today, batch_size, report)
+    _scan_findings(today, batch_size, report)
+    return report.created
+
+
+def _scan_steps(today, batch_size, report) -> None:
+    from approvals.selectors import active_steps
+    from approvals.services import holidays_from
+    from approvals.workdays import add_working_days
+
+    soon = add_working_days(today, STEP_DUE_WORKING_DAYS, holidays_from(today))
+    steps = active_steps().filter(due_date__isnull=False, due_date__lte=soon).select_related("dossier__system")
+    for batch in _batches(steps, batch_size):
+        with transaction.atomic():
+            for step in batch:
+                if step.due_date < today:
+                    report.add("step_overdue", events.step_overdue(step))
+                else:
+                    report.add("step_due_soon", events.step_due_soon(step))
+
+
+def _threshold(days_left: int) -> int | None:
+    return next((t for t in INSPECTION_THRESHOLDS if days_left <= t), None)
+
+
+def _scan_inspections(today, batch_size, report) -> None:
+    from inspections.models import Inspection
+
+    open_ = Inspection.objects.open().select_related("system")
+    due = open_.filter(due_date__lte=today + timedelta(days=max(INSPECTION_THRESHOLDS)))
+    for batch in _batches(due, batch_size):
+        with transaction.atomic():
+            for inspection in batch:
+                days_left = (inspection.due_date - today).days
+                if days_left < 0:
+                    report.add("inspection_overdue", events.inspection_overdue(inspection))
+                else:
+                    report.add("inspection_due", events.inspection_due(inspection, _threshold(days_left)))
+    # The inspections scanner creates periodic inspections without telling anyone: announce recent ones.
+    recent = open_.filter(status=Inspection.Status.SCHEDULED, created_at__gte=timezone.now() - SCHEDULED_LOOKBACK)
+    for batch in _batches(recent, batch_size):
+        with transaction.atomic():
+            for inspection in batch:
+                report.add("inspection_scheduled", events.inspection_scheduled(inspection))
+
+
+def _scan_findings(today, batch_size, report) -> None:
+    from inspections.models import Finding
+
+    findings = (
+        Finding.objects.exclude(status=Finding.Status.VERIFIED)
+        .filter(due_date__lte=today + timedelta(days=FINDING_DUE_DAYS))
+        .select_related("system")
+    )
+    for batch in _batches(findings, batch_size):
+        with transaction.atomic():
+            for finding in batch:
+                if finding.due_date < today:
+                    report.add("finding_overdue", events.finding_overdue(finding))
+                elif finding.status == Finding.Status.OPEN:
+                    report.add("finding_due", events.finding_due(finding, FINDING_DUE_DAYS))
+
+
+def send_digests(*, batch_size: int = BATCH_SIZE) -> dict:
+    users = sent = 0
+    for ids in delivery.digest_user_ids(batch_size):
+        for user in User.objects.filter(pk__in=ids).order_by("pk"):
+            carried = delivery.send_digest(user)
+            users += bool(carried)
+            sent += carried
+    return {"users": users, "notifications": sent}
+
+
+def requeue_stale(*, batch_size: int = BATCH_SIZE) -> int:
+    """Re-queue emails whose task was lost: still pending a while after creation (the broker was down at commit)
+    or stuck in `sending` past the lease (the worker died and the broker forgot the task)."""
+    now = timezone.now()
+    grace = now - timedelta(seconds=max(settings.NOTIFICATION_LEASE_SECONDS, 300))
+    stale = Notification.objects.filter(
+        email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING], created_at__lt=grace
+    ).exclude(claimed_at__gte=now - delivery.lease())
+    count = 0
+    last = 0
+    while True:
+        ids = list(stale.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return count
+        from .services import dispatch
+
+        dispatch(ids)
+        count += len(ids)
+        last = ids[-1]

@@ -1,0 +1,12 @@
+from notifications.demo import seed
+from notifications.models import Notification
+
+
+def test_demo_users_have_unread_notifications_and_reseeding_adds_none(full_demo):
+    unread = Notification.objects.filter(read_at__isnull=True)
+    for persona in ("operator", "security_unit", "inspector"):
+        assert unread.filter(recipient__username=persona).exists(), persona
+    assert not unread.filter(recipient__username="outsider").exists()
+    before = Notification.objects.count()
+    seed()
+    assert Notification.objects.count() == before
