@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import services
+from .auth_views import AdminLockoutAuthenticationForm
 from .models import AuditEvent, Delegation, Membership, Organization, User
+
+admin.site.login_form = AdminLockoutAuthenticationForm
 
 
 @admin.register(User)

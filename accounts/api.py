@@ -6,7 +6,7 @@ from django.db.models import Q
 from ninja import Query, Router
 from pydantic import BaseModel, Field
 
-from . import audit
+from . import audit, security
 from .errors import DomainError, NotFound
 from .models import ApiToken, Membership, Organization, User
 from .pagination import PageParams, paginate
@@ -35,12 +35,33 @@ class Unauthenticated(DomainError):
     code = "invalid_credentials"
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut})
+class LockedOut(DomainError):
+    status = 429
+    code = "locked_out"
+
+
+class OtpRequired(DomainError):
+    status = 401
+    code = "otp_required"
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def issue_token(request, data: TokenIn):
+    # Locked out before the password is even checked, for known and unknown usernames alike.
+    if security.is_locked_out(data.username):
+        raise LockedOut("Too many failed attempts. Try again later.")
     user = authenticate(request, username=data.username, password=data.password)
     if user is None or not user.is_active:
-        # Same answer for an unknown user and a wrong password.
+        # Same answer for an unknown user and a wrong password (the failure is counted and audited by the signal).
         raise Unauthenticated("Invalid username or password.")
+    if security.two_factor_required(user) or security.is_enrolled(user):
+        if not security.is_enrolled(user):
+            raise OtpRequired("Two-factor authentication is required: sign in on the web once to set it up.")
+        if security.match_code(user, data.otp or "") is None:
+            security.register_failure(data.username)
+            security.record_auth_event("auth.otp_failed", user=user)
+            raise OtpRequired("A valid one-time code (otp) is required for this account.")
+    security.clear_failures(data.username)
     token, key = ApiToken.issue(user)
     with transaction.atomic():
         audit.record(actor=user, action="auth.token", object_type="user", object_id=str(user.pk))

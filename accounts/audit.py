@@ -43,6 +43,7 @@ def record(
     revision: int | None = None,
     comment: str = "",
     data: dict | None = None,
+    actor_username: str = "",
 ) -> AuditEvent:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
@@ -51,7 +52,7 @@ def record(
     event = AuditEvent(
         at=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
-        actor_username=getattr(actor, "username", "") or "",
+        actor_username=getattr(actor, "username", "") or actor_username,
         action=action,
         object_type=object_type or (obj._meta.model_name if obj is not None else ""),
         object_id=str(object_id or (obj.pk if obj is not None else "")),

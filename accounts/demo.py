@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from . import security
 from .models import Membership, Organization, Role, User
 from .services import create_organization
 
@@ -59,4 +60,7 @@ def seed() -> str:
             created_users += 1
         if org_code:
             Membership.objects.get_or_create(user=user, organization=Organization.objects.get(code=org_code), role=role)
+        if role is None or role in security.TWO_FACTOR_ROLES:
+            # Demo only: the roles that must use two-factor share one known secret so scripts can send `otp`.
+            security.enrol_with_secret(user, settings.DEMO_TOTP_SECRET)
     return f"{created_orgs} organisations and {created_users} users created"

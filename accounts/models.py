@@ -175,3 +175,20 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
     last_event_id = models.BigIntegerField(null=True)
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins per (username, IP): five in a row lock that pair out for a cool-off, so a guesser on one
+    address cannot lock the real user out from theirs."""
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=45, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_throttle_unique")]
+
+    def __str__(self):
+        return f"{self.username}@{self.ip or '?'}: {self.failures}"

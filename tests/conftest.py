@@ -30,6 +30,23 @@ BASE_SEEDERS = ["accounts.demo.seed", "systems_registry.demo.seed"]
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """`client.force_login(user)` stands for a completed sign-in, second factor included (the real flow is tested in
+    tests/security/test_two_factor.py): mark the session OTP-verified with the user's confirmed TOTP device."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from tests.personas import verify_session_otp
+
+        verify_session_otp(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     # Uploaded test files never land in the developer's var/media.
     settings.MEDIA_ROOT = tmp_path / "media"

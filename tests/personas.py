@@ -35,6 +35,42 @@ def load_demo(seeders=None) -> Demo:
     return Demo(users=users, orgs=orgs)
 
 
+def totp_device(user):
+    """The user's confirmed TOTP device; users who must use two-factor but are not enrolled (factory users) get
+    one with the demo secret, as the demo users have."""
+    from accounts import security
+
+    device = security.confirmed_totp(user)
+    if device is None and security.two_factor_required(user):
+        device = security.enrol_with_secret(user, settings.DEMO_TOTP_SECRET)
+    return device
+
+
+def otp_for(user) -> str | None:
+    """A code the user's device accepts now: the current time step, or the next one when the current code was
+    already used (django-otp refuses a replayed step)."""
+    from django_otp.oath import TOTP, hotp
+
+    device = totp_device(user)
+    if device is None:
+        return None
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    return str(hotp(device.bin_key, max(now, device.last_t + 1), digits=device.digits)).zfill(device.digits)
+
+
+def verify_session_otp(client, user) -> None:
+    """Mark a test client's session as having passed the second factor (what django_otp.login does)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = totp_device(user)
+    if device is None:
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 class ApiClient:
     """Calls /api/v1 as a given user with a real bearer token, like an outside client would."""
 
@@ -46,7 +82,7 @@ class ApiClient:
         if user.username not in self._tokens:
             resp = self.client.post(
                 "/api/v1/auth/token",
-                data=json.dumps({"username": user.username, "password": settings.DEMO_PASSWORD}),
+                data=json.dumps({"username": user.username, "password": settings.DEMO_PASSWORD, "otp": otp_for(user)}),
                 content_type="application/json",
             )
             assert resp.status_code == 200, resp.content

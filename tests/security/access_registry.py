@@ -1,0 +1,188 @@
+"""How to probe every route with another jurisdiction's objects, and what the answer must be.
+
+Keys: HTML routes by URL name (`namespace:name`), API operations by `METHOD /api/v1/path` as in the OpenAPI
+document. The matrix test fails for any route without an entry, so a new route cannot ship unprobed.
+
+scope:
+- "object": the URL (or body) names a foreign object; the answer must be in `expect` (404: not visible, which
+  never reveals existence; 403 only where the object is visible but the action is not allowed).
+- "list": no object in the URL; any answer but a server error, and the foreign objects must not appear.
+- "open": not jurisdiction-bound (sign-in pages, public catalogues, health); must not error or leak either.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tests import factories
+
+
+@dataclass(frozen=True)
+class Probe:
+    url: Callable | str
+    method: str = "get"
+    scope: str = "object"
+    expect: frozenset = frozenset({404})
+    body: Callable | None = None
+    multipart: bool = False
+    after: Callable | None = field(default=None, compare=False)  # extra check on the foreign world after the call
+
+
+NOT_FOUND = frozenset({404})
+LIST_OK = frozenset({200, 302, 403, 405})
+OPEN_OK = frozenset({200, 201, 302, 400, 401, 403, 405, 409, 422, 429})
+
+
+def obj(url, method="get", **kw) -> Probe:
+    return Probe(url=url, method=method, **kw)
+
+
+def lst(url, method="get", **kw) -> Probe:
+    return Probe(url=url, method=method, scope="list", expect=kw.pop("expect", LIST_OK), **kw)
+
+
+def opn(url, method="get", **kw) -> Probe:
+    return Probe(url=url, method=method, scope="open", expect=kw.pop("expect", OPEN_OK), **kw)
+
+
+def _pdf(name="probe.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, factories.pdf_bytes("probe"), content_type="application/pdf")
+
+
+def _transition(_f):
+    return {"comment": "probe"}
+
+
+def _unread(f):
+    from notifications.models import Notification
+
+    assert Notification.objects.get(pk=f.notification.pk).read_at is None, "a foreign notification was marked read"
+
+
+def _no_new_foreign_system(f):
+    from systems_registry.models import InformationSystem
+
+    assert not InformationSystem.objects.filter(owner=f.province, name__startswith="probe").exists()
+
+
+HTML: dict[str, Probe] = {
+    "healthz": opn("/healthz"),
+    "api:openapi-json": opn("/api/v1/openapi.json"),
+    "api:openapi-view": opn("/api/v1/docs"),
+    "api:api-root": opn("/api/v1/", expect=frozenset({404})),
+    "readyz": opn("/readyz", expect=frozenset({200, 503})),
+    "home": lst("/"),
+    "login": opn("/login/"),
+    "logout": opn("/logout/"),
+    "admin:login": opn("/admin/login/"),
+    "admin:logout": opn("/admin/logout/", expect=frozenset({302, 405})),  # GET: 405, never signs the prober out
+    "set_language": opn("/language/"),
+    "two_factor_verify": opn("/accounts/two-factor/verify/"),
+    "two_factor_setup": opn("/accounts/two-factor/setup/"),
+    # registry
+    "systems:list": lst("/systems/"),
+    "systems:create": lst("/systems/new/"),
+    "systems:import": lst("/systems/import/"),
+    "systems:import_template": opn("/systems/import/template/"),
+    "systems:import_report": obj(lambda f: f"/systems/import/reports/{f.import_token}/"),
+    "systems:classification_preview": opn("/systems/classification-preview/"),
+    "systems:detail": obj(lambda f: f"/systems/{f.system.pk}/"),
+    "systems:edit": obj(lambda f: f"/systems/{f.system.pk}/edit/"),
+    "systems:edit#post": obj(lambda f: f"/systems/{f.system.pk}/edit/", "post", body=lambda f: {"name": "probe"}),
+    "systems:classify": obj(lambda f: f"/systems/{f.system.pk}/classify/", "post"),
+    "systems:transition": obj(lambda f: f"/systems/{f.operating_system.pk}/transitions/suspend/", "post", body=_transition),
+    # approvals
+    "approvals:list": lst("/dossiers/"),
+    "approvals:waiting": lst("/dossiers/waiting/"),
+    "approvals:create": obj(lambda f: f"/dossiers/new/{f.system.pk}/"),
+    "approvals:create#post": obj(lambda f: f"/dossiers/new/{f.system.pk}/", "post", body=lambda f: {"title": "probe", "proposed_level": 2}),
+    "approvals:detail": obj(lambda f: f"/dossiers/{f.dossier.pk}/"),
+    "approvals:upload": obj(lambda f: f"/dossiers/{f.dossier.pk}/documents/", "post", body=lambda f: {"kind": "other", "file": _pdf()}, multipart=True),
+    "approvals:transition": obj(lambda f: f"/dossiers/{f.dossier.pk}/transitions/withdraw/", "post", body=_transition),
+    "approvals:transition#approve": obj(lambda f: f"/dossiers/{f.dossier.pk}/transitions/approve/", "post", body=_transition),
+    "approvals:download": obj(lambda f: f"/dossiers/documents/{f.document.pk}/download/"),
+    # checklists: one national catalogue, not jurisdiction-bound
+    "checklists:list": opn("/checklists/"),
+    "checklists:import": opn("/checklists/import/"),
+    "checklists:detail": opn(lambda f: f"/checklists/{f.inspection.checklist_id}/"),
+    # inspections
+    "inspections:list": lst("/inspections/"),
+    "inspections:calendar": lst("/inspections/calendar/"),
+    "inspections:findings": lst("/inspections/findings/"),
+    "inspections:finding_transition": obj(lambda f: f"/inspections/findings/{f.finding.pk}/transitions/resolve/", "post", body=_transition),
+    "inspections:evidence": obj(lambda f: f"/inspections/evidence/{f.evidence.pk}/"),
+    "inspections:detail": obj(lambda f: f"/inspections/{f.inspection.pk}/"),
+    "inspections:results": obj(lambda f: f"/inspections/{f.inspection.pk}/results/"),
+    "inspections:results#post": obj(lambda f: f"/inspections/{f.inspection.pk}/results/", "post", body=lambda f: {f"result_{f.checklist_item_id}": "met"}),
+    "inspections:evidence_upload": obj(lambda f: f"/inspections/{f.inspection.pk}/evidence/", "post", body=lambda f: {"item_id": f.checklist_item_id, "file": _pdf()}, multipart=True),
+    "inspections:transition": obj(lambda f: f"/inspections/{f.inspection.pk}/transitions/cancel/", "post", body=_transition),
+    # exports
+    "exports:list": lst("/exports/"),
+    "exports:new": lst("/exports/new/"),
+    "exports:new#post": obj("/exports/new/", "post", body=lambda f: {"kind": "inspection", "inspection_id": f.inspection.pk}, expect=frozenset({200, 302, 403, 404, 422})),
+    "exports:annual_report": obj(lambda f: f"/exports/annual-report/?owner_id={f.province.pk}&year=2026", expect=frozenset({200, 403, 404})),
+    "exports:download": obj(lambda f: f"/exports/{f.export_job.pk}/download/"),
+    # notifications
+    "notifications:inbox": lst("/notifications/"),
+    "notifications:read": obj(lambda f: f"/notifications/{f.notification.pk}/read/", "post", after=_unread),
+    "notifications:read_all": lst("/notifications/read-all/", "post", after=_unread),
+    "notifications:preferences": lst("/notifications/preferences/"),
+    # dashboard
+    "dashboard:compliance": lst("/dashboard/"),
+}
+
+# The admin site is guarded in one place (AdminSite.admin_view): no demo persona is staff, so every admin page,
+# with or without a foreign object id, sends them to the admin sign-in.
+ADMIN = Probe(url="", scope="object", expect=frozenset({302}))
+
+
+API: dict[str, Probe] = {
+    "POST /api/v1/auth/token": opn("/api/v1/auth/token", "post", body=lambda f: {"username": f.users["operator"].username, "password": "wrong"}),
+    "GET /api/v1/me": lst("/api/v1/me"),
+    "GET /api/v1/organizations": lst("/api/v1/organizations"),
+    "GET /api/v1/users": lst("/api/v1/users"),
+    "GET /api/v1/users#foreign-org": obj(lambda f: f"/api/v1/users?organization_id={f.province.pk}", expect=frozenset({200})),
+    "GET /api/v1/systems": lst("/api/v1/systems?page_size=500"),
+    "POST /api/v1/systems": obj("/api/v1/systems", "post", expect=frozenset({403, 404, 422}), after=_no_new_foreign_system, body=lambda f: {
+        "code": "PROBE-1", "name": "probe", "owner_id": f.province.pk, "operator_id": f.province.pk,
+        "security_unit_id": f.province.pk, "system_type": "internal", "info_types": ["personal"], "regime": "decree_331_2026"}),
+    "GET /api/v1/systems/{system_id}": obj(lambda f: f"/api/v1/systems/{f.system.pk}"),
+    "PATCH /api/v1/systems/{system_id}": obj(lambda f: f"/api/v1/systems/{f.system.pk}", "patch", body=lambda f: {"name": "probe"}),
+    "POST /api/v1/systems/{system_id}/classify": obj(lambda f: f"/api/v1/systems/{f.system.pk}/classify", "post", body=lambda f: {}),
+    "POST /api/v1/systems/{system_id}/transitions/{name}": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/transitions/suspend", "post", body=_transition),
+    "POST /api/v1/systems/{system_id}/dossiers": obj(lambda f: f"/api/v1/systems/{f.system.pk}/dossiers", "post", body=lambda f: {"proposed_level": 2, "title": "probe"}),
+    "GET /api/v1/dossiers": lst("/api/v1/dossiers?page_size=500"),
+    "GET /api/v1/dossiers/{dossier_id}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}"),
+    "POST /api/v1/dossiers/{dossier_id}/documents": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/documents", "post", body=lambda f: {"kind": "other", "file": _pdf()}, multipart=True),
+    "GET /api/v1/documents/{document_id}/download": obj(lambda f: f"/api/v1/documents/{f.document.pk}/download"),
+    "POST /api/v1/dossiers/{dossier_id}/transitions/{name}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/transitions/approve", "post", body=_transition),
+    "GET /api/v1/dossiers/{dossier_id}/history": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/history"),
+    "GET /api/v1/checklists": opn("/api/v1/checklists"),
+    "POST /api/v1/checklists/import": opn("/api/v1/checklists/import", "post", body=lambda f: {"file": _pdf("x.json")}, multipart=True),
+    "GET /api/v1/checklists/{checklist_id}": opn(lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}"),
+    "GET /api/v1/inspections": lst("/api/v1/inspections?page_size=500"),
+    "POST /api/v1/systems/{system_id}/inspections": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/inspections", "post", body=lambda f: {"kind": "ad_hoc", "trigger": "authority_request", "scheduled_for": "2026-12-01", "inspector_ids": []}),
+    "GET /api/v1/inspections/{inspection_id}": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}"),
+    "PUT /api/v1/inspections/{inspection_id}/results": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/results", "put", body=lambda f: [{"item_id": f.checklist_item_id, "result": "met", "note": ""}]),
+    "POST /api/v1/inspections/{inspection_id}/transitions/{name}": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/transitions/cancel", "post", body=_transition),
+    "POST /api/v1/inspections/{inspection_id}/inspectors": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/inspectors", "post", body=lambda f: {"inspector_ids": [f.users["inspector"].pk]}),
+    "GET /api/v1/inspections/{inspection_id}/findings": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/findings"),
+    "POST /api/v1/inspections/{inspection_id}/findings": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/findings", "post", body=lambda f: {"item_id": f.checklist_item_id, "severity": "low", "description": "probe", "due_date": "2027-01-01"}),
+    "GET /api/v1/findings": lst("/api/v1/findings?page_size=500"),
+    "POST /api/v1/findings/{finding_id}/transitions/{name}": obj(lambda f: f"/api/v1/findings/{f.finding.pk}/transitions/resolve", "post", body=_transition),
+    "POST /api/v1/inspections/{inspection_id}/evidence": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/evidence", "post", body=lambda f: {"item_id": f.checklist_item_id, "file": _pdf()}, multipart=True),
+    "POST /api/v1/imports/systems": opn("/api/v1/imports/systems", "post", body=lambda f: {"file": _pdf("x.xlsx")}, multipart=True),
+    "GET /api/v1/imports/systems/template": opn("/api/v1/imports/systems/template"),
+    "GET /api/v1/imports/systems/reports/{token}": obj(lambda f: f"/api/v1/imports/systems/reports/{f.import_token}"),
+    "GET /api/v1/notifications": lst("/api/v1/notifications"),
+    "POST /api/v1/notifications/{notification_id}/read": obj(lambda f: f"/api/v1/notifications/{f.notification.pk}/read", "post", after=_unread),
+    "GET /api/v1/dashboard/compliance": lst("/api/v1/dashboard/compliance"),
+    "GET /api/v1/dashboard/compliance#foreign-owner": obj(lambda f: f"/api/v1/dashboard/compliance?owner_id={f.province.pk}", expect=frozenset({200, 403, 404})),
+    "POST /api/v1/exports": obj("/api/v1/exports", "post", body=lambda f: {"kind": "inspection", "params": {"inspection_id": f.inspection.pk}}),
+    "POST /api/v1/exports#annual": obj("/api/v1/exports", "post", expect=frozenset({403, 404}), body=lambda f: {"kind": "annual_report", "params": {"owner_id": f.province.pk, "year": 2026}}),
+    "POST /api/v1/exports#findings": obj("/api/v1/exports", "post", body=lambda f: {"kind": "findings", "params": {"system_id": f.operating_system.pk}}),
+    "GET /api/v1/exports": lst("/api/v1/exports"),
+    "GET /api/v1/exports/{job_id}": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}"),
+    "GET /api/v1/exports/{job_id}/download": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}/download"),
+}
