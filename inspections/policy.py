@@ -3,7 +3,7 @@ administrator may override in the database (InspectionCyclePolicy rows win over 
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -69,6 +69,13 @@ def load_policy(regime: str) -> SchedulePolicy:
     if regime not in REGIMES:
         raise ValueError(f"unknown regime {regime!r}")
     path = POLICY_DIR / f"schedule_{regime}.yaml"
+    # The scanner asks per system; parsing YAML each time cost 0.8 s per 500 systems. Keyed on mtime so an edited
+    # file is still read again.
+    return _parse_file(regime, path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _parse_file(regime: str, path, _mtime_ns: int) -> SchedulePolicy:
     policy = parse_policy(yaml.safe_load(path.read_text(encoding="utf-8")))
     if policy.regime != regime:
         raise ValueError(f"{path.name} declares regime {policy.regime!r}")

@@ -18,15 +18,21 @@ def _granted_system_ids(user) -> QuerySet:
 
 
 def visibility_q(user) -> Q:
+    # One statement still, but a UNION of six index scans: an OR of six IN-subqueries made PostgreSQL scan every
+    # system (119 ms → 15 ms for a commune operator at 50,000 systems; docs/benchmarks.md).
     reach = jurisdiction_org_ids(user)
-    return (
-        Q(owner_id__in=reach)
-        | Q(operator_id__in=reach)
-        | Q(security_unit_id__in=reach)
-        | Q(owner_id__in=delegated_owner_ids(user, roles=[r.value for r in Role]))
-        | Q(national_authority_id__in=member_org_ids(user))
-        | Q(id__in=_granted_system_ids(user))
-    )
+    systems = InformationSystem.objects
+    ids = (
+        systems.filter(owner_id__in=reach).values("id").order_by()
+        .union(
+            systems.filter(operator_id__in=reach).values("id").order_by(),
+            systems.filter(security_unit_id__in=reach).values("id").order_by(),
+            systems.filter(owner_id__in=delegated_owner_ids(user, roles=[r.value for r in Role])).values("id").order_by(),
+            systems.filter(national_authority_id__in=member_org_ids(user)).values("id").order_by(),
+            _granted_system_ids(user).order_by(),
+        )
+    )  # fmt: skip
+    return Q(id__in=ids)
 
 
 def systems_visible_to(user) -> QuerySet:
