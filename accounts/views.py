@@ -10,12 +10,16 @@ from django.conf import settings
 
 @login_required
 def home(request):
-    from approvals.views import worklist_rows
+    """The "waiting for me" page of every role: dossier steps, dossiers to complete, inspections, findings, and
+    for oversight roles the systems operating without approval (`inspections.dashboard.home_worklist`)."""
+    from approvals.presenters import is_overdue
+    from inspections.dashboard import home_worklist
 
-    rows = worklist_rows(request.user)
-    if rows:
-        return render(request, "approvals/worklist.html", {"rows": rows})
-    return redirect("systems:list")
+    work = home_worklist(request.user)
+    if work.empty:  # nothing waits: the registry is the useful page (tests/approvals/test_pages.py pins this)
+        return redirect("systems:list")
+    steps = [{"step": s, "dossier": s.dossier, "overdue": is_overdue(s, work.today)} for s in work.steps]
+    return render(request, "accounts/home.html", {"work": work, "rows": steps})
 
 
 @require_POST

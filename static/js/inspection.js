@@ -52,13 +52,18 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   };
 
+  // One save at a time, in the order given: two quick answers to one item must not land in reverse order, and a
+  // slow link is not flooded with parallel requests.
+  let queue = Promise.resolve();
+  const enqueue = (fs) => { setState(fs, msgs.msgSaving, false); queue = queue.then(() => save(fs)); };
+
   if (form.dataset.editable === "1") {
     items.forEach((fs) => {
-      fs.querySelectorAll("input[type=radio]").forEach((r) => r.addEventListener("change", () => { updateProgress(); save(fs); }));
-      fs.querySelector("textarea").addEventListener("change", () => save(fs));
-      fs.querySelector(".retry").addEventListener("click", () => save(fs));
+      fs.querySelectorAll("input[type=radio]").forEach((r) => r.addEventListener("change", () => { updateProgress(); enqueue(fs); }));
+      fs.querySelector("textarea").addEventListener("change", () => enqueue(fs));
+      fs.querySelector(".retry").addEventListener("click", () => enqueue(fs));
     });
-    window.addEventListener("online", () => pending.forEach((fs) => save(fs)));
+    window.addEventListener("online", () => pending.forEach((fs) => enqueue(fs)));
     window.addEventListener("beforeunload", (ev) => { if (pending.size) ev.preventDefault(); });
   }
 

@@ -1,0 +1,43 @@
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import NotFound
+from approvals.models import StepKind
+
+from . import dashboard
+from .models import Finding
+
+SEVERITY_CSS = {"low": "low", "medium": "medium", "high": "high", "critical": "critical"}
+
+
+@login_required
+def dashboard_view(request):
+    try:
+        board = dashboard.compliance(request.user, request.GET.get("organization_id") or None, with_list=True)
+    except NotFound:
+        raise Http404 from None
+    severity_labels = dict(Finding.Severity.choices)
+    step_labels = dict(StepKind.choices)
+    f = board.figures
+    return render(
+        request,
+        "dashboard/compliance.html",
+        {
+            "board": board,
+            "due_limit": timezone.localdate() + timedelta(days=dashboard.DUE_WINDOW_DAYS + 1),
+            "f": f,
+            "findings_bars": [(severity_labels[k], v, SEVERITY_CSS[k]) for k, v in board.findings_open_by_severity.items()],
+            "findings_total": sum(board.findings_open_by_severity.values()),
+            "steps_bars": [(step_labels[k], v, "bad") for k, v in board.dossiers_overdue_by_step.items()],
+            "steps_total": sum(board.dossiers_overdue_by_step.values()),
+            "inspection_bars": [
+                (_("Due within 30 days"), f.inspections_due_30d, "medium"),
+                (_("Overdue"), f.inspections_overdue, "bad"),
+            ],
+        },
+    )
