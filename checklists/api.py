@@ -1,4 +1,4 @@
-from ninja import File, Query, Router
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
@@ -94,7 +94,7 @@ def import_checklist(request, file: File[UploadedFile] = None):
     fmt = services.format_for(file.name)
     template, created = services.import_template(actor=request.user, data=file.read(), filename=file.name, fmt=fmt)
     # Re-importing identical bytes publishes nothing: 200 with the existing version.
-    return (201 if created else 200), serialize_detail(selectors.checklist_detail(template.pk))
+    return Status(201 if created else 200, serialize_detail(selectors.checklist_detail(template.pk)))
 
 
 @router.get("/checklists/{checklist_id}", response=ChecklistDetailOut)

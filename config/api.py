@@ -72,6 +72,12 @@ def _not_found(request, exc):
     return api.create_response(request, error_body("not_found", "Not found."), status=404)
 
 
+@api.exception_handler(OverflowError)
+def _number_out_of_range(request, exc):
+    # An id or filter beyond what the database can store (found by tests/security/test_api_fuzz.py): 422, not 500.
+    return api.create_response(request, error_body("validation_failed", "A number is out of range.", [{"field": "", "message": "out of range"}]), status=422)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
@@ -87,3 +93,7 @@ api.add_router("", systems_router)
 api.add_router("", approvals_router)
 api.add_router("", "checklists.api.router")
 api.add_router("", "inspections.api.router")
+api.add_router("", "systems_registry.api_imports.router")
+api.add_router("", "notifications.api.router")
+api.add_router("", "inspections.api_dashboard.router")
+api.add_router("", "inspections.exports.api.router")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str, secret_from_env_or_file
@@ -29,6 +30,9 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "systems_registry",
     "approvals",
@@ -39,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -46,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -65,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -72,7 +80,10 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'attesta.sqlite3'}",
+        # A URL holding a password may come from a file instead (DATABASE_URL_FILE), like the other secrets.
+        env_str("DATABASE_URL")
+        or (secret_from_env_or_file("DATABASE_URL", None) if env_str("DATABASE_URL_FILE") else None)
+        or f"sqlite:///{VAR_DIR / 'attesta.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
@@ -106,6 +117,7 @@ GUARDIAN_AUTO_PREFETCH = False
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # dd/mm/yyyy in Vietnamese
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -116,10 +128,28 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+# Uploaded dossiers, evidence and exports go through default_storage: local files under MEDIA_ROOT, or an
+# S3-compatible bucket (`pip install .[s3]`). Never under a public URL: files are served only through
+# permission-checked views (S3 objects are private, fetched by the app).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND") or "local"
+if STORAGE_BACKEND == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}}
+elif STORAGE_BACKEND == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"), "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME") or None, "default_acl": None, "querystring_auth": True,
+        "file_overwrite": False, "location": env_str("AWS_LOCATION") or "",
+    }}  # fmt: skip
+    # Without keys boto3 falls back to its own chain (instance role, ~/.aws); keys come from env or *_FILE.
+    for _name, _option in (("AWS_ACCESS_KEY_ID", "access_key"), ("AWS_SECRET_ACCESS_KEY", "secret_key")):
+        if env_str(_name) or env_str(f"{_name}_FILE"):
+            _default_storage["OPTIONS"][_option] = secret_from_env_or_file(_name, None)
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', got {STORAGE_BACKEND!r}")
 STORAGES = {
-    # Uploaded dossiers are never under a public URL: the default storage has no base_url and files are
-    # served only through permission-checked views.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}},
+    "default": _default_storage,
     # The hashed manifest needs `collectstatic`; production turns it on (docs/deploy.md), the embedded default
     # serves straight from the source folders.
     "staticfiles": {
@@ -134,23 +164,44 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on every request
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(env_str("DATABASE_URL")))
+# --- security (accounts/security.py, accounts/middleware.py, docs/security.md) ---
+# ATTESTA_PRODUCTION=1 turns on everything `manage.py check --deploy` asks for (TLS redirect, secure cookies, HSTS);
+# each can still be set on its own.
+PRODUCTION = env_bool("ATTESTA_PRODUCTION", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION or (not DEBUG and bool(env_str("DATABASE_URL"))))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):  # only behind a proxy that sets it and strips it from clients
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)  # per (username, IP)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+OTP_TOTP_ISSUER = "Attesta"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Probes from the machine itself or the load balancer speak plain HTTP to gunicorn: no redirect to https for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Celery: Redis (or any broker URL) when set, otherwise a file broker under var/ that needs no server.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+CELERY_BROKER_URL = (
+    env_str("CELERY_BROKER_URL")
+    or (secret_from_env_or_file("CELERY_BROKER_URL", None) if env_str("CELERY_BROKER_URL_FILE") else None)
+    or "filesystem://"
+)
 BROKER_IS_EMBEDDED = CELERY_BROKER_URL.startswith("filesystem://")
 if BROKER_IS_EMBEDDED:
     _broker_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # kombu's default is ./control, relative to wherever the worker was started.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -164,6 +215,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["inspections.scan_inspection_schedule"] = {"task": "inspections.tasks.scan_inspection_schedule", "schedule": 6 * 60 * 60}
+CELERY_BEAT_SCHEDULE["notifications.scan_deadlines"] = {"task": "notifications.tasks.scan_deadlines", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {"task": "notifications.tasks.send_digests", "schedule": 24 * 60 * 60}
+CELERY_BEAT_SCHEDULE["notifications.requeue_stale"] = {"task": "notifications.tasks.requeue_stale", "schedule": 10 * 60}
+CELERY_BEAT_SCHEDULE["inspections.sweep_exports"] = {"task": "inspections.tasks.sweep_exports", "schedule": 60 * 60}
 
 # Seeders run in order by `manage.py seed_demo`; each app owns its own demo data.
 DEMO_SEEDERS = [
@@ -172,12 +227,40 @@ DEMO_SEEDERS = [
     "approvals.demo.seed",
     "checklists.demo.seed",
     "inspections.demo.seed",
+    "notifications.demo.seed",
 ]
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "attesta-demo"
 DEMO_TOTP_SECRET = env_str("DEMO_TOTP_SECRET") or "JBSWY3DPEHPK3PXP"
 
+# --- email and notifications (notifications/delivery.py) ---
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.filebased.EmailBackend" if env_str("EMAIL_FILE_PATH")
+    else "django.core.mail.backends.smtp.EmailBackend" if env_str("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)  # fmt: skip
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = secret_from_env_or_file("EMAIL_HOST_PASSWORD", None) if env_str("EMAIL_HOST_USER") else ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Attesta <no-reply@attesta.localhost>"
+SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"  # absolute links in emails
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)  # keep below CELERY_VISIBILITY_TIMEOUT
+NOTIFICATION_SEND_DELAY_SECONDS = env_int("NOTIFICATION_SEND_DELAY_SECONDS", 0)  # test hook only
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 10)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 300)
+
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Spreadsheet imports are opened and parsed, so their cap is lower than for stored documents.
+SPREADSHEET_MAX_UPLOAD_BYTES = env_int("SPREADSHEET_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
+# A running export renews its lease every chunk; a lease older than this means its worker died (claimed again).
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 600)
+EXPORT_ROW_DELAY_SECONDS = env_int("EXPORT_ROW_DELAY_SECONDS", 0)  # test hook: pause per chunk; leave at 0
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -4,17 +4,21 @@ from django.urls import include, path
 from accounts import views as account_views
 
 from .api import api
-from .health import healthz
+from .health import healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("systems/", include("systems_registry.urls")),
     path("inspections/", include("inspections.urls")),
+    path("exports/", include("inspections.exports.urls")),
     path("checklists/", include("checklists.urls")),
     path("dossiers/", include("approvals.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("dashboard/", include("inspections.dashboard_urls")),
 ]
 
 handler404 = account_views.not_found

@@ -1,6 +1,6 @@
 from datetime import date
 
-from ninja import Body, File, Form, Query, Router
+from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
@@ -180,7 +180,7 @@ def create_inspection(request, system_id: int, data: InspectionCreate):
         actor=request.user, system_id=system_id, kind=data.kind, scheduled_for=data.scheduled_for, inspector_ids=data.inspector_ids,
         checklist_id=data.checklist_id, due_date=data.due_date, trigger=data.trigger or "", comment=data.comment,
     )  # fmt: skip
-    return 201, serialize(selectors.inspection_for_user(request.user, inspection.pk), request.user)
+    return Status(201, serialize(selectors.inspection_for_user(request.user, inspection.pk), request.user))
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut)
@@ -218,7 +218,7 @@ def list_findings(request, inspection_id: int, params: Query[PageParams]):
 @router.post("/inspections/{inspection_id}/findings", response={201: FindingOut})
 def create_finding(request, inspection_id: int, data: FindingIn):
     finding = services.create_finding(actor=request.user, inspection_id=inspection_id, **data.model_dump())
-    return 201, serialize_finding(finding, request.user)
+    return Status(201, serialize_finding(finding, request.user))
 
 
 @router.get("/findings", response=FindingPage)
@@ -238,4 +238,4 @@ def upload_evidence(request, inspection_id: int, item_id: Form[int], file: File[
     if file is None:
         raise Invalid.field("file", "Send the file in the multipart field 'file'.")
     ev = services.add_evidence(actor=request.user, inspection_id=inspection_id, item_id=item_id, uploaded=file)
-    return 201, {"id": ev.pk, "item_id": ev.item_id, "filename": ev.filename, "content_type": ev.content_type, "size": ev.size, "sha256": ev.sha256}
+    return Status(201, {"id": ev.pk, "item_id": ev.item_id, "filename": ev.filename, "content_type": ev.content_type, "size": ev.size, "sha256": ev.sha256})
