@@ -49,13 +49,16 @@ def broker(demo):
     client = redis.Redis.from_url(url)
     client.ping()  # a Redis that is configured but down is a failure, never a skip
     client.flushdb()
-    saved = (app.conf.broker_url, app.conf.broker_transport_options)
-    app.conf.broker_url, app.conf.broker_transport_options = url, {"visibility_timeout": 3600}
+    # Celery reads the CELERY_BROKER_URL environment variable before its own config (CI sets it to database 0);
+    # the write URL is looked up in the config first, and publishing uses it.
+    saved = (app.conf.broker_url, app.conf.get("broker_write_url"), app.conf.broker_transport_options)
+    app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_transport_options = url, url, {"visibility_timeout": 3600}
     _reset_pool(app)
+    assert app.connection_for_write().as_uri().endswith(urlsplit(url).path), "the test must publish to the worker's database"
     try:
         yield url
     finally:
-        app.conf.broker_url, app.conf.broker_transport_options = saved
+        app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_transport_options = saved
         _reset_pool(app)
         client.flushdb()
 

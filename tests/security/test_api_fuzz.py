@@ -74,5 +74,9 @@ def test_no_operation_errors_or_breaks_its_schema(full_demo, wsgi_in_test_transa
 def test_numbers_beyond_the_database_range_are_refused_not_crashed(demo, api, path):
     """Found by the fuzzer: a 30-digit id reached SQLite and raised OverflowError (500)."""
     resp = api.get(path, demo.security_unit)
+    if "?" in path and resp.status_code == 200:
+        # PostgreSQL compares the number as numeric: a filter for no system is an empty page, which is fine.
+        assert resp.json()["items"] == [] and resp.json()["count"] == 0
+        return
     assert resp.status_code in (404, 422)
     assert resp.json()["error"]["code"] in ("not_found", "validation_failed")
