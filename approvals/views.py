@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError, Forbidden, NotFound
-from accounts.models import Organization, User
+from accounts.errors import DomainError, NotFound
+from accounts.web import service_call
 from systems_registry.selectors import system_for_user
 
 from . import presenters, selectors, services
@@ -100,19 +100,13 @@ def dossier_create_view(request, system_id):
 @require_POST
 def document_upload_view(request, dossier_id):
     upload = request.FILES.get("file")
-    try:
+    with service_call(request) as call:
         if upload is None:
             messages.error(request, _("Choose a file to upload."))
         else:
             services.add_document(actor=request.user, dossier_id=dossier_id, kind=request.POST.get("kind", ""), upload=upload, filename=upload.name)
             messages.success(request, _("Document added."))
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("approvals:detail", dossier_id=dossier_id)
+    return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 
 
 def _parse_date(raw: str) -> date | None:
@@ -133,16 +127,10 @@ def dossier_transition_view(request, dossier_id, name):
             "decision_date": _parse_date(request.POST.get("decision_date", "")),
             "expected_step": int(step) if step.isdigit() else None,
         }
-    try:
+    with service_call(request) as call:
         services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=request.POST.get("comment", "")[:10000], **extra)
         messages.success(request, _("Done."))
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("approvals:detail", dossier_id=dossier_id)
+    return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 
 
 @login_required

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError, Forbidden, NotFound
+from accounts.errors import DomainError, NotFound
 from accounts.models import Organization
 from accounts.selectors import has_national_oversight, jurisdiction_org_ids
+from accounts.web import service_call
 
 from . import access, selectors, services
 from .models import Finding, Inspection, InspectionResult
@@ -99,33 +100,23 @@ def results_view(request, inspection_id):
 @login_required
 @require_POST
 def transition_view(request, inspection_id, name):
-    try:
+    with service_call(request) as call:
         services.transition_inspection(
             actor=request.user, inspection_id=inspection_id, name=name, comment=request.POST.get("comment", "")[:5000],
             outcome=request.POST.get("outcome", "")[:30],
         )  # fmt: skip
         messages.success(request, _("Done."))
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("inspections:detail", inspection_id=inspection_id)
+    return call.forbidden or redirect("inspections:detail", inspection_id=inspection_id)
 
 
 @login_required
 @require_POST
 def finding_transition_view(request, finding_id, name):
     finding = _or_404(selectors.finding_for_user, request.user, finding_id)
-    try:
+    with service_call(request) as call:
         services.transition_finding(actor=request.user, finding_id=finding.pk, name=name, comment=request.POST.get("comment", "")[:5000])
         messages.success(request, _("Done."))
-    except Forbidden as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("inspections:detail", inspection_id=finding.inspection_id)
+    return call.forbidden or redirect("inspections:detail", inspection_id=finding.inspection_id)
 
 
 @login_required
@@ -133,18 +124,12 @@ def finding_transition_view(request, finding_id, name):
 def evidence_upload_view(request, inspection_id):
     item = request.POST.get("item_id", "")
     upload = request.FILES.get("file")
-    try:
+    with service_call(request) as call:
         if not item.isdigit() or upload is None:
             raise DomainError(_("Choose an item and a file."))
         services.add_evidence(actor=request.user, inspection_id=inspection_id, item_id=int(item), uploaded=upload)
         messages.success(request, _("Evidence attached."))
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(reverse("inspections:results", args=[inspection_id]) + (f"#item-{item}" if item.isdigit() else ""))
+    return call.forbidden or redirect(reverse("inspections:results", args=[inspection_id]) + (f"#item-{item}" if item.isdigit() else ""))
 
 
 @login_required

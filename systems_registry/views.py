@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from accounts.errors import DomainError, Forbidden, Invalid, NotFound
+from accounts.errors import Forbidden, Invalid, NotFound
 from accounts.models import Organization
+from accounts.web import service_call
 
 from . import access, services
 from .forms import SystemForm, apply_service_errors, organizations_for_forms
@@ -130,16 +131,10 @@ def system_classify_view(request, system_id):
 @login_required
 @require_POST
 def system_transition_view(request, system_id, name):
-    try:
+    with service_call(request) as call:
         services.transition_system(actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000])
         messages.success(request, _("Done."))
-    except NotFound:
-        raise Http404 from None
-    except Forbidden as exc:
-        return HttpResponseForbidden(exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("systems:detail", system_id=system_id)
+    return call.forbidden or redirect("systems:detail", system_id=system_id)
 
 
 @login_required
