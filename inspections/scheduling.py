@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Case, DateField, Max, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts import audit
@@ -123,25 +123,24 @@ def scan_inspection_schedule(*, today: date | None = None, batch_size: int = BAT
     cycles = effective_cycles()
     report = ScanReport()
     checklists: dict = {}
-    items_of: dict = {}
     last_id = 0
     while True:
         batch = list(
             InformationSystem.objects.filter(status=InformationSystem.Status.OPERATING, id__gt=last_id)
             .order_by("id")
-            .only("id", "regime", "proposed_level", "approved_level", "created_at", "security_unit_id", "next_inspection_due")[:batch_size]
+            .only("id", "status", "regime", "proposed_level", "approved_level", "created_at", "security_unit_id", "next_inspection_due")[:batch_size]
         )
         if not batch:
             break
         last_id = batch[-1].pk
         report.systems += len(batch)
         with transaction.atomic():
-            _scan_batch(batch, today, cycles, checklists, items_of, report)
+            _scan_batch(batch, today, cycles, checklists, report)
     report.overdue = Inspection.objects.overdue(today).count()
     return report
 
 
-def _scan_batch(batch, today, cycles, checklists, items_of, report: ScanReport) -> None:
+def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
     ids = [s.pk for s in batch]
     last = last_completed_periodic(ids)
     open_rows = {
@@ -185,14 +184,12 @@ def _scan_batch(batch, today, cycles, checklists, items_of, report: ScanReport) 
     if to_reschedule:
         Inspection.objects.bulk_update(to_reschedule, ["due_date", "scheduled_for"])
         report.rescheduled.extend(i.pk for i in to_reschedule)
-    created = _create_with_snapshots(to_create, items_of)
+    created = _create_with_snapshots(to_create)
     report.created.extend(i.pk for i in created)
     stored = {s.pk: s.next_inspection_due for s in batch}
     changed = {sid: d for sid, d in due_by_system.items() if stored[sid] != d}
     if changed:
-        InformationSystem.objects.filter(pk__in=list(changed)).update(
-            next_inspection_due=Case(*[When(pk=sid, then=Value(d)) for sid, d in changed.items()], output_field=DateField())
-        )
+        _store_due_dates(changed)
     if created or to_reschedule:
         audit.record(
             actor=None, action="inspection.schedule", object_type="inspection_schedule", object_id=today.isoformat(),
@@ -200,21 +197,50 @@ def _scan_batch(batch, today, cycles, checklists, items_of, report: ScanReport) 
         )  # fmt: skip
 
 
-def snapshot_rows(inspection: Inspection, items_of: dict) -> list[InspectionResult]:
-    if inspection.checklist_id not in items_of:
-        items_of[inspection.checklist_id] = list(
-            inspection.checklist.items.order_by("order").values_list("id", "order")
+def _store_due_dates(changed: dict[int, date]) -> None:
+    """One UPDATE joined to a VALUES list (PostgreSQL, and SQLite from 3.33). The ORM's equivalent, a CASE with a
+    WHEN per system, cost more to build in Python than the rest of the scan (47 s of 124 s over 60,000 systems)."""
+    table = connection.ops.quote_name(InformationSystem._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(changed))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_inspection_due = v.column2 FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
+            [value for pair in changed.items() for value in pair],
         )
-    return [InspectionResult(inspection=inspection, item_id=item_id, order=order) for item_id, order in items_of[inspection.checklist_id]]
 
 
-def _create_with_snapshots(rows: list[Inspection], items_of: dict) -> list[Inspection]:
+def snapshot_results(inspection_ids: list[int]) -> None:
+    """Give each inspection an empty result row per item of its checklist, copied in the database by one
+    INSERT … SELECT: the catch-up run over a national registry creates millions of rows, which built as Python
+    objects took most of its time."""
+    if not inspection_ids:
+        return
+    from checklists.models import ChecklistItem
+
+    qn = connection.ops.quote_name
+    result, item = InspectionResult._meta, ChecklistItem._meta
+
+    def column(meta, name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(result.db_table)} ({column(result, 'inspection')}, {column(result, 'item')}, {column(result, 'order')}, "
+            f"{column(result, 'result')}, {column(result, 'note')}) "
+            f"SELECT i.{column(Inspection._meta, 'id')}, c.{column(item, 'id')}, c.{column(item, 'order')}, '', '' "
+            f"FROM {qn(Inspection._meta.db_table)} i JOIN {qn(item.db_table)} c ON c.{column(item, 'template')} = i.{column(Inspection._meta, 'checklist')} "
+            f"WHERE i.{column(Inspection._meta, 'id')} IN ({', '.join(['%s'] * len(inspection_ids))})",
+            list(inspection_ids),
+        )
+
+
+def _create_with_snapshots(rows: list[Inspection]) -> list[Inspection]:
     if not rows:
         return []
     try:
         with transaction.atomic():
             created = Inspection.objects.bulk_create(rows)
-            InspectionResult.objects.bulk_create([r for i in created for r in snapshot_rows(i, items_of)], batch_size=1000)
+            snapshot_results([i.pk for i in created])
             return created
     except IntegrityError:
         pass
@@ -226,7 +252,7 @@ def _create_with_snapshots(rows: list[Inspection], items_of: dict) -> list[Inspe
         try:
             with transaction.atomic():
                 row.save()
-                InspectionResult.objects.bulk_create(snapshot_rows(row, items_of), batch_size=1000)
+                snapshot_results([row.pk])
             created.append(row)
         except IntegrityError:
             continue

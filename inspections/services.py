@@ -122,7 +122,7 @@ def create_inspection(
         raise Conflict(
             "This system already has an open periodic inspection (or one due that day).", code="inspection_exists"
         ) from None
-    InspectionResult.objects.bulk_create(scheduling.snapshot_rows(inspection, {}), batch_size=1000)
+    scheduling.snapshot_results([inspection.pk])
     audit.record(
         actor=actor, action="inspection.create", obj=inspection, to_status=inspection.status, comment=comment,
         data={"system_id": system.pk, "kind": kind, "trigger": trigger, "checklist_id": checklist.pk, "due_date": due_date.isoformat(),

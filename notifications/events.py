@@ -1,15 +1,26 @@
-"""One function per event. The domain services call these inside their transaction (one line each); the
-scanners call them for deadlines. Each computes its recipients in one query and deduplicates by key."""
+"""One function per event. The domain services call these inside their transaction (one line each). Each event
+has a builder (`*_event`) returning an `Event`; the scanners collect a batch of builders' events and notify them
+all at once (`services.notify_all`), a constant number of queries per batch. Choice labels go into the params
+lazily so that each recipient reads them in their own language."""
 
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role
+from accounts.models import Role
 
 from . import recipients as who
 from .models import Kind
-from .services import notify
+from .services import Event, notify_all
+
+
+def _ids(event: Event) -> list[int]:
+    return [n.pk for n in notify_all([event])]
+
+
+def _label(instance, name: str):
+    """The lazy label of a choice field's value: rendered later, in each recipient's language."""
+    value = getattr(instance, name)
+    return dict(instance._meta.get_field(name).flatchoices).get(value, value)
 
 
 def _dossier_url(dossier_id: int) -> str:
@@ -26,7 +37,7 @@ def _system_url(system_id: int) -> str:
 
 def _step_params(dossier, step) -> dict:
     return {
-        "dossier": dossier.title, "system": dossier.system.code, "step": step.get_kind_display(),
+        "dossier": dossier.title, "system": dossier.system.code, "step": _label(step, "kind"),
         "due": step.due_date.isoformat() if step.due_date else "—",
     }  # fmt: skip
 
@@ -50,43 +61,39 @@ def dossier_moved(dossier, *, actor=None) -> list[int]:
 
 
 def step_assigned(dossier, step, *, actor=None) -> list[int]:
-    return notify(
-        recipients=who.users(who.role_holders_q(step.organization_id, step.role), exclude=actor),
+    return _ids(Event(
+        audience=who.role_holders(step.organization_id, step.role).without(actor),
         kind=Kind.STEP_ASSIGNED, key=f"step:{step.pk}:assigned", url=_dossier_url(dossier.pk),
         title=_("Dossier %(dossier)s awaits your %(step)s"),
         body=_("The dossier of system %(system)s is waiting for a decision on its %(step)s step, due on %(due)s."),
         params=_step_params(dossier, step),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def dossier_decided(dossier, *, actor=None) -> list[int]:
-    q = who.owner_representatives_q(dossier.system.owner_id)
-    if dossier.submitted_by_id:
-        q |= Q(pk=dossier.submitted_by_id)
-    return notify(
-        recipients=who.users(q, exclude=actor), kind=Kind.DOSSIER_DECIDED,
-        key=f"dossier:{dossier.pk}:r{dossier.revision}:{dossier.status}", url=_dossier_url(dossier.pk),
+    return _ids(Event(
+        audience=(who.owner_representatives(dossier.system.owner_id) | who.people(dossier.submitted_by_id)).without(actor),
+        kind=Kind.DOSSIER_DECIDED, key=f"dossier:{dossier.pk}:r{dossier.revision}:{dossier.status}", url=_dossier_url(dossier.pk),
         title=_("Dossier %(dossier)s: %(status)s"),
         body=_("The security-level dossier of system %(system)s was %(status)s (level %(level)s)."),
-        params={"dossier": dossier.title, "system": dossier.system.code, "status": dossier.get_status_display(), "level": dossier.proposed_level},
-    )  # fmt: skip
+        params={"dossier": dossier.title, "system": dossier.system.code, "status": _label(dossier, "status"), "level": dossier.proposed_level},
+    ))  # fmt: skip
 
 
 def dossier_returned(dossier, *, actor=None) -> list[int]:
-    q = Q(pk__in=[pk for pk in (dossier.submitted_by_id,) if pk])
-    return notify(
-        recipients=who.users(q, exclude=actor), kind=Kind.DOSSIER_RETURNED,
+    return _ids(Event(
+        audience=who.people(dossier.submitted_by_id).without(actor), kind=Kind.DOSSIER_RETURNED,
         key=f"dossier:{dossier.pk}:r{dossier.revision}:returned", url=_dossier_url(dossier.pk),
         title=_("Dossier %(dossier)s was returned for revision"),
         body=_("The dossier of system %(system)s was returned for revision: see the comment, revise and resubmit it."),
         params={"dossier": dossier.title, "system": dossier.system.code},
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
-def step_due_soon(step) -> list[int]:
+def step_due_soon_event(step) -> Event:
     dossier = step.dossier
-    return notify(
-        recipients=who.users(who.role_holders_q(step.organization_id, step.role)), kind=Kind.STEP_DUE_SOON,
+    return Event(
+        audience=who.role_holders(step.organization_id, step.role), kind=Kind.STEP_DUE_SOON,
         key=f"step:{step.pk}:due_soon:{step.due_date}", url=_dossier_url(dossier.pk),
         title=_("The %(step)s of dossier %(dossier)s is due on %(due)s"),
         body=_("Two working days are left to decide the %(step)s step of the dossier of system %(system)s."),
@@ -94,12 +101,12 @@ def step_due_soon(step) -> list[int]:
     )  # fmt: skip
 
 
-def step_overdue(step) -> list[int]:
+def step_overdue_event(step) -> Event:
     """Escalated: the step's assignees and the system owner's representatives."""
     dossier = step.dossier
-    q = who.role_holders_q(step.organization_id, step.role) | who.owner_representatives_q(dossier.system.owner_id)
-    return notify(
-        recipients=who.users(q), kind=Kind.STEP_OVERDUE, key=f"step:{step.pk}:overdue:{step.due_date}",
+    return Event(
+        audience=who.role_holders(step.organization_id, step.role) | who.owner_representatives(dossier.system.owner_id),
+        kind=Kind.STEP_OVERDUE, key=f"step:{step.pk}:overdue:{step.due_date}",
         url=_dossier_url(dossier.pk), title=_("Overdue: the %(step)s of dossier %(dossier)s"),
         body=_("The %(step)s step of the dossier of system %(system)s was due on %(due)s and is not decided yet."),
         params=_step_params(dossier, step),
@@ -111,20 +118,20 @@ def step_overdue(step) -> list[int]:
 
 def _inspection_params(inspection, **extra) -> dict:
     return {
-        "system": inspection.system.code, "kind": inspection.get_kind_display(),
+        "system": inspection.system.code, "kind": _label(inspection, "kind"),
         "scheduled": inspection.scheduled_for.isoformat(), "due": inspection.due_date.isoformat(), **extra,
     }  # fmt: skip
 
 
-def _inspection_people(inspection):
-    return who.inspectors_q(inspection) | who.system_people_q(inspection.system)
+def _inspection_people(inspection) -> who.Audience:
+    return who.inspectors(inspection) | who.system_people(inspection.system)
 
 
-def inspection_scheduled(inspection, *, actor=None) -> list[int]:
+def inspection_scheduled_event(inspection, *, actor=None) -> Event:
     """The assigned inspectors, the system's designated security unit and its operating unit. Re-running after
     more inspectors are assigned tells only the new ones."""
-    return notify(
-        recipients=who.users(_inspection_people(inspection), exclude=actor), kind=Kind.INSPECTION_SCHEDULED,
+    return Event(
+        audience=_inspection_people(inspection).without(actor), kind=Kind.INSPECTION_SCHEDULED,
         key=f"inspection:{inspection.pk}:scheduled", url=_inspection_url(inspection.pk),
         title=_("%(kind)s inspection of %(system)s scheduled for %(scheduled)s"),
         body=_("An inspection of system %(system)s is scheduled for %(scheduled)s and due by %(due)s."),
@@ -132,9 +139,13 @@ def inspection_scheduled(inspection, *, actor=None) -> list[int]:
     )  # fmt: skip
 
 
-def inspection_due(inspection, days: int) -> list[int]:
-    return notify(
-        recipients=who.users(_inspection_people(inspection)), kind=Kind.INSPECTION_DUE,
+def inspection_scheduled(inspection, *, actor=None) -> list[int]:
+    return _ids(inspection_scheduled_event(inspection, actor=actor))
+
+
+def inspection_due_event(inspection, days: int) -> Event:
+    return Event(
+        audience=_inspection_people(inspection), kind=Kind.INSPECTION_DUE,
         key=f"inspection:{inspection.pk}:due:{inspection.due_date}:{days}", url=_inspection_url(inspection.pk),
         title=_("Inspection of %(system)s due in %(days)s days"),
         body=_("The %(kind)s inspection of system %(system)s is due on %(due)s."),
@@ -142,10 +153,10 @@ def inspection_due(inspection, days: int) -> list[int]:
     )  # fmt: skip
 
 
-def inspection_overdue(inspection) -> list[int]:
-    q = _inspection_people(inspection) | who.owner_representatives_q(inspection.system.owner_id)
-    return notify(
-        recipients=who.users(q), kind=Kind.INSPECTION_OVERDUE,
+def inspection_overdue_event(inspection) -> Event:
+    return Event(
+        audience=_inspection_people(inspection) | who.owner_representatives(inspection.system.owner_id),
+        kind=Kind.INSPECTION_OVERDUE,
         key=f"inspection:{inspection.pk}:overdue:{inspection.due_date}", url=_inspection_url(inspection.pk),
         title=_("Overdue: inspection of %(system)s"),
         body=_("The %(kind)s inspection of system %(system)s was due on %(due)s and is not submitted yet."),
@@ -153,33 +164,32 @@ def inspection_overdue(inspection) -> list[int]:
     )  # fmt: skip
 
 
-def _finding_people(finding):
-    operators = Exists(Membership.objects.filter(
-        user_id=OuterRef("pk"), organization_id=finding.responsible_org_id, role=Role.OPERATOR
-    ))  # fmt: skip
-    return Q(operators) | who.system_people_q(finding.system, operator=False)
+def _finding_people(finding) -> who.Audience:
+    return who.role_holders(finding.responsible_org_id, Role.OPERATOR) | who.system_people(finding.system, operator=False)
 
 
-def finding_due(finding, days: int) -> list[int]:
-    return notify(
-        recipients=who.users(_finding_people(finding)), kind=Kind.FINDING_DUE,
+def _finding_params(finding) -> dict:
+    return {"system": finding.system.code, "due": finding.due_date.isoformat(), "severity": _label(finding, "severity"),
+            "description": finding.description[:300]}  # fmt: skip
+
+
+def finding_due_event(finding, days: int) -> Event:
+    return Event(
+        audience=_finding_people(finding), kind=Kind.FINDING_DUE,
         key=f"finding:{finding.pk}:due:{finding.due_date}:{days}", url=_inspection_url(finding.inspection_id),
         title=_("Finding on %(system)s to remediate by %(due)s"),
         body=_("A %(severity)s finding on system %(system)s must be remediated by %(due)s: %(description)s"),
-        params={"system": finding.system.code, "due": finding.due_date.isoformat(), "severity": finding.get_severity_display(),
-                "description": finding.description[:300]},
+        params=_finding_params(finding),
     )  # fmt: skip
 
 
-def finding_overdue(finding) -> list[int]:
-    q = _finding_people(finding) | who.owner_representatives_q(finding.system.owner_id)
-    return notify(
-        recipients=who.users(q), kind=Kind.FINDING_OVERDUE,
+def finding_overdue_event(finding) -> Event:
+    return Event(
+        audience=_finding_people(finding) | who.owner_representatives(finding.system.owner_id), kind=Kind.FINDING_OVERDUE,
         key=f"finding:{finding.pk}:overdue:{finding.due_date}", url=_inspection_url(finding.inspection_id),
         title=_("Overdue: finding on %(system)s"),
         body=_("A %(severity)s finding on system %(system)s was to be remediated by %(due)s: %(description)s"),
-        params={"system": finding.system.code, "due": finding.due_date.isoformat(), "severity": finding.get_severity_display(),
-                "description": finding.description[:300]},
+        params=_finding_params(finding),
     )  # fmt: skip
 
 
@@ -191,12 +201,12 @@ def reapproval_required(system, *, actor=None) -> list[int]:
     the operating unit must file a new dossier before the system may (again) go into operation."""
     if not system.reapproval_required:
         return []
-    q = who.owner_representatives_q(system.owner_id) | who.system_people_q(system, security_unit=False)
-    return notify(
-        recipients=who.users(q, exclude=actor), kind=Kind.REAPPROVAL_REQUIRED,
+    return _ids(Event(
+        audience=(who.owner_representatives(system.owner_id) | who.system_people(system, security_unit=False)).without(actor),
+        kind=Kind.REAPPROVAL_REQUIRED,
         key=f"system:{system.pk}:reapproval:{system.approved_level}-{system.proposed_level}", url=_system_url(system.pk),
         title=_("%(system)s needs a new approval at level %(level)s"),
         body=_("System %(system)s is approved at level %(approved)s but is now classified at level %(level)s: "
                "submit a dossier for the new level."),
         params={"system": system.code, "level": system.proposed_level, "approved": system.approved_level},
-    )  # fmt: skip
+    ))  # fmt: skip

@@ -34,7 +34,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
-    # One row per (recipient, event, threshold): scanners re-run freely and create nothing new.
+    # One row per (event, threshold, recipient): scanners re-run freely and create nothing new. The key leads the
+    # unique index, so a scanner batch finds which of its keys exist with one index scan.
     dedup_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -52,7 +53,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        constraints = [models.UniqueConstraint(fields=["recipient", "dedup_key"], name="notification_dedup_unique")]
+        constraints = [models.UniqueConstraint(fields=["dedup_key", "recipient"], name="notification_dedup_key_recipient_unique")]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["email_status", "claimed_at"]),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import delivery, events
+from . import delivery, events, services
 from .models import EmailStatus, Notification
 
 BATCH_SIZE = 200
@@ -24,8 +24,10 @@ SCHEDULED_LOOKBACK = timedelta(days=2)
 class ScanReport:
     created: dict = field(default_factory=dict)
 
-    def add(self, kind: str, ids: list[int]) -> None:
-        self.created[kind] = self.created.get(kind, 0) + len(ids)
+    def add(self, notifications) -> None:
+        for n in notifications:
+            kind = str(n.kind)
+            self.created[kind] = self.created.get(kind, 0) + 1
 
 
 def _batches(qs, batch_size: int):
@@ -36,6 +38,15 @@ def _batches(qs, batch_size: int):
             return
         yield rows
         last = rows[-1].pk
+
+
+def _scan(qs, event_of, batch_size: int, report: ScanReport) -> None:
+    """Each batch of rows becomes a batch of events notified together: a constant number of queries per batch,
+    one transaction per batch (a crash loses at most the batch, which the next run redoes)."""
+    for batch in _batches(qs, batch_size):
+        events_ = [e for e in map(event_of, batch) if e is not None]
+        with transaction.atomic():
+            report.add(services.notify_all(events_))
 
 
 def scan_deadlines(*, today=None, batch_size: int = BATCH_SIZE) -> dict:
@@ -54,13 +65,7 @@ def _scan_steps(today, batch_size, report) -> None:
 
     soon = add_working_days(today, STEP_DUE_WORKING_DAYS, holidays_from(today))
     steps = active_steps().filter(due_date__isnull=False, due_date__lte=soon).select_related("dossier__system")
-    for batch in _batches(steps, batch_size):
-        with transaction.atomic():
-            for step in batch:
-                if step.due_date < today:
-                    report.add("step_overdue", events.step_overdue(step))
-                else:
-                    report.add("step_due_soon", events.step_due_soon(step))
+    _scan(steps, lambda s: events.step_overdue_event(s) if s.due_date < today else events.step_due_soon_event(s), batch_size, report)
 
 
 def _threshold(days_left: int) -> int | None:
@@ -70,39 +75,35 @@ def _threshold(days_left: int) -> int | None:
 def _scan_inspections(today, batch_size, report) -> None:
     from inspections.models import Inspection
 
+    def event_of(inspection):
+        days_left = (inspection.due_date - today).days
+        if days_left < 0:
+            return events.inspection_overdue_event(inspection)
+        return events.inspection_due_event(inspection, _threshold(days_left))
+
     open_ = Inspection.objects.open().select_related("system")
-    due = open_.filter(due_date__lte=today + timedelta(days=max(INSPECTION_THRESHOLDS)))
-    for batch in _batches(due, batch_size):
-        with transaction.atomic():
-            for inspection in batch:
-                days_left = (inspection.due_date - today).days
-                if days_left < 0:
-                    report.add("inspection_overdue", events.inspection_overdue(inspection))
-                else:
-                    report.add("inspection_due", events.inspection_due(inspection, _threshold(days_left)))
+    _scan(open_.filter(due_date__lte=today + timedelta(days=max(INSPECTION_THRESHOLDS))), event_of, batch_size, report)
     # The inspections scanner creates periodic inspections without telling anyone: announce recent ones.
     recent = open_.filter(status=Inspection.Status.SCHEDULED, created_at__gte=timezone.now() - SCHEDULED_LOOKBACK)
-    for batch in _batches(recent, batch_size):
-        with transaction.atomic():
-            for inspection in batch:
-                report.add("inspection_scheduled", events.inspection_scheduled(inspection))
+    _scan(recent, events.inspection_scheduled_event, batch_size, report)
 
 
 def _scan_findings(today, batch_size, report) -> None:
     from inspections.models import Finding
+
+    def event_of(finding):
+        if finding.due_date < today:
+            return events.finding_overdue_event(finding)
+        if finding.status == Finding.Status.OPEN:
+            return events.finding_due_event(finding, FINDING_DUE_DAYS)
+        return None
 
     findings = (
         Finding.objects.exclude(status=Finding.Status.VERIFIED)
         .filter(due_date__lte=today + timedelta(days=FINDING_DUE_DAYS))
         .select_related("system")
     )
-    for batch in _batches(findings, batch_size):
-        with transaction.atomic():
-            for finding in batch:
-                if finding.due_date < today:
-                    report.add("finding_overdue", events.finding_overdue(finding))
-                elif finding.status == Finding.Status.OPEN:
-                    report.add("finding_due", events.finding_due(finding, FINDING_DUE_DAYS))
+    _scan(findings, event_of, batch_size, report)
 
 
 def send_digests(*, batch_size: int = BATCH_SIZE) -> dict:

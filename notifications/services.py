@@ -2,14 +2,15 @@
 with the event they report, and their emails are queued only after commit."""
 
 import logging
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 
 from accounts.errors import Invalid
 
 from .models import EmailStatus, Kind, Notification, NotificationPreference
+from .recipients import Audience, resolve
 
 log = logging.getLogger(__name__)
 
@@ -19,34 +20,63 @@ def _render(text, params: dict) -> str:
     return text % {k: str(v) for k, v in params.items()} if params else text
 
 
-def notify(*, recipients: QuerySet, kind: str, key: str, title, body="", url: str = "", params: dict | None = None) -> list[int]:
-    """Create one notification per recipient that has none for `key` yet; return the new ids.
+@dataclass(frozen=True)
+class Event:
+    """One thing to tell an audience. `title` and `body` are (lazy) translatable strings with %(name)s placeholders
+    filled from `params`, rendered in each recipient's language; `key` deduplicates per recipient."""
 
-    `recipients` is a User queryset; it is read in one query together with each user's preference for `kind`.
-    `title` and `body` are (lazy) translatable strings with %(name)s placeholders filled from `params`, rendered
-    in each recipient's language."""
-    if kind not in Kind.values:
-        raise ValueError(f"unknown notification kind {kind!r}")
-    params = params or {}
-    pref = NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=kind)
-    rows = list(
-        recipients.exclude(Exists(Notification.objects.filter(recipient_id=OuterRef("pk"), dedup_key=key)))
-        .annotate(pref_email=Subquery(pref.values("email")[:1]), pref_digest=Subquery(pref.values("digest")[:1]))
-        .order_by("pk")
-        .values("pk", "email", "language", "pref_email", "pref_digest")
-        .distinct()
-    )
-    if not rows:
+    audience: Audience
+    kind: str
+    key: str
+    title: object
+    body: object = ""
+    url: str = ""
+    params: dict = field(default_factory=dict)
+
+
+def notify(*, audience: Audience, kind: str, key: str, title, body="", url: str = "", params: dict | None = None) -> list[int]:
+    """Create one notification per recipient that has none for `key` yet; return the new ids."""
+    return [n.pk for n in notify_all([Event(audience, kind, key, title, body, url, params or {})])]
+
+
+def notify_all(events: list[Event]) -> list[Notification]:
+    """Notify every event's audience in a constant number of queries (recipients, existing keys, preferences,
+    one insert), inside the caller's transaction; emails are queued after commit."""
+    for event in events:
+        if event.kind not in Kind.values:
+            raise ValueError(f"unknown notification kind {event.kind!r}")
+    if not events:
         return []
+    audiences, users = resolve([e.audience for e in events])
+    everyone = set(users)
+    if not everyone:
+        return []
+    existing = _already_notified({e.key for e in events})
+    prefs = {
+        (user_id, kind): (email, digest)
+        for user_id, kind, email, digest in NotificationPreference.objects.filter(
+            user_id__in=everyone, kind__in={e.kind for e in events}
+        ).values_list("user_id", "kind", "email", "digest")
+    }  # fmt: skip
     new = []
-    for row in rows:
-        wants_email = bool(row["email"]) and row["pref_email"] is not False
-        digest = wants_email and bool(row["pref_digest"])
-        with translation.override(row["language"] or None):
+    for event, recipient_ids in zip(events, audiences, strict=True):
+        rendered = {}
+        for user_id in recipient_ids:
+            if (user_id, event.key) in existing:
+                continue
+            existing.add((user_id, event.key))  # two events with one key in a batch: the first wins
+            user = users[user_id]
+            language = user["language"] or None
+            if language not in rendered:
+                with translation.override(language):
+                    rendered[language] = (_render(event.title, event.params)[:255], _render(event.body, event.params))
+            title, body = rendered[language]
+            pref_email, pref_digest = prefs.get((user_id, event.kind), (True, False))
+            wants_email = bool(user["email"]) and pref_email
+            digest = wants_email and pref_digest
             new.append(
                 Notification(
-                    recipient_id=row["pk"], kind=kind, dedup_key=key, url=url[:500],
-                    title=_render(title, params)[:255], body=_render(body, params),
+                    recipient_id=user_id, kind=event.kind, dedup_key=event.key, url=event.url[:500], title=title, body=body,
                     email_status=EmailStatus.PENDING if wants_email and not digest else EmailStatus.SKIPPED,
                     in_digest=digest,
                 )
@@ -59,7 +89,13 @@ def notify(*, recipients: QuerySet, kind: str, key: str, title, body="", url: st
             dispatch(pending)
 
         transaction.on_commit(dispatch_after_commit, robust=True)
-    return [n.pk for n in created]
+    return created
+
+
+def _already_notified(keys) -> set[tuple[int, str]]:
+    """(recipient, key) pairs that exist, by the key that leads the unique index. (Asking by recipient too made
+    PostgreSQL scan the table: a province's security unit holds thousands of notifications.)"""
+    return set(Notification.objects.filter(dedup_key__in=keys).values_list("recipient_id", "dedup_key"))
 
 
 def _insert(rows: list[Notification]) -> list[Notification]:

@@ -57,7 +57,7 @@ class SystemForm(forms.ModelForm):
         orgs = organizations_for_forms(user)
         for name in ("owner", "operator", "security_unit"):
             self.fields[name].queryset = orgs
-        self.fields["parent"].queryset = systems_visible_to(user).only("id", "code", "name").order_by("code")
+        self.fields["parent"].queryset = systems_visible_to(user).only("id", "code", "name", "status").order_by("code")
         self.fields["parent"].required = False
         if self.instance.pk:
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)

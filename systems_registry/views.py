@@ -65,7 +65,7 @@ def system_detail_view(request, system_id):
             "system": system,
             "can_edit": access.can_edit(request.user, system),
             "transitions": services.available_transitions(request.user, system),
-            "parts": system.parts.only("id", "code", "name", "proposed_level").order_by("code"),
+            "parts": system.parts.only("id", "code", "name", "status", "proposed_level").order_by("code"),
         },
     )
 

@@ -206,7 +206,7 @@ def sweep_exports() -> dict:
     """Delete expired files and re-dispatch jobs whose worker vanished (pending too long, or a stale lease)."""
     now = timezone.now()
     deleted = 0
-    for job in ExportJob.objects.filter(expires_at__lt=now).exclude(file="").only("id", "file").iterator(chunk_size=200):
+    for job in ExportJob.objects.filter(expires_at__lt=now).exclude(file="").only("id", "status", "file").iterator(chunk_size=200):
         job.file.delete(save=False)
         ExportJob.objects.filter(pk=job.pk).update(file="")
         deleted += 1

@@ -219,3 +219,33 @@ def test_recipients_cost_the_same_queries_for_one_or_many_people(demo):
         return len(ctx)
 
     assert queries(0) == queries(10)
+
+
+def test_a_deadline_scan_costs_the_same_queries_for_few_or_many_overdue_rows(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(overdue: int) -> int:
+        Notification.objects.all().delete()
+        for _ in range(overdue):
+            scheduled_inspection(demo, due_in_days=1)
+        with CaptureQueriesContext(connection) as ctx:
+            report = scanners.scan_deadlines(today=timezone.localdate() + timedelta(days=2))
+        assert report["inspection_overdue"] >= Inspection.objects.open().count()
+        return len(ctx)
+
+    assert queries(2) == queries(8)
+
+
+def test_choice_labels_in_a_scanned_notification_are_in_the_recipients_language(demo):
+    from django.utils import translation
+
+    demo.inspector.language = "en"
+    demo.inspector.save(update_fields=["language"])
+    scheduled_inspection(demo, due_in_days=1)
+    with translation.override("vi"):  # the scanner's own language must not leak into an English reader's title
+        scanners.scan_deadlines()
+    mine = Notification.objects.get(recipient=demo.inspector, kind=Kind.INSPECTION_DUE)
+    assert "Ad hoc" in mine.body or "ad hoc" in mine.body.lower(), mine.body
+    vi_reader = Notification.objects.filter(kind=Kind.INSPECTION_DUE).exclude(recipient=demo.inspector).first()
+    assert vi_reader.recipient.language == "vi" and "ad hoc" not in vi_reader.body.lower()
