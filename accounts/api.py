@@ -3,6 +3,7 @@ from datetime import datetime
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from pydantic import BaseModel, Field
 
@@ -49,18 +50,18 @@ class OtpRequired(DomainError):
 def issue_token(request, data: TokenIn):
     # Locked out before the password is even checked, for known and unknown usernames alike.
     if security.is_locked_out(data.username):
-        raise LockedOut("Too many failed attempts. Try again later.")
+        raise LockedOut(_("Too many failed attempts. Try again later."))
     user = authenticate(request, username=data.username, password=data.password)
     if user is None or not user.is_active:
         # Same answer for an unknown user and a wrong password (the failure is counted and audited by the signal).
-        raise Unauthenticated("Invalid username or password.")
+        raise Unauthenticated(_("Invalid username or password."))
     if security.two_factor_required(user) or security.is_enrolled(user):
         if not security.is_enrolled(user):
-            raise OtpRequired("Two-factor authentication is required: sign in on the web once to set it up.")
+            raise OtpRequired(_("Two-factor authentication is required: sign in on the web once to set it up."))
         if security.match_code(user, data.otp or "") is None:
             security.register_failure(data.username)
             security.record_auth_event("auth.otp_failed", user=user)
-            raise OtpRequired("A valid one-time code (otp) is required for this account.")
+            raise OtpRequired(_("A valid one-time code (otp) is required for this account."))
     security.clear_failures(data.username)
     token, key = ApiToken.issue(user)
     with transaction.atomic():

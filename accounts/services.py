@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import audit
 from .errors import Invalid
@@ -18,7 +19,7 @@ def _link_into_tree(org: Organization) -> None:
 @transaction.atomic
 def create_organization(*, code: str, name: str, kind: str, parent: Organization | None = None, **details) -> Organization:
     if Organization.objects.filter(code=code).exists():
-        raise Invalid.field("code", f"An organisation with code {code!r} already exists.")
+        raise Invalid.field("code", _("An organisation with code '%(code)s' already exists.") % {"code": code})
     org = Organization.objects.create(code=code, name=name, kind=kind, parent=parent, **details)
     _link_into_tree(org)
     return org
@@ -27,7 +28,7 @@ def create_organization(*, code: str, name: str, kind: str, parent: Organization
 @transaction.atomic
 def move_organization(*, org: Organization, new_parent: Organization | None) -> Organization:
     if new_parent is not None and OrganizationClosure.objects.filter(ancestor=org, descendant=new_parent).exists():
-        raise Invalid.field("parent_id", "An organisation cannot be placed under itself or its own descendants.")
+        raise Invalid.field("parent_id", _("An organisation cannot be placed under itself or its own descendants."))
     subtree = list(OrganizationClosure.objects.filter(ancestor=org).values_list("descendant_id", "depth"))
     subtree_ids = [d for d, _ in subtree]
     # Drop the links from outside ancestors into the subtree, then re-link under the new parent.
@@ -53,7 +54,7 @@ def rebuild_closure() -> int:
         seen = set()
         while node is not None:
             if node in seen:
-                raise Invalid.field("parent_id", f"Organisation {org_id} is in a parent cycle.")
+                raise Invalid.field("parent_id", _("Organisation %(id)s is in a parent cycle.") % {"id": org_id})
             seen.add(node)
             rows.append(OrganizationClosure(ancestor_id=node, descendant_id=org_id, depth=depth))
             node, depth = parents[node], depth + 1
@@ -86,13 +87,13 @@ def revoke_membership(*, actor, membership: Membership) -> None:
 def create_delegation(*, actor, owner: Organization, delegate: Organization, document_number: str, document_date, scope: str, starts_on, ends_on) -> Delegation:
     errors = []
     if delegate.pk == owner.pk or not OrganizationClosure.objects.filter(ancestor=owner, descendant=delegate).exists():
-        errors.append({"field": "delegate_id", "message": "A delegation goes to a subordinate organisation of the owner."})
+        errors.append({"field": "delegate_id", "message": _("A delegation goes to a subordinate organisation of the owner.")})
     if ends_on < starts_on:
-        errors.append({"field": "ends_on", "message": "The term must end on or after its start."})
+        errors.append({"field": "ends_on", "message": _("The term must end on or after its start.")})
     if not document_number.strip():
-        errors.append({"field": "document_number", "message": "The delegation document number is required."})
+        errors.append({"field": "document_number", "message": _("The delegation document number is required.")})
     if errors:
-        raise Invalid("The delegation is not valid.", details=errors)
+        raise Invalid(_("The delegation is not valid."), details=errors)
     delegation = Delegation.objects.create(
         owner=owner, delegate=delegate, document_number=document_number.strip(), document_date=document_date,
         scope=scope, starts_on=starts_on, ends_on=ends_on, created_by=actor,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import openpyxl.xml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from .errors import Invalid, TooLarge
 
@@ -127,13 +128,14 @@ def check_document(upload, *, accept: frozenset[str] | set[str]) -> CheckedUploa
     limit = settings.UPLOAD_MAX_BYTES
     size = upload_size(upload)
     if size > limit:
-        raise TooLarge(f"The file is {size} bytes; the limit is {limit} bytes.", details=[{"field": "file", "message": "too large"}])
+        message = _("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": limit}
+        raise TooLarge(message, details=[{"field": "file", "message": _("too large")}])
     if size == 0:
-        raise Invalid.field("file", "The file is empty.")
+        raise Invalid.field("file", _("The file is empty."))
     content_type = sniff(upload)
     if content_type not in accept:
         names = ", ".join(LABELS[t] for t in LABELS if t in accept)
-        raise Invalid.field("file", f"Only {names} files are accepted (checked by content).")
+        raise Invalid.field("file", _("Only %(types)s files are accepted (checked by content).") % {"types": names})
     return CheckedUpload(content_type=content_type, size=size, sha256=_sha256(upload))
 
 
@@ -161,21 +163,22 @@ def check_spreadsheet(fileobj) -> int:
     limit = getattr(settings, "SPREADSHEET_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
     size = upload_size(fileobj)
     if size > limit:
-        raise TooLarge(f"The spreadsheet is {size} bytes; the limit is {limit} bytes.", details=[{"field": "file", "message": "too large"}])
+        message = _("The spreadsheet is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": limit}
+        raise TooLarge(message, details=[{"field": "file", "message": _("too large")}])
     if size == 0:
-        raise Invalid.field("file", "The file is empty.")
+        raise Invalid.field("file", _("The file is empty."))
     if fileobj.read(4) != b"PK\x03\x04":
         fileobj.seek(0)
-        raise Invalid("The file is not an .xlsx workbook (checked by content, not by name).", code="not_a_spreadsheet",
-                      details=[{"field": "file", "message": "not an .xlsx workbook"}])  # fmt: skip
+        raise Invalid(_("The file is not an .xlsx workbook (checked by content, not by name)."), code="not_a_spreadsheet",
+                      details=[{"field": "file", "message": _("not an .xlsx workbook")}])  # fmt: skip
     fileobj.seek(0)
     try:
         with zipfile.ZipFile(fileobj) as zf:
             _check_workbook_zip(zf)
     except zipfile.BadZipFile as exc:
-        raise _unsafe(f"The workbook is damaged or truncated ({exc}).") from None
+        raise _unsafe(_("The workbook is damaged or truncated (%(error)s).") % {"error": exc}) from None
     except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
-        raise _unsafe(f"The workbook cannot be read safely ({type(exc).__name__}).") from None
+        raise _unsafe(_("The workbook cannot be read safely (%(error)s).") % {"error": type(exc).__name__}) from None
     finally:
         fileobj.seek(0)
     return size
@@ -184,32 +187,36 @@ def check_spreadsheet(fileobj) -> int:
 def _check_workbook_zip(zf: zipfile.ZipFile) -> None:
     infos = zf.infolist()
     if len(infos) > XLSX_MAX_ENTRIES:
-        raise _unsafe(f"The workbook has {len(infos)} parts; at most {XLSX_MAX_ENTRIES} are accepted.")
+        message = _("The workbook has %(parts)s parts; at most %(limit)s are accepted.")
+        raise _unsafe(message % {"parts": len(infos), "limit": XLSX_MAX_ENTRIES})
     total = sum(i.file_size for i in infos)
     if total > XLSX_MAX_UNCOMPRESSED:
-        raise _unsafe(f"The workbook would inflate to {total} bytes; at most {XLSX_MAX_UNCOMPRESSED} are accepted.")
+        message = _("The workbook would inflate to %(size)s bytes; at most %(limit)s are accepted.")
+        raise _unsafe(message % {"size": total, "limit": XLSX_MAX_UNCOMPRESSED})
     packed = sum(i.compress_size for i in infos) or 1
     if total > _RATIO_FLOOR and total / packed > ZIP_MAX_RATIO:
-        raise _unsafe(f"The workbook compresses {total // packed}:1; above {ZIP_MAX_RATIO}:1 it is treated as a zip bomb.")
+        message = _("The workbook compresses %(ratio)s:1; above %(limit)s:1 it is treated as a zip bomb.")
+        raise _unsafe(message % {"ratio": total // packed, "limit": ZIP_MAX_RATIO})
     for info in infos:
         if info.flag_bits & 0x1:
-            raise _unsafe("The workbook is encrypted.")
+            raise _unsafe(_("The workbook is encrypted."))
         if info.compress_type not in _SAFE_METHODS:
-            raise _unsafe(f"The part {info.filename!r} uses an unsupported compression method.")
+            raise _unsafe(_("The part '%(part)s' uses an unsupported compression method.") % {"part": info.filename})
         if info.file_size > _RATIO_FLOOR and info.file_size / (info.compress_size or 1) > ZIP_MAX_RATIO:
-            raise _unsafe(f"The part {info.filename!r} compresses beyond {ZIP_MAX_RATIO}:1; it is treated as a zip bomb.")
+            message = _("The part '%(part)s' compresses beyond %(limit)s:1; it is treated as a zip bomb.")
+            raise _unsafe(message % {"part": info.filename, "limit": ZIP_MAX_RATIO})
     names = {i.filename for i in infos}
     missing = [p for p in XLSX_REQUIRED_PARTS if p not in names]
     if missing:
         raise Invalid(
-            f"The file is not an .xlsx workbook: it lacks {', '.join(missing)}.", code="not_a_spreadsheet",
-            details=[{"field": "file", "message": "not an .xlsx workbook"}],
+            _("The file is not an .xlsx workbook: it lacks %(parts)s.") % {"parts": ", ".join(missing)}, code="not_a_spreadsheet",
+            details=[{"field": "file", "message": _("not an .xlsx workbook")}],
         )  # fmt: skip
     for info in infos:
         # Every part that looks like XML, whatever its name: a relationship may point openpyxl at any path.
         head = _xml_head(zf, info) if info.file_size else b""
         if head.lstrip().startswith(b"<") and _DTD.search(head):
-            raise _unsafe(f"The part {info.filename!r} declares a DTD or entities; workbooks with them are refused.")
+            raise _unsafe(_("The part '%(part)s' declares a DTD or entities; workbooks with them are refused.") % {"part": info.filename})
 
 
 def is_defusedxml_error(exc: BaseException) -> bool:
@@ -235,10 +242,10 @@ def open_workbook(fileobj):
         return load_workbook(fileobj, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML errors on a malformed package
         if is_defusedxml_error(exc):
-            raise _unsafe("The workbook declares XML entities or a DTD; it is refused.") from None
-        raise Invalid("The workbook cannot be opened: it is not a valid .xlsx file.", code="not_a_spreadsheet",
+            raise unsafe_xml_error() from None
+        raise Invalid(_("The workbook cannot be opened: it is not a valid .xlsx file."), code="not_a_spreadsheet",
                       details=[{"field": "file", "message": str(exc)[:200] or type(exc).__name__}]) from None  # fmt: skip
 
 
 def unsafe_xml_error() -> Invalid:
-    return _unsafe("The workbook declares XML entities or a DTD; it is refused.")
+    return _unsafe(_("The workbook declares XML entities or a DTD; it is refused."))

@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from django.conf import settings
@@ -45,11 +46,11 @@ def _wants_json(request) -> bool:
 
 def not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found.", "details": []}}, status=404)
+        return JsonResponse({"error": {"code": "not_found", "message": gettext("Not found."), "details": []}}, status=404)
     return render(request, "404.html", status=404)
 
 
 def forbidden(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "forbidden", "message": "Forbidden.", "details": []}}, status=403)
+        return JsonResponse({"error": {"code": "forbidden", "message": gettext("Forbidden."), "details": []}}, status=403)
     return render(request, "403.html", status=403)

@@ -1,9 +1,11 @@
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from accounts.errors import Invalid
 from accounts.pagination import PageParams, paginate
@@ -44,6 +46,14 @@ class DocumentOut(BaseModel):
     sha256: str
     content_type: str = ""
     revision: int = 1
+    # An issued document's number, date of issue and issuing body (empty when not given).
+    number: str = ""
+    issued_on: date | None = None
+    issuer: str = ""
+
+
+# A multipart client sends an empty field for "no date"; that means absent, not a malformed date.
+OptionalDate = Annotated[date | None, BeforeValidator(lambda v: v or None)]
 
 
 class DossierOut(BaseModel):
@@ -122,8 +132,16 @@ def get_dossier(request, dossier_id: int):
 
 
 @router.post("/dossiers/{dossier_id}/documents", response={201: DocumentOut})
-def upload_document(request, dossier_id: int, kind: Form[str], file: File[UploadedFile]):
-    doc = services.add_document(actor=request.user, dossier_id=dossier_id, kind=kind, upload=file, filename=file.name)
+def upload_document(
+    request, dossier_id: int, kind: Form[str], file: File[UploadedFile],
+    number: str = Form("", max_length=Document.NUMBER_MAX_LENGTH, description="Number of the issuing decision, e.g. 123/QĐ-UBND (optional)."),
+    issued_on: OptionalDate = Form(None, description="Date of issue, YYYY-MM-DD, not in the future (optional)."),
+    issuer: str = Form("", max_length=Document.ISSUER_MAX_LENGTH, description="Issuing body (optional)."),
+):  # fmt: skip
+    doc = services.add_document(
+        actor=request.user, dossier_id=dossier_id, kind=kind, upload=file, filename=file.name, number=number,
+        issued_on=issued_on, issuer=issuer,
+    )  # fmt: skip
     return Status(201, document_out(doc))
 
 
@@ -139,7 +157,7 @@ def transition_dossier(request, dossier_id: int, name: str, data: TransitionIn |
     if name in services.DECISIONS:
         extra = {"decision_number": data.decision_number, "decision_date": data.decision_date, "expected_step": data.step}
     elif data.step is not None:
-        raise Invalid.field("step", "Only decisions name a step.")
+        raise Invalid.field("step", _("Only decisions name a step."))
     dossier = services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=data.comment, **extra)
     return dossier_detail(request.user, selectors.dossier_for_user(request.user, dossier.pk))
 

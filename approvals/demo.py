@@ -1,5 +1,7 @@
 """Demo dossiers in several workflow states, made through the services by the demo users, as in real use."""
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -39,7 +41,17 @@ def _documents(actor, dossier: Dossier, *, regulation: bool) -> None:
         kinds.append(DocumentKind.SECURITY_REGULATION.value)
     for kind in kinds:
         name = f"{dossier.system.code}-{kind}.pdf"
-        services.add_document(actor=actor, dossier_id=dossier.pk, kind=kind, upload=ContentFile(tiny_pdf(f"{dossier.system.code}: {kind}"), name=name), filename=name)
+        issued = {}
+        if kind == DocumentKind.SECURITY_REGULATION:
+            # Issued by the owner's decision, as a real regulation is: Form 08 column 8 shows it.
+            issued = {
+                "number": f"{dossier.pk}/QĐ-UBND", "issued_on": timezone.localdate() - timedelta(days=30),
+                "issuer": dossier.system.owner.name,
+            }  # fmt: skip
+        services.add_document(
+            actor=actor, dossier_id=dossier.pk, kind=kind, upload=ContentFile(tiny_pdf(f"{dossier.system.code}: {kind}"), name=name),
+            filename=name, **issued,
+        )  # fmt: skip
 
 
 def _approve(actor, dossier: Dossier, number: str = "") -> Dossier:

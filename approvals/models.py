@@ -106,7 +106,13 @@ class DocumentKind(models.TextChoices):
 
 
 class Document(models.Model):
-    """An uploaded file. Belongs to the revision it was added in and to every later one; never edited."""
+    """An uploaded file. Belongs to the revision it was added in and to every later one; never edited.
+
+    A document that was issued (the internal security regulation above all: Form 08 column 8 reports it as
+    "number, date, issuing body") also carries its number, issue date and issuing body, given at upload."""
+
+    NUMBER_MAX_LENGTH = 100
+    ISSUER_MAX_LENGTH = 255
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
     revision = models.PositiveIntegerField()
@@ -119,6 +125,9 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    number = models.CharField(_("document number"), max_length=NUMBER_MAX_LENGTH, blank=True)
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
+    issuer = models.CharField(_("issuing body"), max_length=ISSUER_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["id"]

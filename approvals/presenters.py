@@ -28,7 +28,8 @@ def is_overdue(step: DossierStep, today) -> bool:
 def document_out(doc: Document) -> dict:
     return {
         "id": doc.pk, "kind": doc.kind, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256,
-        "content_type": doc.content_type, "revision": doc.revision,
+        "content_type": doc.content_type, "revision": doc.revision, "number": doc.number, "issued_on": doc.issued_on,
+        "issuer": doc.issuer,
     }  # fmt: skip
 
 

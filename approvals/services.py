@@ -7,6 +7,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts import audit
@@ -49,15 +50,18 @@ def _holds_step_role(user, step: DossierStep) -> bool:
 def decide_blocker(user, dossier: Dossier, step: DossierStep) -> str | None:
     """Why `user` may not decide `step`, or None. Role first, then separation of duties."""
     if not user.is_authenticated or not _holds_step_role(user, step):
-        return f"Only members of {step.organization.name} with the role '{step.role}' may decide this step."
+        role = dict(Role.choices).get(step.role, step.role)
+        return _("Only members of %(organization)s with the role '%(role)s' may decide this step.") % {
+            "organization": step.organization.name, "role": role,
+        }  # fmt: skip
     if user.pk in (dossier.submitted_by_id, dossier.created_by_id):
-        return "Whoever prepared or submitted a dossier cannot decide any of its steps."
+        return _("Whoever prepared or submitted a dossier cannot decide any of its steps.")
     if revision_documents(dossier).filter(uploaded_by_id=user.pk).exists():
-        return "You added a document to this revision of the dossier, so you cannot decide its steps."
+        return _("You added a document to this revision of the dossier, so you cannot decide its steps.")
     # Re-deciding the same position after a resubmission is allowed; deciding a second position is not.
     other = dossier.steps.filter(decided_by_id=user.pk).exclude(order=step.order).order_by("revision", "order").first()
     if other is not None:
-        return f"You already decided step {other.order} of this dossier: one person cannot decide two of its steps."
+        return _("You already decided step %(step)s of this dossier: one person cannot decide two of its steps.") % {"step": other.order}
     return None
 
 
@@ -83,9 +87,9 @@ def _state_check(actor, dossier: Dossier, name: str) -> None:
         raise transition_not_allowed(name, available_transitions(actor, dossier))
 
 
-def _require_preparer(actor, dossier: Dossier, what: str) -> None:
+def _require_preparer(actor, dossier: Dossier, message: str) -> None:
     if not may_prepare(actor, dossier.system):
-        raise Forbidden(f"Only the system's operating unit or owner may {what}.")
+        raise Forbidden(message)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -128,8 +132,8 @@ def _check_required_documents(dossier: Dossier, revision: int) -> None:
     if missing:
         labels = ", ".join(str(DocumentKind(k).label) for k in missing)
         raise Invalid(
-            f"The dossier is missing required documents: {labels}.",
-            details=[{"field": "documents", "message": f"missing: {k}"} for k in missing],
+            _("The dossier is missing required documents: %(documents)s.") % {"documents": labels},
+            details=[{"field": "documents", "message": _("missing: %(kind)s") % {"kind": k}} for k in missing],
         )
 
 
@@ -147,20 +151,22 @@ def _record(actor, dossier: Dossier, name: str, before: str, *, step: int | None
 def create_dossier(*, actor, system_id: int, proposed_level: int, title: str, summary: str = "") -> Dossier:
     system = system_for_user(actor, system_id, for_update=True)
     if not may_prepare(actor, system):
-        raise Forbidden("Only the system's operating unit or owner may start a dossier.")
+        raise Forbidden(_("Only the system's operating unit or owner may start a dossier."))
     if system.proposed_level is None:
-        raise Invalid.field("proposed_level", "Classify the system before starting a dossier.")
+        raise Invalid.field("proposed_level", _("Classify the system before starting a dossier."))
     if proposed_level != system.proposed_level:
         raise Invalid.field(
-            "proposed_level", f"The dossier must propose the system's current level {system.proposed_level}, not {proposed_level}."
+            "proposed_level",
+            _("The dossier must propose the system's current level %(level)s, not %(proposed)s.")
+            % {"level": system.proposed_level, "proposed": proposed_level},
         )
     if system.status == InformationSystem.Status.DECOMMISSIONED:
-        raise Conflict("The system is decommissioned.", code="system_decommissioned")
+        raise Conflict(_("The system is decommissioned."), code="system_decommissioned")
     if not title.strip():
-        raise Invalid.field("title", "A title is required.")
+        raise Invalid.field("title", _("A title is required."))
     open_one = Dossier.objects.filter(system=system, status__in=Dossier.OPEN_STATUSES).first()
     if open_one is not None:
-        raise Conflict(f"The system already has an open dossier (#{open_one.pk}).", code="open_dossier_exists")
+        raise Conflict(_("The system already has an open dossier (#%(id)s).") % {"id": open_one.pk}, code="open_dossier_exists")
     policy = routing.load_policy(system.regime)
     try:
         with transaction.atomic():
@@ -169,21 +175,48 @@ def create_dossier(*, actor, system_id: int, proposed_level: int, title: str, su
                 title=title.strip(), summary=summary, created_by=actor,
             )  # fmt: skip
     except IntegrityError:
-        raise Conflict("The system already has an open dossier.", code="open_dossier_exists") from None
+        raise Conflict(_("The system already has an open dossier."), code="open_dossier_exists") from None
     _record(actor, dossier, "create", "", data={"system_id": system.pk, "proposed_level": proposed_level})
     return dossier
 
 
-def add_document(*, actor, dossier_id: int, kind: str, upload, filename: str = "") -> Document:
+def check_may_add_documents(actor, dossier: Dossier) -> None:
+    """Raises unless `actor` may add documents to `dossier` now (the upload form asks before checking its fields)."""
+    _require_preparer(actor, dossier, _("Only the system's operating unit or owner may add documents to a dossier."))
+    if dossier.status == Dossier.Status.IN_REVIEW:
+        raise Forbidden(_("Documents cannot change while the dossier is in review."))
+    if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.RETURNED):
+        raise Conflict(_("Documents can only be added to a draft or returned dossier."), code="dossier_closed")
+
+
+def check_issue_details(number: str, issued_on: date | None, issuer: str) -> tuple[str, date | None, str]:
+    """An issued document's number, date of issue and issuing body, trimmed and checked. Each is optional here:
+    the API keeps them optional, the upload form requires them for the security regulation."""
+    number, issuer = (number or "").strip(), (issuer or "").strip()
+    errors = []
+    if len(number) > Document.NUMBER_MAX_LENGTH:
+        errors.append({"field": "number", "message": _("The document number is at most %(n)d characters.") % {"n": Document.NUMBER_MAX_LENGTH}})
+    if issued_on is not None and issued_on > timezone.localdate():
+        errors.append({"field": "issued_on", "message": _("The date of issue cannot be in the future.")})
+    if len(issuer) > Document.ISSUER_MAX_LENGTH:
+        errors.append({"field": "issuer", "message": _("The issuing body is at most %(n)d characters.") % {"n": Document.ISSUER_MAX_LENGTH}})
+    if errors:
+        raise Invalid(_("The document's number, date of issue or issuing body is not valid."), details=errors)
+    return number, issued_on, issuer
+
+
+def add_document(
+    *, actor, dossier_id: int, kind: str, upload, filename: str = "", number: str = "", issued_on: date | None = None,
+    issuer: str = "",
+) -> Document:  # fmt: skip
+    """Store `upload` as a document of the dossier's open revision. `number`, `issued_on` and `issuer` describe an
+    issued document (Form 08 reports the security regulation's); all optional, checked before the file is stored."""
     with transaction.atomic():
         dossier = dossier_for_user(actor, dossier_id, for_update=True)
-        _require_preparer(actor, dossier, "add documents to a dossier")
-        if dossier.status == Dossier.Status.IN_REVIEW:
-            raise Forbidden("Documents cannot change while the dossier is in review.")
-        if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.RETURNED):
-            raise Conflict("Documents can only be added to a draft or returned dossier.", code="dossier_closed")
+        check_may_add_documents(actor, dossier)
         if kind not in DocumentKind.values:
-            raise Invalid.field("kind", f"Unknown document kind {kind!r}.")
+            raise Invalid.field("kind", _("Unknown document kind '%(kind)s'.") % {"kind": kind})
+        number, issued_on, issuer = check_issue_details(number, issued_on, issuer)
         stored = uploads.validate_and_store(upload)
         try:
             # A returned dossier's new documents belong to the revision it will be resubmitted as, so the
@@ -193,10 +226,15 @@ def add_document(*, actor, dossier_id: int, kind: str, upload, filename: str = "
             doc = Document.objects.create(
                 dossier=dossier, revision=revision, kind=kind, filename=name, file=stored.name,
                 content_type=stored.content_type, size=stored.size, sha256=stored.sha256, uploaded_by=actor,
+                number=number, issued_on=issued_on, issuer=issuer,
             )  # fmt: skip
+            issue = {"number": number, "issued_on": issued_on.isoformat() if issued_on else None, "issuer": issuer}
             audit.record(
                 actor=actor, action="dossier.add_document", obj=dossier, from_status=dossier.status, to_status=dossier.status,
-                revision=revision, data={"document_id": doc.pk, "kind": kind, "filename": name, "sha256": stored.sha256},
+                revision=revision, data={
+                    "document_id": doc.pk, "kind": kind, "filename": name, "sha256": stored.sha256,
+                    **{k: v for k, v in issue.items() if v},
+                },
             )  # fmt: skip
         except BaseException:
             uploads.default_storage.delete(stored.name)
@@ -208,7 +246,7 @@ def add_document(*, actor, dossier_id: int, kind: str, upload, filename: str = "
 def submit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier = dossier_for_user(actor, dossier_id, for_update=True)
     _state_check(actor, dossier, "submit")
-    _require_preparer(actor, dossier, "submit a dossier")
+    _require_preparer(actor, dossier, _("Only the system's operating unit or owner may submit a dossier."))
     _check_required_documents(dossier, dossier.revision)
     before = dossier.status
     dossier.submit(by=actor, at=timezone.now())
@@ -223,7 +261,7 @@ def submit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
 def resubmit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier = dossier_for_user(actor, dossier_id, for_update=True)
     _state_check(actor, dossier, "resubmit")
-    _require_preparer(actor, dossier, "resubmit a dossier")
+    _require_preparer(actor, dossier, _("Only the system's operating unit or owner may resubmit a dossier."))
     _check_required_documents(dossier, dossier.revision + 1)
     before = dossier.status
     dossier.resubmit(by=actor, at=timezone.now())
@@ -238,7 +276,7 @@ def resubmit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
 def withdraw_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier = dossier_for_user(actor, dossier_id, for_update=True)
     _state_check(actor, dossier, "withdraw")
-    _require_preparer(actor, dossier, "withdraw a dossier")
+    _require_preparer(actor, dossier, _("Only the system's operating unit or owner may withdraw a dossier."))
     before = dossier.status
     dossier.withdraw(at=timezone.now())
     dossier.save(update_fields=["status", "closed_at"])
@@ -273,13 +311,13 @@ def decide_step(
         if expected_step is not None:
             expected = (dossier.revision, expected_step)
         if expected is not None and expected != (dossier.revision, step.order):
-            raise Conflict("Someone else decided this step a moment ago; reload the dossier.", code="lost_race")
+            raise Conflict(_("Someone else decided this step a moment ago; reload the dossier."), code="lost_race")
         blocker = decide_blocker(actor, dossier, step)
         if blocker:
             raise Forbidden(blocker)
         comment = (comment or "").strip()
         if decision in ("reject", "return") and not comment:
-            raise Invalid.field("comment", "A comment is required to reject or return a dossier.")
+            raise Invalid.field("comment", _("A comment is required to reject or return a dossier."))
         is_last = step.order == steps[-1].order
         if decision == "approve" and is_last:
             _check_final_approval(dossier, decision_number, decision_date)
@@ -288,7 +326,7 @@ def decide_step(
             decision=DECISIONS[decision], decided_by=actor, decided_at=now, comment=comment, document_hashes=_snapshot(dossier)
         )
         if not claimed:
-            raise Conflict("Someone else decided this step a moment ago; reload the dossier.", code="lost_race")
+            raise Conflict(_("Someone else decided this step a moment ago; reload the dossier."), code="lost_race")
         before = dossier.status
         if decision == "approve" and not is_last:
             _activate(steps[step.order], timezone.localdate())
@@ -312,19 +350,21 @@ def _check_final_approval(dossier: Dossier, decision_number: str, decision_date:
     # The internal security regulation must be issued before the dossier is approved (Decree 331 Art. 30.7).
     if not revision_documents(dossier).filter(kind=DocumentKind.SECURITY_REGULATION).exists():
         raise Conflict(
-            "The dossier cannot be approved without the system's internal security regulation: add a "
-            "'security_regulation' document (return the dossier for revision).",
+            _(
+                "The dossier cannot be approved without the system's internal security regulation: add a "
+                "'security_regulation' document (return the dossier for revision)."
+            ),
             code="security_regulation_missing",
         )
     errors = []
     if not (decision_number or "").strip():
-        errors.append({"field": "decision_number", "message": "The approval decision's number is required on the last step."})
+        errors.append({"field": "decision_number", "message": _("The approval decision's number is required on the last step.")})
     if decision_date is None:
-        errors.append({"field": "decision_date", "message": "The approval decision's date is required on the last step."})
+        errors.append({"field": "decision_date", "message": _("The approval decision's date is required on the last step.")})
     elif decision_date > timezone.localdate():
-        errors.append({"field": "decision_date", "message": "The decision date cannot be in the future."})
+        errors.append({"field": "decision_date", "message": _("The decision date cannot be in the future.")})
     if errors:
-        raise Invalid("The approval decision is incomplete.", details=errors)
+        raise Invalid(_("The approval decision is incomplete."), details=errors)
 
 
 def _apply_approval(actor, dossier: Dossier) -> None:

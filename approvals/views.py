@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError, NotFound
+from accounts.errors import DomainError, Invalid, NotFound, TooLarge
 from accounts.web import service_call
 from systems_registry.selectors import system_for_user
 
 from . import presenters, selectors, services
 from .api import document_response
-from .models import DocumentKind, Dossier
+from .forms import DocumentUploadForm
+from .models import Dossier
 
 
 def _or_404(fn, *args):
@@ -48,7 +49,10 @@ def dossier_list_view(request):
 
 @login_required
 def dossier_detail_view(request, dossier_id):
-    dossier = _or_404(selectors.dossier_for_user, request.user, dossier_id)
+    return _detail_page(request, _or_404(selectors.dossier_for_user, request.user, dossier_id))
+
+
+def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm | None = None):
     user = request.user
     transitions = services.available_transitions(user, dossier)
     steps = selectors.steps_of_revision(dossier)
@@ -71,7 +75,7 @@ def dossier_detail_view(request, dossier_id):
             "is_final_step": current is not None and current.order == len(steps),
             "preparer_transitions": [t for t in transitions if t not in services.DECISIONS],
             "can_upload": can_upload,
-            "document_kinds": DocumentKind.choices,
+            "upload_form": upload_form or (DocumentUploadForm() if can_upload else None),
             "today": today.isoformat(),
         },
     )
@@ -99,13 +103,21 @@ def dossier_create_view(request, system_id):
 @login_required
 @require_POST
 def document_upload_view(request, dossier_id):
-    upload = request.FILES.get("file")
+    """Who may upload is checked before the fields, so a refusal never depends on what was typed; field errors
+    show the page again with the form, and nothing is stored."""
     with service_call(request) as call:
-        if upload is None:
-            messages.error(request, _("Choose a file to upload."))
-        else:
-            services.add_document(actor=request.user, dossier_id=dossier_id, kind=request.POST.get("kind", ""), upload=upload, filename=upload.name)
-            messages.success(request, _("Document added."))
+        dossier = selectors.dossier_for_user(request.user, dossier_id)
+        services.check_may_add_documents(request.user, dossier)
+        form = DocumentUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.add_document(actor=request.user, dossier_id=dossier.pk, **form.service_kwargs())
+            except (Invalid, TooLarge) as exc:
+                form.apply_service_error(exc)
+            else:
+                messages.success(request, _("Document added."))
+        if form.errors:
+            return _detail_page(request, dossier, upload_form=form)
     return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
@@ -90,7 +91,7 @@ def list_checklists(request, params: Query[ChecklistFilter]):
 @router.post("/checklists/import", response={201: ChecklistDetailOut, 200: ChecklistDetailOut})
 def import_checklist(request, file: File[UploadedFile] = None):
     if file is None:
-        raise Invalid.field("file", "Send the catalogue file in the multipart field 'file'.")
+        raise Invalid.field("file", _("Send the catalogue file in the multipart field 'file'."))
     fmt = services.format_for(file.name)
     template, created = services.import_template(actor=request.user, data=file.read(), filename=file.name, fmt=fmt)
     # Re-importing identical bytes publishes nothing: 200 with the existing version.

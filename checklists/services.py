@@ -6,6 +6,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.errors import Forbidden, Invalid, TooLarge
@@ -30,14 +31,14 @@ def format_for(filename: str) -> str:
     suffix = Path(filename or "").suffix.lower()
     fmt = "xlsx" if suffix == ".xlsx" else FORMAT_BY_SUFFIX.get(suffix)
     if fmt is None:
-        raise Invalid.field("file", "Only .yaml, .yml, .json and .xlsx checklist files can be imported.")
+        raise Invalid.field("file", _("Only .yaml, .yml, .json and .xlsx checklist files can be imported."))
     return fmt
 
 
 def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None) -> tuple[ChecklistTemplate, bool]:
     """Parse, validate and publish. Returns (version, created); identical bytes return the existing version."""
     if actor is not None and not can_import(actor):
-        raise Forbidden("Only staff, designated security units and national authorities may import checklists.")
+        raise Forbidden(_("Only staff, designated security units and national authorities may import checklists."))
     fmt = fmt or format_for(filename)
     try:
         # A workbook passes the hostile-file gate (accounts.uploads) before openpyxl opens it.
@@ -45,7 +46,7 @@ def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None
     except TemplateFileError as exc:
         if exc.code == "file_too_large":
             raise TooLarge(exc.message, details=exc.details) from None
-        raise Invalid(f"The checklist file is not valid: {exc.message}", details=exc.details) from None
+        raise Invalid(_("The checklist file is not valid: %(problem)s") % {"problem": exc.message}, details=exc.details) from None
     digest = hashlib.sha256(data).hexdigest()
     try:
         with transaction.atomic():

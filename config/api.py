@@ -1,7 +1,9 @@
 """The one NinjaAPI: auth, the contract's error shape, and each app's router."""
 
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -20,7 +22,17 @@ class BearerToken(HttpBearer):
         if row is None:
             return None
         request.user = row.user
+        _speak_users_language(request, row.user)
         return row.user
+
+
+def _speak_users_language(request, user) -> None:
+    """A script that names no language in Accept-Language gets its account's saved language (a browser session
+    already does: accounts.middleware.UserLanguageMiddleware); with neither, LocaleMiddleware's LANGUAGE_CODE."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE") or not user.language:
+        return
+    translation.activate(user.language)
+    request.LANGUAGE_CODE = user.language
 
 
 api = NinjaAPI(
@@ -35,7 +47,13 @@ api = NinjaAPI(
 
 
 def error_body(code: str, message: str, details: list | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": details or []}}
+    # A lazy translation is resolved here, in the request's language, before the JSON encoder sees it.
+    details = [{k: _text(v) for k, v in d.items()} if isinstance(d, dict) else d for d in details or []]
+    return {"error": {"code": code, "message": _text(message), "details": details}}
+
+
+def _text(value):
+    return str(value) if isinstance(value, Promise) else value
 
 
 def _loc_to_field(loc) -> str:
@@ -58,24 +76,25 @@ def _validation_error(request, exc: ValidationError):
         loc = list(err.get("loc", ()))
         if loc and loc[0] == "body" and len(loc) > 1 and loc[1] in {"data", "payload"}:
             loc = loc[2:]
-        details.append({"field": _loc_to_field(loc), "message": err.get("msg", "invalid")})
-    return api.create_response(request, error_body("validation_failed", "The input is not valid.", details), status=422)
+        details.append({"field": _loc_to_field(loc), "message": err.get("msg") or gettext("invalid")})
+    return api.create_response(request, error_body("validation_failed", gettext("The input is not valid."), details), status=422)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, error_body("unauthenticated", "Authentication is required."), status=401)
+    return api.create_response(request, error_body("unauthenticated", gettext("Authentication is required.")), status=401)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+    return api.create_response(request, error_body("not_found", gettext("Not found.")), status=404)
 
 
 @api.exception_handler(OverflowError)
 def _number_out_of_range(request, exc):
     # An id or filter beyond what the database can store (found by tests/security/test_api_fuzz.py): 422, not 500.
-    return api.create_response(request, error_body("validation_failed", "A number is out of range.", [{"field": "", "message": "out of range"}]), status=422)
+    body = error_body("validation_failed", gettext("A number is out of range."), [{"field": "", "message": gettext("out of range")}])
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(HttpError)

@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE["notifications.scan_deadlines"] = {"task": "notifications.t
 CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {"task": "notifications.tasks.send_digests", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["notifications.requeue_stale"] = {"task": "notifications.tasks.requeue_stale", "schedule": 10 * 60}
 CELERY_BEAT_SCHEDULE["inspections.sweep_exports"] = {"task": "inspections.tasks.sweep_exports", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {"task": "systems_registry.tasks.sweep_import_reports", "schedule": 60 * 60}
 
 # Seeders run in order by `manage.py seed_demo`; each app owns its own demo data.
 DEMO_SEEDERS = [
@@ -258,6 +259,8 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Spreadsheet imports are opened and parsed, so their cap is lower than for stored documents.
 SPREADSHEET_MAX_UPLOAD_BYTES = env_int("SPREADSHEET_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
+# The marked copy of a refused registry import (systems_registry/import_reports.py), swept hourly after this.
+IMPORT_REPORT_RETENTION_HOURS = env_int("IMPORT_REPORT_RETENTION_HOURS", 72)
 # A running export renews its lease every chunk; a lease older than this means its worker died (claimed again).
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 600)
 EXPORT_ROW_DELAY_SECONDS = env_int("EXPORT_ROW_DELAY_SECONDS", 0)  # test hook: pause per chunk; leave at 0

@@ -1,5 +1,7 @@
 """Who may do what to an inspection. Separation of duties lives here so every entry point asks the same questions."""
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Membership, Organization, OrganizationClosure, Role
 from systems_registry.access import capacities
 
@@ -75,15 +77,24 @@ def can_resolve_finding(user, responsible_org_id: int) -> bool:
     return OrganizationClosure.objects.filter(ancestor_id__in=member_orgs, descendant_id=responsible_org_id).exists()
 
 
-def inspector_problem(user, system, requirement: str) -> str | None:
-    """Why `user` may not inspect `system` under `requirement` (any / independent / licensed), or None."""
+def inspector_check(user, system, requirement: str) -> tuple[str, str] | None:
+    """(error code, message) saying why `user` may not inspect `system` under `requirement` (any / independent /
+    licensed), or None. The code is the API's; the message is translated."""
     member_orgs = list(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
     if not member_orgs:
-        return f"{user.username} is not a member of any organisation."
+        return "inspector_not_eligible", _("%(user)s is not a member of any organisation.") % {"user": user.username}
     if requirement in ("independent", "licensed") and OrganizationClosure.objects.filter(
         ancestor_id=system.operator_id, descendant_id__in=member_orgs
     ).exists():
-        return f"{user.username} belongs to the system's operating unit: the inspection must be independent of it."
+        message = _("%(user)s belongs to the system's operating unit: the inspection must be independent of it.")
+        return "inspector_not_independent", message % {"user": user.username}
     if requirement == "licensed" and not Organization.objects.filter(id__in=member_orgs, licensed_assessor=True).exists():
-        return f"{user.username} does not belong to a licensed assessor organisation, which this inspection requires."
+        message = _("%(user)s does not belong to a licensed assessor organisation, which this inspection requires.")
+        return "licensed_assessor_required", message % {"user": user.username}
     return None
+
+
+def inspector_problem(user, system, requirement: str) -> str | None:
+    """Why `user` may not inspect `system` under `requirement`, or None (inspector_check without the code)."""
+    found = inspector_check(user, system, requirement)
+    return found[1] if found else None

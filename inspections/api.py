@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.utils.translation import gettext as _
 from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
@@ -236,6 +237,6 @@ def transition_finding(request, finding_id: int, name: str, data: TransitionIn |
 @router.post("/inspections/{inspection_id}/evidence", response={201: EvidenceOut})
 def upload_evidence(request, inspection_id: int, item_id: Form[int], file: File[UploadedFile] = None):
     if file is None:
-        raise Invalid.field("file", "Send the file in the multipart field 'file'.")
+        raise Invalid.field("file", _("Send the file in the multipart field 'file'."))
     ev = services.add_evidence(actor=request.user, inspection_id=inspection_id, item_id=item_id, uploaded=file)
     return Status(201, {"id": ev.pk, "item_id": ev.item_id, "filename": ev.filename, "content_type": ev.content_type, "size": ev.size, "sha256": ev.sha256})

@@ -3,10 +3,10 @@
 from collections import OrderedDict
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.errors import NotFound
-from accounts.models import OrganizationClosure, User
+from accounts.models import Membership, Organization, OrganizationClosure, Role, User
 from systems_registry.selectors import systems_visible_to
 
 from .models import Evidence, Finding, Inspection, InspectionResult
@@ -122,3 +122,25 @@ def findings_visible_to(user, *, system_id: int | None = None, overdue: bool = F
     if overdue:
         qs = qs.overdue()
     return qs.select_related("item", "system", "responsible_org").order_by("due_date", "id")
+
+
+def inspector_candidates(system, requirement: str, *, ordering_org_id: int | None = None) -> QuerySet:
+    """Whom the order form offers as inspectors of `system`: holders of the inspector role in the system's own
+    organisations (owner, designated security unit, national authority, the ordering organisation, and below them)
+    or in an assessor organisation, kept to exactly those access.inspector_problem() accepts under `requirement`
+    (independent: no membership at or below the operating unit; licensed: a membership of a licensed assessor
+    organisation). One query, with `organization_name` (where they inspect from) annotated for the label."""
+    roots = [org for org in (system.owner_id, system.security_unit_id, system.national_authority_id, ordering_org_id) if org]
+    own = OrganizationClosure.objects.filter(ancestor_id__in=roots).values("descendant_id")
+    scope = Organization.objects.filter(
+        Q(id__in=own) | Q(kind=Organization.Kind.ASSESSOR) | Q(licensed_assessor=True)
+    ).values("id")  # fmt: skip
+    inspecting = Membership.objects.filter(role=Role.INSPECTOR, organization_id__in=scope)
+    qs = User.objects.filter(is_active=True, id__in=inspecting.values("user_id"))
+    if requirement in ("independent", "licensed"):
+        operating_side = OrganizationClosure.objects.filter(ancestor_id=system.operator_id).values("descendant_id")
+        qs = qs.exclude(id__in=Membership.objects.filter(organization_id__in=operating_side).values("user_id"))
+    if requirement == "licensed":
+        qs = qs.filter(id__in=Membership.objects.filter(organization__licensed_assessor=True).values("user_id"))
+    where = inspecting.filter(user_id=OuterRef("pk")).order_by("organization__code").values("organization__name")[:1]
+    return qs.annotate(organization_name=Subquery(where)).only("id", "username", "full_name").order_by("full_name", "username")

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -39,16 +41,21 @@ def _pick_checklist(system, kind: str, checklist_id: int | None) -> ChecklistTem
     if checklist_id is not None:
         checklist = ChecklistTemplate.objects.filter(pk=checklist_id).first()
         if checklist is None:
-            raise Invalid.field("checklist_id", f"No checklist {checklist_id}.")
+            raise Invalid.field("checklist_id", _("No checklist %(id)s.") % {"id": checklist_id})
         if checklist.regime != system.regime:
-            raise Invalid.field("checklist_id", f"Checklist {checklist} belongs to another legal regime than the system ({system.regime}).")
+            message = _("Checklist %(checklist)s belongs to another legal regime than the system (%(regime)s).")
+            raise Invalid.field("checklist_id", message % {"checklist": checklist, "regime": system.regime})
         if checklist.kind != wanted:
-            raise Invalid.field("checklist_id", f"A {kind} inspection needs a {wanted} checklist; {checklist} is {checklist.kind}.")
+            message = _("A %(kind)s inspection needs a %(wanted)s checklist; %(checklist)s is %(actual)s.")
+            values = {"kind": kind, "wanted": wanted, "checklist": checklist, "actual": checklist.kind}
+            raise Invalid.field("checklist_id", message % values)
         return checklist
     checklist = default_checklist(regime=system.regime, level=scheduling.system_level(system), kind=wanted)
     if checklist is None:
         raise Invalid.field(
-            "checklist_id", f"No published {wanted} checklist for {system.regime} at level {scheduling.system_level(system)}; import one first."
+            "checklist_id",
+            _("No published %(kind)s checklist for %(regime)s at level %(level)s; import one first.")
+            % {"kind": wanted, "regime": system.regime, "level": scheduling.system_level(system)},
         )
     return checklist
 
@@ -56,16 +63,17 @@ def _pick_checklist(system, kind: str, checklist_id: int | None) -> ChecklistTem
 def _check_inspectors(system, inspector_ids, requirement: str) -> list[User]:
     ids = list(dict.fromkeys(inspector_ids or []))
     users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
-    details = [{"field": "inspector_ids", "message": f"No active user {i}."} for i in ids if i not in users]
+    details = [{"field": "inspector_ids", "message": _("No active user %(id)s.") % {"id": i}} for i in ids if i not in users]
+    codes = set()
     for user in users.values():
-        problem = access.inspector_problem(user, system, requirement)
-        if problem:
-            details.append({"field": "inspector_ids", "message": problem})
+        found = access.inspector_check(user, system, requirement)
+        if found:
+            codes.add(found[0])
+            details.append({"field": "inspector_ids", "message": found[1]})
     if details:
-        code = "licensed_assessor_required" if any("licensed" in d["message"] for d in details) else "inspector_not_eligible"
-        if any("independent" in d["message"] for d in details):
-            code = "inspector_not_independent"
-        raise Invalid("An assigned inspector may not carry out this inspection.", code=code, details=details)
+        # The most specific problem names the error (the messages are translated, so never parse them).
+        code = next((c for c in ("inspector_not_independent", "licensed_assessor_required") if c in codes), "inspector_not_eligible")
+        raise Invalid(_("An assigned inspector may not carry out this inspection."), code=code, details=details)
     return [users[i] for i in ids]
 
 
@@ -89,16 +97,17 @@ def create_inspection(
     system = system_for_user(actor, system_id, for_update=True)
     ordered_by = access.ordering_org_id(actor, system)
     if ordered_by is None:
-        raise Forbidden("Inspections are ordered by the system's designated security unit, its owner or a national authority.")
+        raise Forbidden(_("Inspections are ordered by the system's designated security unit, its owner or a national authority."))
     if kind not in Inspection.Kind.values:
-        raise Invalid.field("kind", f"Unknown kind {kind!r}.")
+        raise Invalid.field("kind", _("Unknown kind '%(kind)s'.") % {"kind": kind})
     if system.status == InformationSystem.Status.DECOMMISSIONED:
-        raise Conflict("A decommissioned system is not inspected.", code="system_decommissioned")
+        raise Conflict(_("A decommissioned system is not inspected."), code="system_decommissioned")
     if kind == Inspection.Kind.AD_HOC:
         if trigger not in Inspection.Trigger.values:
-            raise Invalid.field("trigger", f"An ad hoc inspection needs a trigger: {', '.join(Inspection.Trigger.values)}.")
+            message = _("An ad hoc inspection needs a trigger: %(triggers)s.")
+            raise Invalid.field("trigger", message % {"triggers": ", ".join(Inspection.Trigger.values)})
     elif trigger:
-        raise Invalid.field("trigger", "Only ad hoc inspections have a trigger.")
+        raise Invalid.field("trigger", _("Only ad hoc inspections have a trigger."))
     checklist = _pick_checklist(system, kind, checklist_id)
     requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger)
     if due_date is None:
@@ -108,7 +117,7 @@ def create_inspection(
             rule = load_policy(system.regime).trigger(trigger) if trigger else None
             due_date = scheduled_for + timedelta(days=rule.due_days if rule else DEFAULT_DUE_DAYS)
     if due_date < scheduled_for:
-        raise Invalid.field("due_date", "The due date cannot be before the scheduled date.")
+        raise Invalid.field("due_date", _("The due date cannot be before the scheduled date."))
     users = _check_inspectors(system, inspector_ids, requirement)
     inspection = Inspection(
         system=system, kind=kind, trigger=trigger, checklist=checklist, level=scheduling.system_level(system),
@@ -120,7 +129,7 @@ def create_inspection(
             inspection.save()
     except IntegrityError:
         raise Conflict(
-            "This system already has an open periodic inspection (or one due that day).", code="inspection_exists"
+            _("This system already has an open periodic inspection (or one due that day)."), code="inspection_exists"
         ) from None
     scheduling.snapshot_results([inspection.pk])
     audit.record(
@@ -148,9 +157,9 @@ def trigger_ad_hoc_inspection(
 def assign_inspectors(*, actor, inspection_id: int, inspector_ids) -> Inspection:
     inspection = inspection_for_user(actor, inspection_id, for_update=True)
     if not access.can_cancel(actor, inspection):
-        raise Forbidden("Only whoever may order the inspection assigns its inspectors.")
+        raise Forbidden(_("Only whoever may order the inspection assigns its inspectors."))
     if inspection.status not in (Inspection.Status.SCHEDULED, Inspection.Status.IN_PROGRESS):
-        raise Conflict("Inspectors are assigned before the inspection is submitted.", code="inspection_not_open")
+        raise Conflict(_("Inspectors are assigned before the inspection is submitted."), code="inspection_not_open")
     users = _check_inspectors(inspection.system, inspector_ids, inspection.assessor_requirement)
     current = access.inspector_ids(inspection)
     _grant(actor, inspection, [u for u in users if u.pk not in current])
@@ -164,9 +173,9 @@ def remove_inspector(*, actor, inspection_id: int, inspector_id: int) -> Inspect
     inspection of the same system still needs it."""
     inspection = inspection_for_user(actor, inspection_id, for_update=True)
     if not access.can_cancel(actor, inspection):
-        raise Forbidden("Only whoever may order the inspection assigns its inspectors.")
+        raise Forbidden(_("Only whoever may order the inspection assigns its inspectors."))
     if inspection.status not in (Inspection.Status.SCHEDULED, Inspection.Status.IN_PROGRESS):
-        raise Conflict("Inspectors are changed before the inspection is submitted.", code="inspection_not_open")
+        raise Conflict(_("Inspectors are changed before the inspection is submitted."), code="inspection_not_open")
     user = inspection.inspectors.filter(pk=inspector_id).first()
     if user is None:
         raise NotFound()
@@ -188,22 +197,23 @@ def remove_inspector(*, actor, inspection_id: int, inspector_id: int) -> Inspect
 def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspection:
     inspection = inspection_for_user(actor, inspection_id, for_update=True)
     if not access.is_inspector(actor, inspection):
-        raise Forbidden("Only the assigned inspectors record results.")
+        raise Forbidden(_("Only the assigned inspectors record results."))
     if inspection.status != Inspection.Status.IN_PROGRESS:
-        raise Conflict("Results are recorded only while the inspection is in progress.", code="inspection_not_in_progress")
+        raise Conflict(_("Results are recorded only while the inspection is in progress."), code="inspection_not_in_progress")
     wanted = [e["item_id"] for e in entries]
     rows = {r.item_id: r for r in InspectionResult.objects.filter(inspection_id=inspection.pk, item_id__in=wanted).select_for_update()}
     details = []
     for index, entry in enumerate(entries):
         result, note = entry.get("result") or "", (entry.get("note") or "").strip()
         if entry["item_id"] not in rows:
-            details.append({"field": f"[{index}].item_id", "message": f"Item {entry['item_id']} is not in this inspection's checklist."})
+            message = _("Item %(item)s is not in this inspection's checklist.") % {"item": entry["item_id"]}
+            details.append({"field": f"[{index}].item_id", "message": message})
         if result and result not in InspectionResult.Result.values:
-            details.append({"field": f"[{index}].result", "message": f"Unknown result {result!r}."})
+            details.append({"field": f"[{index}].result", "message": _("Unknown result '%(result)s'.") % {"result": result}})
         if result == InspectionResult.Result.NOT_APPLICABLE and not note:
-            details.append({"field": f"[{index}].note", "message": "Not applicable needs a note giving the reason."})
+            details.append({"field": f"[{index}].note", "message": _("Not applicable needs a note giving the reason.")})
     if details:
-        raise Invalid("Some results are not valid; nothing was saved.", details=details)
+        raise Invalid(_("Some results are not valid; nothing was saved."), details=details)
     now, changed = timezone.now(), []
     for entry in entries:
         row = rows[entry["item_id"]]
@@ -244,20 +254,21 @@ def available_transitions(user, inspection: Inspection) -> list[str]:
 def _check_outcome(inspection: Inspection, outcome: str, *, required: bool) -> str:
     if inspection.kind != Inspection.Kind.PRE_OPERATION:
         if outcome:
-            raise Invalid.field("outcome", "Only a pre-operation inspection concludes on eligibility.")
+            raise Invalid.field("outcome", _("Only a pre-operation inspection concludes on eligibility."))
         return ""
     outcome = outcome or inspection.outcome
     if not outcome:
         if required:
-            raise Invalid.field("outcome", "Conclude: eligible, conditionally_eligible or not_eligible.")
+            raise Invalid.field("outcome", _("Conclude: eligible, conditionally_eligible or not_eligible."))
         return ""
     if outcome not in Inspection.Outcome.values:
-        raise Invalid.field("outcome", f"Unknown outcome {outcome!r}.")
+        raise Invalid.field("outcome", _("Unknown outcome '%(outcome)s'.") % {"outcome": outcome})
     system = inspection.system
     level = scheduling.system_level(system)
     if outcome != Inspection.Outcome.NOT_ELIGIBLE and level and level >= 3 and not system.has_current_approval():
         # Decree 331 Art. 28.3 (domain §7.C): a missing level 3-5 approval decision can never be conditional.
-        raise Invalid.field("outcome", f"The system has no approved dossier at level {level}: it can only be not_eligible.")
+        message = _("The system has no approved dossier at level %(level)s: it can only be not_eligible.")
+        raise Invalid.field("outcome", message % {"level": level})
     return outcome
 
 
@@ -270,10 +281,10 @@ def transition_inspection(*, actor, inspection_id: int, name: str, comment: str 
     method = getattr(inspection, name)
     if not _permitted(actor, inspection, name):
         if name in ("close", "reopen") and access.is_inspector(actor, inspection):
-            raise Forbidden("An inspector cannot close or reopen their own inspection.")
-        raise Forbidden(f"You may not {name} this inspection.")
+            raise Forbidden(_("An inspector cannot close or reopen their own inspection."))
+        raise Forbidden(_("You may not %(transition)s this inspection.") % {"transition": name})
     if name == "start" and inspection.status == Inspection.Status.SCHEDULED and not inspection.has_inspectors():
-        raise Conflict("Assign at least one inspector before starting.", code="no_inspectors", details=[{"allowed_transitions": allowed}])
+        raise Conflict(_("Assign at least one inspector before starting."), code="no_inspectors", details=[{"allowed_transitions": allowed}])
     if not can_proceed(method, check_conditions=False):
         raise transition_not_allowed(name, allowed)
     before = inspection.status
@@ -282,17 +293,22 @@ def transition_inspection(*, actor, inspection_id: int, name: str, comment: str 
             inspection.results.filter(result="").order_by("order").values_list("item__code", flat=True)
         )
         if unanswered:
-            shown = ", ".join(unanswered[:20]) + (f" and {len(unanswered) - 20} more" if len(unanswered) > 20 else "")
+            shown = ", ".join(unanswered[:20])
+            if len(unanswered) > 20:
+                shown = _("%(items)s and %(more)s more") % {"items": shown, "more": len(unanswered) - 20}
+            message = ngettext(
+                "%(count)s item is not assessed yet: %(items)s.", "%(count)s items are not assessed yet: %(items)s.", len(unanswered)
+            )
             raise Conflict(
-                f"{len(unanswered)} item(s) are not assessed yet: {shown}.", code="unanswered_items",
-                details=[{"field": code, "message": "not assessed"} for code in unanswered],
+                message % {"count": len(unanswered), "items": shown}, code="unanswered_items",
+                details=[{"field": code, "message": _("not assessed")} for code in unanswered],
             )  # fmt: skip
         method(outcome=_check_outcome(inspection, outcome, required=False))
     elif name == "close":
         method(by=actor, outcome=_check_outcome(inspection, outcome, required=True))
     else:
         if outcome:
-            raise Invalid.field("outcome", "An outcome is given on submit or close.")
+            raise Invalid.field("outcome", _("An outcome is given on submit or close."))
         method()
     inspection.save(update_fields=["status", "started_at", "submitted_at", "closed_at", "closed_by", "outcome"])
     audit.record(
@@ -334,16 +350,16 @@ def create_finding(
 ) -> Finding:  # fmt: skip
     inspection = inspection_for_user(actor, inspection_id, for_update=True)
     if not access.can_verify_findings(actor, inspection):
-        raise Forbidden("Findings are recorded by the inspectors or the designated security unit.")
+        raise Forbidden(_("Findings are recorded by the inspectors or the designated security unit."))
     if inspection.status not in (Inspection.Status.IN_PROGRESS, Inspection.Status.SUBMITTED):
-        raise Conflict("Findings are recorded while the inspection is in progress or submitted.", code="inspection_not_open")
+        raise Conflict(_("Findings are recorded while the inspection is in progress or submitted."), code="inspection_not_open")
     row = InspectionResult.objects.filter(inspection_id=inspection.pk, item_id=item_id).select_related("item").first()
     if row is None:
-        raise Invalid.field("item_id", f"Item {item_id} is not in this inspection's checklist.")
+        raise Invalid.field("item_id", _("Item %(item)s is not in this inspection's checklist.") % {"item": item_id})
     if row.result not in ("not_met", "partial"):
-        raise Invalid.field("item_id", f"Item {row.item.code} is not assessed as not met or partially met.")
+        raise Invalid.field("item_id", _("Item %(item)s is not assessed as not met or partially met.") % {"item": row.item.code})
     if severity not in Finding.Severity.values:
-        raise Invalid.field("severity", f"Unknown severity {severity!r}.")
+        raise Invalid.field("severity", _("Unknown severity '%(severity)s'.") % {"severity": severity})
     finding = Finding.objects.create(
         inspection=inspection, system_id=inspection.system_id, item_id=item_id, severity=severity, description=description,
         due_date=due_date, responsible_org_id=responsible_org_id or inspection.system.operator_id, created_by=actor,
@@ -376,8 +392,8 @@ def transition_finding(*, actor, finding_id: int, name: str, comment: str = "") 
         raise transition_not_allowed(name, allowed)
     if not _finding_permitted(actor, finding, name):
         if name == "verify" and finding.resolved_by_id == actor.pk:
-            raise Forbidden("Whoever resolved a finding cannot verify it.")
-        raise Forbidden(f"You may not {name} this finding.")
+            raise Forbidden(_("Whoever resolved a finding cannot verify it."))
+        raise Forbidden(_("You may not %(transition)s this finding.") % {"transition": name})
     before = finding.status
     if name == "resolve":
         method(by=actor, comment=comment)
@@ -397,11 +413,11 @@ def transition_finding(*, actor, finding_id: int, name: str, comment: str = "") 
 def add_evidence(*, actor, inspection_id: int, item_id: int, uploaded) -> Evidence:
     inspection = inspection_for_user(actor, inspection_id, for_update=True)
     if not access.is_inspector(actor, inspection):
-        raise Forbidden("Only the assigned inspectors attach evidence.")
+        raise Forbidden(_("Only the assigned inspectors attach evidence."))
     if inspection.status != Inspection.Status.IN_PROGRESS:
-        raise Conflict("Evidence is attached while the inspection is in progress.", code="inspection_not_in_progress")
+        raise Conflict(_("Evidence is attached while the inspection is in progress."), code="inspection_not_in_progress")
     if not InspectionResult.objects.filter(inspection_id=inspection.pk, item_id=item_id).exists():
-        raise Invalid.field("item_id", f"Item {item_id} is not in this inspection's checklist.")
+        raise Invalid.field("item_id", _("Item %(item)s is not in this inspection's checklist.") % {"item": item_id})
     checked = check_upload(uploaded)
     evidence = Evidence(
         inspection=inspection, item_id=item_id, filename=(uploaded.name or "evidence")[-255:], content_type=checked.content_type,

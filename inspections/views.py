@@ -4,20 +4,27 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError, NotFound
-from accounts.models import Organization
+from accounts.errors import Conflict, DomainError, Invalid, NotFound
+from accounts.models import Organization, User
 from accounts.selectors import has_national_oversight, jurisdiction_org_ids
 from accounts.web import service_call
+from checklists.models import ChecklistTemplate
+from checklists.selectors import default_checklist
+from systems_registry.selectors import system_for_user
 
-from . import access, selectors, services
-from .models import Finding, Inspection, InspectionResult
+from . import access, scheduling, selectors, services
+from .forms import OrderInspectionForm
+from .models import Finding, Inspection, InspectionCyclePolicy, InspectionResult
+from .policy import load_policy
 
 
 def _or_404(fn, *args, **kwargs):
@@ -44,9 +51,15 @@ def inspection_list_view(request):
     overdue = request.GET.get("overdue") == "1"
     qs = selectors.inspection_list(request.user, system_id=system_id, status=status, due_before=due_before, overdue=overdue)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    order_system = None
+    if system_id is not None:
+        try:
+            order_system = system_for_user(request.user, system_id)
+        except NotFound:
+            pass
     return render(request, "inspections/list.html", {
         "page": page, "status": status, "system_id": system_id, "due_before": due_before, "overdue": overdue,
-        "statuses": Inspection.Status.choices,
+        "statuses": Inspection.Status.choices, "order_system": order_system,
     })  # fmt: skip
 
 
@@ -177,4 +190,97 @@ def calendar_view(request):
     return render(request, "inspections/calendar.html", {
         "weeks": weeks, "first": first, "orgs": orgs, "org": org, "prev": prev_month, "next": next_month,
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+    })  # fmt: skip
+
+
+# --- ordering an inspection ---------------------------------------------------------------------------------------
+
+
+def _order_types(system) -> list[dict]:
+    """The kinds a user may order, ad hoc once per trigger of the system's regime (inspections/policies/)."""
+    types = [{"value": k, "kind": k, "trigger": "", "label": label} for k, label in Inspection.Kind.choices if k != Inspection.Kind.AD_HOC]
+    ad_hoc = Inspection.Kind.AD_HOC
+    for rule in load_policy(system.regime).triggers:
+        label = f"{ad_hoc.label} · {Inspection.Trigger(rule.name).label}"
+        types.append(
+            {"value": f"{ad_hoc}:{rule.name}", "kind": ad_hoc.value, "trigger": rule.name, "label": label, "due_days": rule.due_days}
+        )
+    return types
+
+
+def _chosen_type(types: list[dict], request) -> dict | None:
+    if request.method == "POST":
+        kind, trigger = request.POST.get("kind", ""), request.POST.get("trigger", "")
+        return next((t for t in types if (t["kind"], t["trigger"]) == (kind, trigger)), None)
+    value = request.GET.get("type", Inspection.Kind.PERIODIC)
+    return next((t for t in types if t["value"] == value), types[0])
+
+
+def _due_hint(system, chosen: dict) -> str:
+    """What the service takes when the due date is left empty (services.create_inspection)."""
+    if chosen["kind"] == Inspection.Kind.PERIODIC:
+        next_due = scheduling.next_due_for(system)
+        if next_due is None:
+            return _("If left empty: the scheduled date.")
+        return _("If left empty: the system's next periodic due date (%(date)s), or the scheduled date if that is later.") % {
+            "date": date_format(next_due, "SHORT_DATE_FORMAT")
+        }
+    days = chosen.get("due_days", services.DEFAULT_DUE_DAYS)
+    return _("If left empty: %(days)s days after the scheduled date.") % {"days": days}
+
+
+def _checklists(system, kind: str):
+    wanted = ChecklistTemplate.Kind.PRE_OPERATION if kind == Inspection.Kind.PRE_OPERATION else ChecklistTemplate.Kind.PERIODIC
+    level = scheduling.system_level(system)
+    same_level = Q(level__isnull=True) | Q(level=level) if level else Q(level__isnull=True)
+    choices = ChecklistTemplate.objects.filter(same_level, regime=system.regime, kind=wanted).order_by("code", "-version")
+    default = default_checklist(regime=system.regime, level=level, kind=wanted)
+    if default is None:
+        return choices, _("No published checklist for this system: import one first")
+    return choices, _("Default: %(checklist)s") % {"checklist": f"{default.code} v{default.version} · {default.title}"}
+
+
+@login_required
+def order_view(request, system_id):
+    """Order an inspection of one system: the same service as POST /api/v1/systems/{id}/inspections. The kind (and
+    an ad hoc inspection's trigger) is chosen first, since it decides who may inspect: the page then offers exactly
+    the inspectors the service accepts for it."""
+    system = _or_404(system_for_user, request.user, system_id)
+    ordering_org = access.ordering_org_id(request.user, system)
+    if ordering_org is None:
+        return HttpResponseForbidden(
+            _("Only the system's designated security unit, its owner or a national authority may order an inspection.")
+        )
+    types = _order_types(system)
+    chosen = _chosen_type(types, request)
+    kind, trigger = (chosen["kind"], chosen["trigger"]) if chosen else ("", "")
+    requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger) if chosen else ""
+    checklists, default_label = _checklists(system, kind)
+    inspectors = selectors.inspector_candidates(system, requirement, ordering_org_id=ordering_org) if chosen else User.objects.none()
+    form = OrderInspectionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"kind": kind, "trigger": trigger, "scheduled_for": timezone.localdate()},
+        triggers=[(t["trigger"], t["label"]) for t in types if t["trigger"]], inspectors=inspectors, checklists=checklists,
+        default_checklist_label=default_label,
+    )  # fmt: skip
+    if request.method == "POST":
+        if chosen is None:
+            form.add_error(None, _("Choose the kind of inspection again."))
+        elif form.is_valid():
+            with service_call(request) as call:
+                try:
+                    inspection = services.create_inspection(actor=request.user, system_id=system.pk, **form.service_kwargs())
+                except Invalid as exc:
+                    form.add_service_errors(exc.details, exc.message)
+                except Conflict as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("Inspection %(n)s ordered.") % {"n": inspection.pk})
+                    return redirect("inspections:detail", inspection_id=inspection.pk)
+            if call.forbidden:
+                return call.forbidden
+    return render(request, "inspections/order.html", {
+        "system": system, "form": form, "types": types, "chosen": chosen,
+        "requirement": InspectionCyclePolicy.Assessor(requirement).label if requirement else "",
+        "due_hint": _due_hint(system, chosen) if chosen else "",
     })  # fmt: skip

@@ -144,7 +144,8 @@ def set_preferences(*, user, choices: dict[str, dict]) -> None:
     """`choices`: kind → {"email": bool, "digest": bool}. Kinds left out keep their current choice."""
     unknown = [k for k in choices if k not in Kind.values]
     if unknown:
-        raise Invalid("Unknown notification kinds.", details=[{"field": k, "message": "unknown kind"} for k in unknown])
+        details = [{"field": k, "message": translation.gettext("unknown kind")} for k in unknown]
+        raise Invalid(translation.gettext("Unknown notification kinds."), details=details)
     for kind, choice in choices.items():
         email, digest = bool(choice.get("email", True)), bool(choice.get("digest", False))
         NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email, "digest": email and digest})

@@ -1,13 +1,16 @@
 """Registry import over the API: the same service as the HTML page (systems_registry.spreadsheets)."""
 
+from datetime import datetime
+
 from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
 from accounts.errors import Invalid
 
-from . import spreadsheets
+from . import import_reports, spreadsheets
 
 router = Router(tags=["imports"])
 
@@ -28,6 +31,7 @@ class ImportErrorBody(BaseModel):
     message: str
     details: list[RowError]
     report_url: str
+    report_expires_at: datetime  # the marked copy is deleted after this (IMPORT_REPORT_RETENTION_HOURS)
 
 
 class ImportErrorOut(BaseModel):
@@ -39,13 +43,16 @@ def import_systems(request, file: File[UploadedFile] = None):
     """Upsert systems by code from an .xlsx laid out as the registry export; all rows or none. A refused file answers
     422 with every problem by row and column, and `report_url`: the uploaded sheet with the problems marked."""
     if file is None:
-        raise Invalid.field("file", "Send the .xlsx workbook in the multipart field 'file'.")
+        raise Invalid.field("file", _("Send the .xlsx workbook in the multipart field 'file'."))
     try:
         result = spreadsheets.import_systems(actor=request.user, fileobj=file, filename=file.name or "")
     except spreadsheets.ImportFailed as exc:
         token = spreadsheets.build_error_report(actor=request.user, fileobj=file, failure=exc)
         url = f"/api/v1/imports/systems/reports/{token}"
-        return Status(422, {"error": {"code": exc.code, "message": exc.message, "details": exc.details, "report_url": url}})
+        expires = import_reports.made_at(token) + import_reports.retention()
+        return Status(422, {"error": {
+            "code": exc.code, "message": exc.message, "details": exc.details, "report_url": url, "report_expires_at": expires,
+        }})  # fmt: skip
     return {"created": result.created, "updated": result.updated}
 
 
@@ -58,7 +65,7 @@ def import_template(request):
 
 @router.get("/imports/systems/reports/{token}")
 def import_report(request, token: str):
-    """The marked copy of a refused upload: 404 for anyone but its uploader."""
+    """The marked copy of a refused upload: 404 for anyone but its uploader, and once it is past its retention."""
     return FileResponse(
         spreadsheets.open_report(request.user, token), as_attachment=True, filename="systems-import-errors.xlsx",
         content_type=spreadsheets.XLSX_TYPE,

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
@@ -64,13 +65,13 @@ class RegistryRules:
         errors = []
         for field in _ORG_FIELDS:
             if values.get(field) is not None and values[field] not in self.known:
-                errors.append({"field": field, "message": "No such organisation."})
+                errors.append({"field": field, "message": _("No such organisation.")})
         owner_id = values.get("owner_id")
         if owner_id in self.known and (instance is None or owner_id != instance.owner_id) and not self.may_register_for(owner_id):
-            errors.append({"field": "owner_id", "message": "You do not belong to this owner's organisation."})
+            errors.append({"field": "owner_id", "message": _("You do not belong to this owner's organisation.")})
         sec_id = values.get("security_unit_id")
         if owner_id in self.known and sec_id in self.known and not self.is_own_unit(owner_id, sec_id):
-            errors.append({"field": "security_unit_id", "message": "The designated security unit must be the owner's own unit."})
+            errors.append({"field": "security_unit_id", "message": _("The designated security unit must be the owner's own unit.")})
         return errors
 
     @staticmethod
@@ -79,7 +80,8 @@ class RegistryRules:
         secret = "state_secret" in (merged["info_types"] or [])
         harm = (merged["state_secret_harm"] or "none") != "none"
         if secret != harm:
-            return [{"field": "state_secret_harm", "message": "State-secret information and the harm to national security go together: set both or neither."}]
+            message = _("State-secret information and the harm to national security go together: set both or neither.")
+            return [{"field": "state_secret_harm", "message": message}]
         return []
 
 
@@ -93,16 +95,16 @@ def _validate(actor, values: dict, *, instance: InformationSystem | None) -> Non
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            errors.append({"field": "code", "message": f"A system with code {code!r} already exists."})
+            errors.append({"field": "code", "message": _("A system with code '%(code)s' already exists.") % {"code": code}})
     if "parent_id" in values and values["parent_id"] is not None:
         parent_id = values["parent_id"]
         if not systems_visible_to(actor).filter(pk=parent_id).exists():
-            errors.append({"field": "parent_id", "message": "No such system."})
+            errors.append({"field": "parent_id", "message": _("No such system.")})
         elif instance is not None and parent_id in _self_and_part_ids(instance):
-            errors.append({"field": "parent_id", "message": "A system cannot be a part of itself or of one of its parts."})
+            errors.append({"field": "parent_id", "message": _("A system cannot be a part of itself or of one of its parts.")})
     errors += rules.secret_errors(values, instance=instance)
     if errors:
-        raise Invalid("The system data is not valid.", details=errors)
+        raise Invalid(_("The system data is not valid."), details=errors)
 
 
 def _self_and_part_ids(system: InformationSystem) -> set[int]:
@@ -128,7 +130,7 @@ def create_system(*, actor, data: SystemCreate) -> InformationSystem:
 def update_system(*, actor, system_id: int, data: SystemPatch) -> InformationSystem:
     system = system_for_user(actor, system_id, for_update=True)
     if not access.can_edit(actor, system):
-        raise Forbidden("Only the system's operating unit or owner may change it.")
+        raise Forbidden(_("Only the system's operating unit or owner may change it."))
     values = data.model_dump(exclude_unset=True)
     values = {k: v for k, v in values.items() if not (v is None and k not in _CLEARABLE)}
     _validate(actor, values, instance=system)
@@ -186,7 +188,7 @@ def classify_system(*, actor, system_id: int, changes: SystemPatch | None = None
         update_system(actor=actor, system_id=system_id, data=changes)
     system = system_for_user(actor, system_id, for_update=True)
     if not access.can_edit(actor, system):
-        raise Forbidden("Only the system's operating unit or owner may classify it.")
+        raise Forbidden(_("Only the system's operating unit or owner may classify it."))
     result = compute_classification(system)
     _store(actor, system, result)
     # A composite system takes the highest level of its parts, so a part's change can raise its ancestors.
@@ -217,7 +219,7 @@ def transition_system(*, actor, system_id: int, name: str, comment: str = "") ->
     if name not in LIFECYCLE_TRANSITIONS:
         raise transition_not_allowed(name, available_transitions(actor, system))
     if not access.can_edit(actor, system):
-        raise Forbidden("Only the system's operating unit or owner may change its lifecycle.")
+        raise Forbidden(_("Only the system's operating unit or owner may change its lifecycle."))
     method = getattr(system, name)
     allowed = available_transitions(actor, system)
     if name not in allowed:
@@ -233,10 +235,12 @@ def transition_system(*, actor, system_id: int, name: str, comment: str = "") ->
 
 def _no_approval_message(system: InformationSystem) -> str:
     if system.proposed_level is None:
-        return "The system has not been classified yet, so it has no approved dossier: it cannot go into operation."
+        return _("The system has not been classified yet, so it has no approved dossier: it cannot go into operation.")
     if system.reapproval_required:
-        return (
-            f"The system's approval covers level {system.approved_level} but its proposed level is now "
-            f"{system.proposed_level}: re-approval is required before it can go into operation."
-        )
-    return f"The system has no approved dossier at its proposed level {system.proposed_level}: it cannot go into operation."
+        return _(
+            "The system's approval covers level %(approved)s but its proposed level is now %(level)s: re-approval is "
+            "required before it can go into operation."
+        ) % {"approved": system.approved_level, "level": system.proposed_level}
+    return _("The system has no approved dossier at its proposed level %(level)s: it cannot go into operation.") % {
+        "level": system.proposed_level
+    }

@@ -11,13 +11,13 @@ The columns are REGISTRY_COLUMNS, the same list the export writes, so an export 
 
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
@@ -27,7 +27,7 @@ from accounts.models import Organization
 from accounts.spreadsheets import safe_cell, unquote_cell
 from accounts.uploads import is_defusedxml_error, open_workbook, unsafe_xml_error
 
-from . import access, services
+from . import access, import_reports, services
 from .classification import classify, regime_in_force
 from .models import IcsGrade, InformationSystem, InfoType, InfrastructureScope, Regime, Sector, StateSecretHarm, SystemType
 from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
@@ -37,7 +37,7 @@ from .spreadsheet_columns import REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE, Column
 BATCH = 1000
 MAX_DETAILS = 1000  # reported in the response; the marked copy carries up to MAX_MARKED
 MAX_MARKED = 20_000
-REPORT_DIR = "imports"
+REPORT_DIR = import_reports.DIR
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUIRED = ("code", "name", "owner_code", "operator_code", "security_unit_code", "system_type")
 CHOICES = {
@@ -55,7 +55,7 @@ _MODEL_DEFAULTS = {
     for c in REGISTRY_COLUMNS
     if c.writable and c.kind in ("int", "bool", "choice", "choices", "text") and c.key not in REQUIRED and c.key != "regime"
 }
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_TOKEN = import_reports.TOKEN  # dated: `<unix seconds>-<32 hex>`; older copies: 32 hex
 
 
 @dataclass
@@ -69,8 +69,15 @@ class ImportFailed(Invalid):
 
     def __init__(self, details: list[dict], total: int, cells: dict):
         shown = details[:MAX_DETAILS]
-        more = f" (the first {len(shown)} are listed)" if total > len(shown) else ""
-        super().__init__(f"{total} problem(s) in the spreadsheet{more}; nothing was imported.", code="invalid_rows", details=shown)
+        if total > len(shown):
+            message = gettext("%(total)s problems in the spreadsheet (the first %(shown)s are listed); nothing was imported.")
+        else:
+            message = ngettext(
+                "%(total)s problem in the spreadsheet; nothing was imported.",
+                "%(total)s problems in the spreadsheet; nothing was imported.",
+                total,
+            )
+        super().__init__(message % {"total": total, "shown": len(shown)}, code="invalid_rows", details=shown)
         self.total = total
         self.cells = cells
 
@@ -99,7 +106,7 @@ def _coerce(column: Column, value):
         return _text(value).strip() if column.key == "code" else _text(value)
     if column.kind == "int":
         if isinstance(value, bool):
-            raise ValueError("must be a whole number")
+            raise ValueError(gettext("must be a whole number"))
         if isinstance(value, int):
             return value
         if isinstance(value, float) and value.is_integer():
@@ -107,7 +114,7 @@ def _coerce(column: Column, value):
         text = str(value).strip()
         if re.fullmatch(r"-?\d+", text):
             return int(text)
-        raise ValueError("must be a whole number")
+        raise ValueError(gettext("must be a whole number"))
     if column.kind == "bool":
         if isinstance(value, bool):
             return value
@@ -116,7 +123,7 @@ def _coerce(column: Column, value):
             return True
         if text in FALSE_WORDS:
             return False
-        raise ValueError("must be TRUE or FALSE (có / không)")
+        raise ValueError(gettext("must be TRUE or FALSE (có / không)"))
     if column.kind == "choices":
         return [part.strip() for part in _text(value).split(",") if part.strip()]
     return _text(value).strip()  # choice, org_code, system_code
@@ -137,15 +144,17 @@ def _map_headers(header: tuple) -> tuple[dict[int, Column], list[dict]]:
         column = by_text.get(text) or by_key.get(text)
         letter = get_column_letter(index + 1)
         if column is None:
-            errors.append({"row": 1, "column": letter, "message": f"Unknown column {str(cell)[:80]!r}.", "_col": index})
+            message = gettext("Unknown column '%(column)s'.") % {"column": str(cell)[:80]}
+            errors.append({"row": 1, "column": letter, "message": message, "_col": index})
         elif column.key in seen:
-            errors.append({"row": 1, "column": column.header, "message": "This column appears twice.", "_col": index})
+            errors.append({"row": 1, "column": column.header, "message": gettext("This column appears twice."), "_col": index})
         else:
             seen.add(column.key)
             if column.writable:
                 columns[index] = column
     if "code" not in seen:
-        errors.append({"row": 1, "column": "A", "message": f"The column {_KEYS['code'].header!r} is required.", "_col": 0})
+        message = gettext("The column '%(column)s' is required.") % {"column": _KEYS["code"].header}
+        errors.append({"row": 1, "column": "A", "message": message, "_col": 0})
     return columns, errors
 
 
@@ -191,8 +200,8 @@ class _Importer:
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise Invalid("The spreadsheet is empty: the first row must hold the column headers.", code="invalid_rows",
-                          details=[{"row": 1, "column": "A", "message": "no header row"}])  # fmt: skip
+            raise Invalid(gettext("The spreadsheet is empty: the first row must hold the column headers."), code="invalid_rows",
+                          details=[{"row": 1, "column": "A", "message": gettext("no header row")}])  # fmt: skip
         columns, header_errors = _map_headers(header)
         self.column_index = {c.key: i for i, c in columns.items()}
         for err in header_errors:
@@ -237,14 +246,14 @@ class _Importer:
             try:
                 row.values[column.key] = _coerce(column, value)
             except ValueError as exc:
-                self.error(number, column.key, f"The value {str(value)[:60]!r} {exc}.")
+                self.error(number, column.key, gettext("The value '%(value)s' %(problem)s.") % {"value": str(value)[:60], "problem": exc})
         for key in REQUIRED:
             if key in row.blank:
-                self.error(number, key, "This cell may not be blank.")
+                self.error(number, key, gettext("This cell may not be blank."))
         code = row.values.get("code")
         if code:
             if code in self.seen_codes:
-                self.error(number, "code", f"The code {code!r} appears on more than one row.")
+                self.error(number, "code", gettext("The code '%(code)s' appears on more than one row.") % {"code": code})
             self.seen_codes.add(code)
         return row
 
@@ -257,7 +266,7 @@ class _Importer:
             if key in FIELD_OF:
                 org_id = self.orgs.get(value)
                 if org_id is None:
-                    self.error(row.number, key, f"No organisation with code {value!r}.")
+                    self.error(row.number, key, gettext("No organisation with code '%(code)s'.") % {"code": value})
                     continue
                 data[FIELD_OF[key]] = org_id
             else:
@@ -281,7 +290,7 @@ class _Importer:
                 continue
             system = existing.get(code)
             if system is not None and not self.scope.can_edit(operator_id=system.operator_id, owner_id=system.owner_id):
-                self.error(row.number, "code", f"The system {code!r} exists and you may not change it.")
+                self.error(row.number, "code", gettext("The system '%(code)s' exists and you may not change it.") % {"code": code})
                 continue
             before = self.total_errors
             data = self.payload(row, system)
@@ -359,7 +368,7 @@ class _Importer:
         changes = {}
         for number, code, parent_code in self.parent_refs:
             if parent_code is not None and parent_code not in visible:
-                self.error(number, "parent_code", f"No system with code {parent_code!r}.")
+                self.error(number, "parent_code", gettext("No system with code '%(code)s'.") % {"code": parent_code})
                 continue
             parent = pks[parent_code] if parent_code else None
             if graph.get(pks[code]) != parent:
@@ -373,7 +382,7 @@ class _Importer:
             node, steps = parent, 0
             while node is not None and steps <= len(graph):
                 if node == pk:
-                    self.error(number, "parent_code", "A system cannot be a part of itself or of one of its parts.")
+                    self.error(number, "parent_code", gettext("A system cannot be a part of itself or of one of its parts."))
                     break
                 node, steps = graph.get(node), steps + 1
         if self.total_errors:
@@ -417,7 +426,7 @@ def import_systems(*, actor, fileobj, filename: str = "") -> ImportResult:
     """Upsert systems by code from an .xlsx; every row valid or nothing saved (ImportFailed lists each problem by
     row and column). Hostile files are refused before they are opened (accounts.uploads)."""
     if not _may_import(actor):
-        raise Forbidden("Only operating units and system owners may import systems.")
+        raise Forbidden(gettext("Only operating units and system owners may import systems."))
     workbook = open_workbook(fileobj)
     sha256 = _sha256(fileobj)
     try:
@@ -486,7 +495,7 @@ def build_error_report(*, actor, fileobj, failure: ImportFailed) -> str:
             errors.append([row, get_column_letter(col + 1), safe_cell(message)])
     buffer = io.BytesIO()
     out.save(buffer)
-    token = secrets.token_hex(16)
+    token = import_reports.new_token()
     default_storage.save(report_path(actor, token), ContentFile(buffer.getvalue()))
     return token
 
@@ -494,21 +503,23 @@ def build_error_report(*, actor, fileobj, failure: ImportFailed) -> str:
 def report_path(actor, token: str) -> str:
     """Where an uploader's marked copy lives; the user's id in the path is what keeps it theirs."""
     if not _TOKEN.match(token or ""):
-        raise Invalid.field("token", "Not a report token.")
+        raise Invalid.field("token", gettext("Not a report token."))
     return f"{REPORT_DIR}/{actor.pk}/{token}.xlsx"
 
 
 def open_report(actor, token: str):
-    """The uploader's marked copy, or NotFound for anyone else (the same answer as for a token that never existed)."""
-    from accounts.errors import NotFound
-
+    """The uploader's marked copy while it is kept (import_reports), or NotFound: for anyone else, for a token that
+    never existed and for a copy past its retention alike."""
     try:
         path = report_path(actor, token)
     except Invalid:
-        raise NotFound() from None
-    if not default_storage.exists(path):
-        raise NotFound()
-    return default_storage.open(path, "rb")
+        raise import_reports.gone() from None
+    if import_reports.expired(import_reports.made_at(token)) or not default_storage.exists(path):
+        raise import_reports.gone()
+    try:
+        return default_storage.open(path, "rb")
+    except FileNotFoundError:  # swept between the two calls
+        raise import_reports.gone() from None
 
 
 # --- the template ------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,8 @@ def import_template_view(request):
 def import_report_view(request, token):
     try:
         handle = spreadsheets.open_report(request.user, token)
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        # Swept after its retention (or never the user's): say so on the import page, where they can import again.
+        context = {"result": None, "error": exc.message, "details": [], "report": None}
+        return render(request, "systems_registry/import.html", context, status=404)
     return FileResponse(handle, as_attachment=True, filename="systems-import-errors.xlsx", content_type=spreadsheets.XLSX_TYPE)

@@ -72,11 +72,13 @@ def verify_session_otp(client, user) -> None:
 
 
 class ApiClient:
-    """Calls /api/v1 as a given user with a real bearer token, like an outside client would."""
+    """Calls /api/v1 as a given user with a real bearer token, like an outside client would. Set `language`
+    (e.g. "en") to send it as Accept-Language; without it the API speaks the account's saved language."""
 
-    def __init__(self):
+    def __init__(self, language: str | None = None):
         self.client = Client()
         self._tokens = {}
+        self.language = language
 
     def token_for(self, user) -> str:
         if user.username not in self._tokens:
@@ -90,7 +92,7 @@ class ApiClient:
         return self._tokens[user.username]
 
     def _call(self, method, path, user=None, data=None, **extra):
-        headers = {}
+        headers = {"HTTP_ACCEPT_LANGUAGE": self.language} if self.language else {}
         if user is not None:
             headers["HTTP_AUTHORIZATION"] = f"Bearer {self.token_for(user)}"
         url = path if path.startswith("/") else f"/api/v1/{path}"

@@ -8,6 +8,8 @@ A handful of queries for the whole owner, never one per system.
 import datetime as dt
 
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.errors import Forbidden, NotFound
 from accounts.models import Organization, OrganizationClosure
@@ -35,6 +37,10 @@ PLAN_STATUS = {
 # Column 12 (inspected)
 BEFORE_GO_LIVE = "Trước khi đưa vào sử dụng"
 PERIODIC = "Định kỳ"
+# Column 8 when the regulation was uploaded without its number, date and issuing body (before the upload asked for
+# them, or through the API, where they are optional): the file is named as a file, so no reader takes it for the
+# issuing decision.
+REGULATION_FILE_ONLY = "Tệp {filename}, tải lên ngày {uploaded} (chưa nhập số, ngày ban hành, cơ quan ban hành)"
 
 PART3_COLUMNS = (
     SheetColumn("STT", 6),
@@ -65,13 +71,13 @@ def check_may_report(user, owner_id: int) -> Organization:
     """Members of the owner (or of an organisation above it, or holding its delegation) and national oversight."""
     owner = Organization.objects.filter(pk=owner_id).first()
     if owner is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     if has_national_oversight(user):
         return owner
     above = OrganizationClosure.objects.filter(descendant_id=owner_id, ancestor_id__in=member_org_ids(user))
     if above.exists() or delegated_owner_ids(user).filter(owner_id=owner_id).exists():
         return owner
-    raise Forbidden("Only members of the owner organisation may report for it.")
+    raise Forbidden(_("Only members of the owner organisation may report for it."))
 
 
 def _vi_date(value) -> str:
@@ -80,6 +86,19 @@ def _vi_date(value) -> str:
 
 def _joined(*parts) -> str:
     return ", ".join(p for p in parts if p)
+
+
+def _regulation(doc: dict | None) -> str:
+    """Column 8 from the regulation document: "Số <number>, ngày <dd/mm/yyyy>, <issuing body>" like column 7, or
+    the file it was uploaded as when none of the three was given."""
+    if doc is None:
+        return ""
+    if doc["number"] or doc["issued_on"] or doc["issuer"]:
+        return _joined(
+            f"Số {doc['number']}" if doc["number"] else "", f"ngày {_vi_date(doc['issued_on'])}" if doc["issued_on"] else "",
+            doc["issuer"],
+        )  # fmt: skip
+    return REGULATION_FILE_ONLY.format(filename=doc["filename"], uploaded=_vi_date(timezone.localdate(doc["uploaded_at"])))
 
 
 def _report_rows(user, owner: Organization, start: dt.date, end: dt.date) -> list[dict]:
@@ -124,7 +143,7 @@ def _report_rows(user, owner: Organization, start: dt.date, end: dt.date) -> lis
     for doc in (
         Document.objects.filter(dossier_id__in=[d for d in regulation_dossiers.values() if d], kind=DocumentKind.SECURITY_REGULATION)
         .order_by("dossier_id", "-id")
-        .values("dossier_id", "filename", "uploaded_at")
+        .values("dossier_id", "filename", "uploaded_at", "number", "issued_on", "issuer")
     ):
         regulations.setdefault(doc["dossier_id"], doc)
     inspected: dict[int, set] = {}
@@ -158,7 +177,7 @@ def _report_rows(user, owner: Organization, start: dt.date, end: dt.date) -> lis
                 f"ngày {_vi_date(decision['decision_date'])}" if decision and decision["decision_date"] else "",
                 approvers.get(s["approved_dossier_id"], "") if decision else "",
             ),
-            "regulation": _joined(regulation["filename"], f"ngày {_vi_date(regulation['uploaded_at'])}") if regulation else "",
+            "regulation": _regulation(regulation),
             "inspected": _joined(
                 BEFORE_GO_LIVE if Inspection.Kind.PRE_OPERATION in kinds else "",
                 PERIODIC if Inspection.Kind.PERIODIC in kinds else "",

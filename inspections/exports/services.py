@@ -19,6 +19,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from accounts import audit
@@ -58,14 +59,14 @@ class LeaseLost(Exception):
 
 def parse_params(kind: str, params: dict | None):
     if kind not in PARAMS_BY_KIND:
-        raise Invalid.field("kind", f"Unknown export kind {kind!r}.")
+        raise Invalid.field("kind", _("Unknown export kind '%(kind)s'.") % {"kind": kind})
     try:
         return PARAMS_BY_KIND[kind].model_validate(params or {})
     except ValidationError as exc:
         details = [
             {"field": ".".join(["params", *(str(p) for p in err["loc"])]), "message": err["msg"]} for err in exc.errors()
         ]
-        raise Invalid("The export parameters are not valid.", details=details) from None
+        raise Invalid(_("The export parameters are not valid."), details=details) from None
 
 
 def _check_access(user, kind: str, params) -> None:
@@ -196,7 +197,7 @@ def _fail(job: ExportJob, message: str) -> str:
 def download(*, actor, job_id) -> ExportJob:
     job = selectors.job_for_user(actor, job_id)
     if job.status != ExportJob.Status.DONE or not job.file:
-        raise Conflict("The export is not ready.", code="export_not_ready")
+        raise Conflict(_("The export is not ready."), code="export_not_ready")
     with transaction.atomic():
         audit.record(actor=actor, action="export.download", obj=job, data={"kind": job.kind})
     return job

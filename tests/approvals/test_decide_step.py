@@ -15,6 +15,12 @@ def approve(api, user, dossier, **extra):
     return api.post(f"dossiers/{dossier.pk}/transitions/approve", user, {"comment": "ok", **extra})
 
 
+@pytest.fixture
+def api(api):
+    api.language = "en"  # these tests read the English messages; tests/i18n/test_error_messages.py reads the Vietnamese
+    return api
+
+
 def test_submitter_cannot_approve_own_dossier(demo, api):
     # Someone who works both in the operating unit and in the security unit prepares and submits…
     both = factories.user(demo.org("QNI-TTCDS"), Role.OPERATOR)

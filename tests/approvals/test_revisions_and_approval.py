@@ -94,6 +94,7 @@ def test_level_change_after_approval_closes_the_commission_gate_until_reapproved
     assert resp.json()["level"] == 4
     body = api.get(f"systems/{system.pk}", demo.operator).json()
     assert (body["approved_level"], body["proposed_level"], body["reapproval_required"]) == (3, 4, True)
+    api.language = "en"
     resp = api.post(f"systems/{system.pk}/transitions/commission", demo.operator)
     assert resp.status_code == 409
     assert resp.json()["error"]["code"] == "no_approved_dossier"

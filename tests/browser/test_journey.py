@@ -83,6 +83,10 @@ def test_a_system_goes_from_registration_to_an_inspected_operation(language, ses
     for kind in REQUIRED:
         page.select_option('form[action$="/documents/"] select[name=kind]', kind)
         page.set_input_files('form[action$="/documents/"] input[type=file]', files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": _pdf(kind)}])
+        if kind == "security_regulation":  # the form requires the regulation's number, date of issue and issuing body
+            page.fill("#id_document_number", "15/QĐ-UBND")
+            page.fill("#id_document_issued_on", timezone.localdate().isoformat())
+            page.fill("#id_document_issuer", "Ủy ban nhân dân tỉnh Quảng Ninh")
         with page.expect_navigation():
             page.locator('form[action$="/documents/"] button[type=submit]').click()
     op.shot("documents")

@@ -47,6 +47,8 @@ def test_inspection_and_findings_pages_and_annual_report_form_offer_exports(demo
 
 
 def test_a_refused_annual_report_request_explains_why(demo, browser):
+    demo.outsider.language = "en"  # the explanation is checked in English
+    demo.outsider.save(update_fields=["language"])
     client = browser(demo.outsider)
     resp = client.post("/exports/new/", {"kind": "annual_report", "owner_id": str(demo.org("QNI").pk), "year": "2026"}, follow=True)
     assert resp.redirect_chain[-1][0] == "/exports/annual-report/"

@@ -160,7 +160,8 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
     assert row[2:6] == ("Ủy ban nhân dân tỉnh Quảng Ninh", "Trung tâm Chuyển đổi số tỉnh Quảng Ninh", 2, "Đang dự thảo")
     assert row[6:] == (None, None, dt.datetime(2027, 6, 30), "Chưa triển khai", dt.datetime(2027, 12, 31), None)
     assert rows["Hệ thống có hồ sơ nháp"][5] == "Đang dự thảo"
-    assert rows["Hệ thống có hồ sơ nháp"][7].startswith("security_regulation.pdf, ngày ")
+    # Uploaded without number, date and issuer: column 8 names the file as a file (tests/exports/test_form08_regulation.py).
+    assert rows["Hệ thống có hồ sơ nháp"][7] == f"Tệp security_regulation.pdf, tải lên ngày {TODAY:%d/%m/%Y} (chưa nhập số, ngày ban hành, cơ quan ban hành)"
     row = rows["Hệ thống đã gửi"]
     assert row[5] == "Đã gửi thẩm định" and row[9] == "Đã triển khai một số hạng mục" and row[11] is None
     assert part3.cell(row=list(rows).index("Hệ thống đã gửi") + 2, column=9).is_date

@@ -7,6 +7,7 @@ import zipfile
 import openpyxl.xml
 import openpyxl.xml.functions
 import pytest
+from django.utils import translation
 
 from accounts.errors import Invalid
 from accounts.uploads import check_spreadsheet, open_workbook
@@ -94,7 +95,7 @@ def test_an_encrypted_part_is_refused(demo):
         if content[start + 46 : start + 46 + name_len] == b"xl/workbook.xml":
             content[start + 8] |= 0x1
         start = bytes(content).find(b"PK\x01\x02", start + 4)
-    with pytest.raises(Invalid) as exc:
+    with translation.override("en"), pytest.raises(Invalid) as exc:
         check_spreadsheet(io.BytesIO(bytes(content)))
     assert exc.value.code == "unsafe_spreadsheet" and "encrypted" in exc.value.message
 

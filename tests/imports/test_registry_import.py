@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.forms.models import model_to_dict
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
@@ -81,7 +82,7 @@ def test_one_bad_row_among_good_ones_saves_nothing_even_across_batches(demo, mon
 def test_an_operator_cannot_import_for_an_owner_they_may_not_register_for(demo):
     # `outsider` is an operator in Lạng Sơn: a Quảng Ninh owner is out of reach, and so are its existing systems.
     rows = [system_row("LSN-NEW"), system_row("QNI-DVC")]
-    with pytest.raises(ImportFailed) as exc:
+    with translation.override("en"), pytest.raises(ImportFailed) as exc:
         run(demo.outsider, registry_xlsx(rows))
     by_row = {d["row"]: d for d in exc.value.details}
     assert by_row[2]["column"] == HEADERS["owner_code"] and "owner" in by_row[2]["message"]
@@ -97,7 +98,7 @@ def test_headers_may_be_the_bare_keys_and_unknown_columns_are_refused(demo):
     result = run(demo.operator, registry_xlsx([system_row("QNI-KEYS")], bare_keys=True))
     assert result.created == 1
     content = registry_xlsx([{**system_row("QNI-EXTRA"), "secret_column": "x"}], bare_keys=True)
-    with pytest.raises(ImportFailed) as exc:
+    with translation.override("en"), pytest.raises(ImportFailed) as exc:
         run(demo.operator, content)
     assert exc.value.details[0]["row"] == 1 and "Unknown column" in exc.value.details[0]["message"]
 
@@ -116,6 +117,7 @@ def test_parents_by_code_including_rows_later_in_the_file_and_cycles_are_refused
 
 
 def test_the_marked_copy_is_for_the_uploader_only(demo, api, post_import):
+    api.language = "en"  # the comment is checked in English
     resp = post_import(demo.operator, registry_xlsx([system_row("QNI-MARK", requires_24x7="maybe")]))
     url = resp.json()["error"]["report_url"]
     assert api.get(url, demo.owner).status_code == 404

@@ -66,6 +66,14 @@ def _no_new_foreign_system(f):
     assert not InformationSystem.objects.filter(owner=f.province, name__startswith="probe").exists()
 
 
+def _no_new_foreign_inspection(f):
+    from inspections.models import Inspection
+
+    assert list(Inspection.objects.filter(system=f.operating_system).values_list("id", flat=True)) == [f.inspection.pk], (
+        "an inspection was ordered on a foreign system"
+    )
+
+
 HTML: dict[str, Probe] = {
     "healthz": opn("/healthz"),
     "api:openapi-json": opn("/api/v1/openapi.json"),
@@ -110,6 +118,9 @@ HTML: dict[str, Probe] = {
     "inspections:list": lst("/inspections/"),
     "inspections:calendar": lst("/inspections/calendar/"),
     "inspections:findings": lst("/inspections/findings/"),
+    "inspections:order": obj(lambda f: f"/inspections/new/{f.operating_system.pk}/"),
+    "inspections:order#post": obj(lambda f: f"/inspections/new/{f.operating_system.pk}/", "post", after=_no_new_foreign_inspection, body=lambda f: {
+        "kind": "ad_hoc", "trigger": "authority_request", "scheduled_for": "2026-12-01", "inspectors": [f.users["inspector"].pk]}),
     "inspections:finding_transition": obj(lambda f: f"/inspections/findings/{f.finding.pk}/transitions/resolve/", "post", body=_transition),
     "inspections:evidence": obj(lambda f: f"/inspections/evidence/{f.evidence.pk}/"),
     "inspections:detail": obj(lambda f: f"/inspections/{f.inspection.pk}/"),

@@ -107,6 +107,8 @@ def test_live_preview_returns_the_level_and_reasons(demo):
 
 def test_commission_button_is_refused_with_a_clear_message(demo):
     sid = InformationSystem.objects.get(code="QNI-SCADA-CANG").pk
+    demo.operator.language = "en"  # the message is checked in English (in Vietnamese: tests/i18n/test_error_messages.py)
+    demo.operator.save(update_fields=["language"])
     client = signed_in(demo.operator)
     resp = client.post(f"/systems/{sid}/transitions/commission/", follow=True)
     assert "no approved dossier" in resp.content.decode()

@@ -145,6 +145,7 @@ def test_commission_without_an_approved_dossier_is_409_no_approved_dossier(api, 
 
 def test_unknown_transition_is_409_naming_the_allowed_ones(api, demo):
     sid = InformationSystem.objects.get(code="QNI-SCADA-CANG").pk
+    api.language = "en"
     resp = api.post(f"systems/{sid}/transitions/explode", demo.operator, {"comment": ""})
     assert resp.status_code == 409
     assert "allowed" in resp.json()["error"]["message"].lower()
