@@ -18,6 +18,9 @@ INSPECTION_THRESHOLDS = (1, 7, 30)  # days before the due date
 FINDING_DUE_DAYS = 7
 STEP_DUE_WORKING_DAYS = 2
 SCHEDULED_LOOKBACK = timedelta(days=2)
+# The columns the events read, and no more: a system row is ~40 columns with JSON, and a scan reads tens of
+# thousands. FSM state fields stay in: deferring one makes django-fsm fetch it per row.
+SYSTEM_FIELDS = ("code", "status", "owner", "operator", "security_unit")
 
 
 @dataclass
@@ -64,7 +67,11 @@ def _scan_steps(today, batch_size, report) -> None:
     from approvals.workdays import add_working_days
 
     soon = add_working_days(today, STEP_DUE_WORKING_DAYS, holidays_from(today))
-    steps = active_steps().filter(due_date__isnull=False, due_date__lte=soon).select_related("dossier__system")
+    steps = (
+        active_steps().filter(due_date__isnull=False, due_date__lte=soon).select_related("dossier__system")
+        .only("id", "kind", "role", "organization", "due_date", "dossier__title", "dossier__status", "dossier__system",
+              *(f"dossier__system__{f}" for f in SYSTEM_FIELDS))
+    )  # fmt: skip
     _scan(steps, lambda s: events.step_overdue_event(s) if s.due_date < today else events.step_due_soon_event(s), batch_size, report)
 
 
@@ -81,7 +88,9 @@ def _scan_inspections(today, batch_size, report) -> None:
             return events.inspection_overdue_event(inspection)
         return events.inspection_due_event(inspection, _threshold(days_left))
 
-    open_ = Inspection.objects.open().select_related("system")
+    open_ = Inspection.objects.open().select_related("system").only(
+        "id", "kind", "status", "scheduled_for", "due_date", "system", *(f"system__{f}" for f in SYSTEM_FIELDS)
+    )
     _scan(open_.filter(due_date__lte=today + timedelta(days=max(INSPECTION_THRESHOLDS))), event_of, batch_size, report)
     # The inspections scanner creates periodic inspections without telling anyone: announce recent ones.
     recent = open_.filter(status=Inspection.Status.SCHEDULED, created_at__gte=timezone.now() - SCHEDULED_LOOKBACK)
@@ -102,7 +111,9 @@ def _scan_findings(today, batch_size, report) -> None:
         Finding.objects.exclude(status=Finding.Status.VERIFIED)
         .filter(due_date__lte=today + timedelta(days=FINDING_DUE_DAYS))
         .select_related("system")
-    )
+        .only("id", "inspection", "status", "severity", "description", "due_date", "responsible_org", "system",
+              *(f"system__{f}" for f in SYSTEM_FIELDS))
+    )  # fmt: skip
     _scan(findings, event_of, batch_size, report)
 
 
