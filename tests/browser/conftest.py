@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -42,6 +43,9 @@ def chromium():
             yield browser
         finally:
             browser.close()
+            # ORM calls made while Playwright's sync API was running use their own (contextvar-local) connection,
+            # which pytest-django's teardown does not see: close it here, or dropping the test database fails.
+            connections.close_all()
 
 
 @pytest.fixture
