@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import openpyxl.xml
@@ -114,7 +115,8 @@ def sniff(fileobj) -> str | None:
     return None
 
 
-def _sha256(fileobj) -> str:
+def sha256_of(fileobj) -> str:
+    """The file's SHA-256, read in 1 MiB chunks; leaves the file at its start."""
     digest = hashlib.sha256()
     fileobj.seek(0)
     for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
@@ -123,20 +125,24 @@ def _sha256(fileobj) -> str:
     return digest.hexdigest()
 
 
-def check_document(upload, *, accept: frozenset[str] | set[str]) -> CheckedUpload:
-    """Size cap (413), not empty, type by content among `accept` (422). Reads the file, writes nothing."""
-    limit = settings.UPLOAD_MAX_BYTES
-    size = upload_size(upload)
+def _sized(fileobj, limit: int, too_large: str) -> int:
+    """The file's size: 413 over `limit` (`too_large` names it, with %(size)s and %(limit)s), 422 when empty."""
+    size = upload_size(fileobj)
     if size > limit:
-        message = _("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": limit}
-        raise TooLarge(message, details=[{"field": "file", "message": _("too large")}])
+        raise TooLarge(too_large % {"size": size, "limit": limit}, details=[{"field": "file", "message": _("too large")}])
     if size == 0:
         raise Invalid.field("file", _("The file is empty."))
+    return size
+
+
+def check_document(upload, *, accept: frozenset[str] | set[str]) -> CheckedUpload:
+    """Size cap (413), not empty, type by content among `accept` (422). Reads the file, writes nothing."""
+    size = _sized(upload, settings.UPLOAD_MAX_BYTES, _("The file is %(size)s bytes; the limit is %(limit)s bytes."))
     content_type = sniff(upload)
     if content_type not in accept:
         names = ", ".join(LABELS[t] for t in LABELS if t in accept)
         raise Invalid.field("file", _("Only %(types)s files are accepted (checked by content).") % {"types": names})
-    return CheckedUpload(content_type=content_type, size=size, sha256=_sha256(upload))
+    return CheckedUpload(content_type=content_type, size=size, sha256=sha256_of(upload))
 
 
 # --- spreadsheets ----------------------------------------------------------------------------------------------------
@@ -161,12 +167,7 @@ def check_spreadsheet(fileobj) -> int:
     Declared sizes are enough to judge a bomb: Python's zipfile never inflates an entry past its declared size (it
     stops there and fails the CRC), so a lie about the size cannot smuggle more bytes in."""
     limit = getattr(settings, "SPREADSHEET_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-    size = upload_size(fileobj)
-    if size > limit:
-        message = _("The spreadsheet is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": size, "limit": limit}
-        raise TooLarge(message, details=[{"field": "file", "message": _("too large")}])
-    if size == 0:
-        raise Invalid.field("file", _("The file is empty."))
+    size = _sized(fileobj, limit, _("The spreadsheet is %(size)s bytes; the limit is %(limit)s bytes."))
     if fileobj.read(4) != b"PK\x03\x04":
         fileobj.seek(0)
         raise Invalid(_("The file is not an .xlsx workbook (checked by content, not by name)."), code="not_a_spreadsheet",
@@ -245,6 +246,21 @@ def open_workbook(fileobj):
             raise unsafe_xml_error() from None
         raise Invalid(_("The workbook cannot be opened: it is not a valid .xlsx file."), code="not_a_spreadsheet",
                       details=[{"field": "file", "message": str(exc)[:200] or type(exc).__name__}]) from None  # fmt: skip
+
+
+@contextmanager
+def reading_workbook(fileobj):
+    """`open_workbook`, then the block that reads it: openpyxl's read-only mode parses lazily, so defusedxml can
+    still refuse a part while the rows are read; that becomes the same 422. The workbook is closed after."""
+    workbook = open_workbook(fileobj)
+    try:
+        yield workbook
+    except Exception as exc:
+        if is_defusedxml_error(exc):
+            raise unsafe_xml_error() from None
+        raise
+    finally:
+        workbook.close()
 
 
 def unsafe_xml_error() -> Invalid:

@@ -10,8 +10,7 @@ import io
 
 from pydantic import ValidationError
 
-from accounts.errors import Invalid
-from accounts.uploads import is_defusedxml_error, open_workbook, unsafe_xml_error
+from accounts.uploads import reading_workbook
 
 from .catalogue import ChecklistTemplateFile, TemplateFileError
 from .catalogue.parser import validation_details
@@ -77,19 +76,8 @@ def _document(workbook) -> dict:
 def parse_xlsx_template(data: bytes) -> ChecklistTemplateFile:
     """Hostile-file gate, then the two sheets into the catalogue schema (strict, the same as for YAML/JSON)."""
     fileobj = io.BytesIO(data)
-    workbook = open_workbook(fileobj)
-    try:
+    with reading_workbook(fileobj) as workbook:
         doc = _document(workbook)
-    except Invalid:
-        raise
-    except TemplateFileError:
-        raise
-    except Exception as exc:
-        if is_defusedxml_error(exc):
-            raise unsafe_xml_error() from None
-        raise
-    finally:
-        workbook.close()
     try:
         return ChecklistTemplateFile.model_validate(doc)
     except ValidationError as exc:

@@ -25,7 +25,7 @@ from accounts import audit
 from accounts.errors import Forbidden, Invalid
 from accounts.models import Organization
 from accounts.spreadsheets import safe_cell, unquote_cell
-from accounts.uploads import is_defusedxml_error, open_workbook, unsafe_xml_error
+from accounts.uploads import reading_workbook, sha256_of
 
 from . import access, import_reports, services
 from .classification import classify, regime_in_force
@@ -427,28 +427,9 @@ def import_systems(*, actor, fileobj, filename: str = "") -> ImportResult:
     row and column). Hostile files are refused before they are opened (accounts.uploads)."""
     if not _may_import(actor):
         raise Forbidden(gettext("Only operating units and system owners may import systems."))
-    workbook = open_workbook(fileobj)
-    sha256 = _sha256(fileobj)
-    try:
-        with transaction.atomic():
-            return _Importer(actor).run(workbook, filename=filename or getattr(fileobj, "name", "") or "", sha256=sha256)
-    except Exception as exc:
-        if is_defusedxml_error(exc):
-            raise unsafe_xml_error() from None
-        raise
-    finally:
-        workbook.close()
-
-
-def _sha256(fileobj) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    fileobj.seek(0)
-    for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
-        digest.update(chunk)
-    fileobj.seek(0)
-    return digest.hexdigest()
+    with reading_workbook(fileobj) as workbook, transaction.atomic():
+        sha256 = sha256_of(fileobj)
+        return _Importer(actor).run(workbook, filename=filename or getattr(fileobj, "name", "") or "", sha256=sha256)
 
 
 # --- the marked copy ---------------------------------------------------------------------------------------------------
@@ -460,13 +441,11 @@ def build_error_report(*, actor, fileobj, failure: ImportFailed) -> str:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import PatternFill
 
     red = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
-    bold = Font(bold=True)
-    source = open_workbook(fileobj)
     out = Workbook(write_only=True)
-    try:
+    with reading_workbook(fileobj) as source:
         sheet = _sheet(source)
         sheet.reset_dimensions()
         target = out.create_sheet(sheet.title[:31])
@@ -486,8 +465,6 @@ def build_error_report(*, actor, fileobj, failure: ImportFailed) -> str:
                     cell.comment = Comment("\n".join(messages)[:2000], "Attesta")
                 cells.append(cell)
             target.append(cells)
-    finally:
-        source.close()
     errors = out.create_sheet("Errors")
     errors.append([WriteOnlyCell(errors, value=v) for v in ("Dòng / Row", "Cột / Column", "Lỗi / Problem")])
     for (row, col), messages in sorted(failure.cells.items()):
