@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, OrganizationClosure, Role
 from systems_registry.access import capacities
+from systems_registry.models import InformationSystem
 
 from .models import Inspection
 
@@ -30,6 +31,12 @@ def ordering_org_id(user, system) -> int | None:
     if authorities:
         return system.national_authority_id if system.national_authority_id in authorities else min(authorities)
     return None
+
+
+def may_order(user, system) -> bool:
+    """Whether create_inspection would let `user` order an inspection of `system`: an ordering organisation, and a
+    system still in the registry's care (a decommissioned system is not inspected)."""
+    return system.status != InformationSystem.Status.DECOMMISSIONED and ordering_org_id(user, system) is not None
 
 
 def inspector_ids(inspection: Inspection) -> set[int]:

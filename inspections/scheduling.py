@@ -23,6 +23,7 @@ from .models import OPEN_STATUSES, Inspection, InspectionCyclePolicy, Inspection
 from .policy import REGIMES, load_policy, stricter
 
 BATCH_SIZE = 500
+DEFAULT_DUE_DAYS = 30  # an inspection other than periodic, ordered without a due date, whose trigger names none
 
 
 def add_months(day: date, months: int) -> date:
@@ -72,6 +73,22 @@ def assessor_requirement(system, *, kind: str, trigger: str = "", cycles=None) -
         rule = load_policy(system.regime).trigger(trigger)
         return stricter(base, rule.assessor if rule else None)
     return base
+
+
+def due_days(regime: str, trigger: str = "") -> int:
+    """Days from scheduled to due for an inspection ordered without a due date (a periodic one follows its cycle):
+    the trigger's rule in the regime's policy file, else DEFAULT_DUE_DAYS."""
+    rule = load_policy(regime).trigger(trigger) if trigger else None
+    return rule.due_days if rule else DEFAULT_DUE_DAYS
+
+
+def checklist_kind(inspection_kind: str) -> str:
+    """A pre-operation inspection is assessed against a pre-operation checklist, every other against a periodic one."""
+    from checklists.models import ChecklistTemplate
+
+    if inspection_kind == Inspection.Kind.PRE_OPERATION:
+        return ChecklistTemplate.Kind.PRE_OPERATION
+    return ChecklistTemplate.Kind.PERIODIC
 
 
 def next_due(system, *, last_completed: date | None, cycles=None) -> date | None:

@@ -9,6 +9,7 @@ from accounts.errors import NotFound
 from accounts.models import Membership, Organization, OrganizationClosure, Role, User
 from systems_registry.selectors import systems_visible_to
 
+from . import scheduling
 from .models import Evidence, Finding, Inspection, InspectionResult
 
 SCORE = {"met": 1.0, "partial": 0.5, "not_met": 0.0}
@@ -144,3 +145,16 @@ def inspector_candidates(system, requirement: str, *, ordering_org_id: int | Non
         qs = qs.filter(id__in=Membership.objects.filter(organization__licensed_assessor=True).values("user_id"))
     where = inspecting.filter(user_id=OuterRef("pk")).order_by("organization__code").values("organization__name")[:1]
     return qs.annotate(organization_name=Subquery(where)).only("id", "username", "full_name").order_by("full_name", "username")
+
+
+def checklist_choices(system, inspection_kind: str):
+    """The checklists an inspection of `system` may use (its regime, the right kind, its level or any level), and
+    the one the service picks when none is named (checklists.selectors.default_checklist), or None."""
+    from checklists.models import ChecklistTemplate
+    from checklists.selectors import default_checklist
+
+    wanted = scheduling.checklist_kind(inspection_kind)
+    level = scheduling.system_level(system)
+    same_level = Q(level__isnull=True) | Q(level=level) if level else Q(level__isnull=True)
+    choices = ChecklistTemplate.objects.filter(same_level, regime=system.regime, kind=wanted).order_by("code", "-version")
+    return choices, default_checklist(regime=system.regime, level=level, kind=wanted)

@@ -22,13 +22,11 @@ from systems_registry.selectors import system_for_user
 
 from . import access, scheduling
 from .models import Evidence, Finding, Inspection, InspectionResult
-from .policy import load_policy
 from .selectors import finding_for_user, inspection_for_user
 from .uploads import EXTENSIONS, check_upload
 
 TRANSITIONS = ("start", "submit", "close", "reopen", "cancel")
 FINDING_TRANSITIONS = ("resolve", "verify", "reopen")
-DEFAULT_DUE_DAYS = 30
 FINDING_DUE_DAYS = 90
 VIEW_SYSTEM = "systems_registry.view_informationsystem"
 
@@ -37,7 +35,7 @@ VIEW_SYSTEM = "systems_registry.view_informationsystem"
 
 
 def _pick_checklist(system, kind: str, checklist_id: int | None) -> ChecklistTemplate:
-    wanted = ChecklistTemplate.Kind.PRE_OPERATION if kind == Inspection.Kind.PRE_OPERATION else ChecklistTemplate.Kind.PERIODIC
+    wanted = scheduling.checklist_kind(kind)
     if checklist_id is not None:
         checklist = ChecklistTemplate.objects.filter(pk=checklist_id).first()
         if checklist is None:
@@ -114,8 +112,7 @@ def create_inspection(
         if kind == Inspection.Kind.PERIODIC:
             due_date = max(scheduling.next_due_for(system) or scheduled_for, scheduled_for)
         else:
-            rule = load_policy(system.regime).trigger(trigger) if trigger else None
-            due_date = scheduled_for + timedelta(days=rule.due_days if rule else DEFAULT_DUE_DAYS)
+            due_date = scheduled_for + timedelta(days=scheduling.due_days(system.regime, trigger))
     if due_date < scheduled_for:
         raise Invalid.field("due_date", _("The due date cannot be before the scheduled date."))
     users = _check_inspectors(system, inspector_ids, requirement)

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +16,6 @@ from accounts.errors import Conflict, DomainError, Invalid, NotFound
 from accounts.models import Organization, User
 from accounts.selectors import has_national_oversight, jurisdiction_org_ids
 from accounts.web import service_call
-from checklists.models import ChecklistTemplate
-from checklists.selectors import default_checklist
 from systems_registry.selectors import system_for_user
 
 from . import access, scheduling, selectors, services
@@ -203,7 +200,7 @@ def _order_types(system) -> list[dict]:
     for rule in load_policy(system.regime).triggers:
         label = f"{ad_hoc.label} · {Inspection.Trigger(rule.name).label}"
         types.append(
-            {"value": f"{ad_hoc}:{rule.name}", "kind": ad_hoc.value, "trigger": rule.name, "label": label, "due_days": rule.due_days}
+            {"value": f"{ad_hoc}:{rule.name}", "kind": ad_hoc.value, "trigger": rule.name, "label": label}
         )
     return types
 
@@ -225,16 +222,12 @@ def _due_hint(system, chosen: dict) -> str:
         return _("If left empty: the system's next periodic due date (%(date)s), or the scheduled date if that is later.") % {
             "date": date_format(next_due, "SHORT_DATE_FORMAT")
         }
-    days = chosen.get("due_days", services.DEFAULT_DUE_DAYS)
+    days = scheduling.due_days(system.regime, chosen["trigger"])
     return _("If left empty: %(days)s days after the scheduled date.") % {"days": days}
 
 
 def _checklists(system, kind: str):
-    wanted = ChecklistTemplate.Kind.PRE_OPERATION if kind == Inspection.Kind.PRE_OPERATION else ChecklistTemplate.Kind.PERIODIC
-    level = scheduling.system_level(system)
-    same_level = Q(level__isnull=True) | Q(level=level) if level else Q(level__isnull=True)
-    choices = ChecklistTemplate.objects.filter(same_level, regime=system.regime, kind=wanted).order_by("code", "-version")
-    default = default_checklist(regime=system.regime, level=level, kind=wanted)
+    choices, default = selectors.checklist_choices(system, kind)
     if default is None:
         return choices, _("No published checklist for this system: import one first")
     return choices, _("Default: %(checklist)s") % {"checklist": f"{default.code} v{default.version} · {default.title}"}
