@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests.needs import missing
+
 
 def pytest_configure(config):
     from django.conf import settings
@@ -21,9 +23,7 @@ def pytest_runtest_setup(item):
         return
     if os.environ.get("ATTESTA_PG_PASS_FOLLOWS") == "1":
         pytest.skip("PostgreSQL-only: runs in CI's PostgreSQL pass")
-    if os.environ.get("CI"):
-        pytest.fail(f"needs PostgreSQL (set DATABASE_URL) but the suite runs on {connection.vendor}")
-    pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    missing(f"needs PostgreSQL (set DATABASE_URL=postgres://…); the suite runs on {connection.vendor}")
 
 
 BASE_SEEDERS = ["accounts.demo.seed", "systems_registry.demo.seed"]
