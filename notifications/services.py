@@ -34,11 +34,6 @@ class Event:
     params: dict = field(default_factory=dict)
 
 
-def notify(*, audience: Audience, kind: str, key: str, title, body="", url: str = "", params: dict | None = None) -> list[int]:
-    """Create one notification per recipient that has none for `key` yet; return the new ids."""
-    return [n.pk for n in notify_all([Event(audience, kind, key, title, body, url, params or {})])]
-
-
 def notify_all(events: list[Event]) -> list[Notification]:
     """Notify every event's audience in a constant number of queries (recipients, existing keys, preferences,
     one insert), inside the caller's transaction; emails are queued after commit."""

@@ -15,8 +15,8 @@ from tests import factories
 
 
 def _notify(user, key="k1", kind=Kind.STEP_ASSIGNED):
-    ids = services.notify(audience=people(user.pk), kind=kind, key=key, title="Hello %(x)s", body="Body", params={"x": "there"}, url="/x/")
-    return Notification.objects.get(pk=ids[0]) if ids else None
+    created = services.notify_all([services.Event(people(user.pk), kind, key, "Hello %(x)s", "Body", "/x/", {"x": "there"})])
+    return created[0] if created else None
 
 
 def test_it_queues_the_email_after_commit_and_sends_it_once_with_the_header(demo, django_capture_on_commit_callbacks):
@@ -156,10 +156,10 @@ def test_title_and_email_are_in_each_recipients_language(demo):
     demo.operator.language = "en"
     demo.operator.save(update_fields=["language"])
     assert demo.owner.language == "vi"
-    services.notify(
+    services.notify_all([services.Event(
         audience=people(demo.owner.pk, demo.operator.pk), kind=Kind.INSPECTION_SCHEDULED, key="lang",
         title="%(kind)s", params={"kind": Inspection.Kind.PERIODIC.label},
-    )  # fmt: skip
+    )])  # fmt: skip
     titles = dict(Notification.objects.filter(dedup_key="lang").values_list("recipient__username", "title"))
     assert titles == {"operator": "Periodic", "owner": "Định kỳ"}
     for note in Notification.objects.filter(dedup_key="lang"):
@@ -191,7 +191,7 @@ def test_a_concurrent_insert_of_the_same_key_is_tolerated(demo):
     first = _notify(demo.owner)
     # The recipient query ran before the other transaction committed: the insert meets the unique constraint.
     with mock.patch("notifications.services._already_notified", return_value=set()):
-        ids = services.notify(audience=people(demo.owner.pk, demo.operator.pk), kind=Kind.STEP_ASSIGNED, key="k1", title="t")
+        ids = [n.pk for n in services.notify_all([services.Event(people(demo.owner.pk, demo.operator.pk), Kind.STEP_ASSIGNED, "k1", "t")])]
     assert len(ids) == 1 and first.pk not in ids
     assert set(Notification.objects.filter(dedup_key="k1").values_list("recipient__username", flat=True)) == {"owner", "operator"}
 
