@@ -325,6 +325,32 @@ def store_next_inspection_due(changed: dict[int, date]) -> None:
         )
 
 
+def save_systems_batch(*, actor, creates: list[InformationSystem], updates: list[tuple[InformationSystem, int | None]], fields: set[str]) -> None:
+    """Set-based writer for bulk callers (the registry import): new systems already classified, and changed ones with
+    their level before the change. Same audit events and notifications as the single-row path (one `system.classify`
+    per moved level, one re-approval notice when it left the approved level), the approval flag kept true, in a
+    constant number of queries per batch."""
+    today = timezone.localdate()
+    if creates:
+        InformationSystem.objects.bulk_create(creates, batch_size=1000)
+    flag_fields: set[str] = set()
+    for system, _ in updates:
+        flag_fields.update(approval_flag_changes(system, today))
+    if updates:
+        InformationSystem.objects.bulk_update([s for s, _ in updates], sorted(fields | flag_fields | {"updated_at"}), batch_size=200)
+    record_level_changes(actor, [(s, None) for s in creates] + updates)
+
+
+def move_parts_batch(*, actor, moves: dict[int, int | None], now) -> None:
+    """Set-based: make each system (key) a part of another (value, or none), checked for cycles by the caller; the
+    composites are then reclassified through `_store` by the caller."""
+    moved = [InformationSystem(pk=pk, parent_id=parent, updated_at=now) for pk, parent in moves.items()]
+    InformationSystem.objects.bulk_update(moved, ["parent_id", "updated_at"], batch_size=500)
+    if moves:
+        audit.record_many([{"actor": actor, "action": "system.update", "object_type": "informationsystem", "object_id": pk,
+                            "data": {"fields": ["parent_id"]}} for pk in moves])  # fmt: skip
+
+
 def scan_reapproval_deadlines(*, today: date | None = None, batch_size: int = 200) -> int:
     """Escalate every system still operating without approval past its deadline: its owner, its people and the
     organisation above the owner are told (once per deadline; the dedup key makes reruns silent). A constant
