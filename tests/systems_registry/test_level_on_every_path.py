@@ -254,3 +254,33 @@ def test_suspending_lifts_the_flag_and_resume_needs_the_approval(api, demo):
     assert resp.json()["operating_without_approval"] is False
     resp = api.post(f"systems/{system.pk}/transitions/resume", demo.operator, {"comment": ""})
     assert resp.status_code == 409 and resp.json()["error"]["code"] == "no_approved_dossier"
+
+
+# --- shown everywhere ----------------------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_and_the_system_page_show_the_flag_and_its_deadline(api, demo, client):
+    system = operating_level_2(demo)
+    api.patch(f"systems/{system.pk}", demo.operator, {"handles_administrative_procedures": True})
+    system.refresh_from_db()
+    deadline = system.reapproval_deadline.strftime("%d/%m/%Y")
+    client.force_login(demo.owner)
+    page = client.get("/dashboard/").content.decode()
+    row = page[page.index('id="without-approval"'):]
+    assert system.code in row and deadline in row
+    detail = client.get(f"/systems/{system.pk}/").content.decode()
+    assert 'data-flag="operating_without_approval"' in detail and deadline in detail
+    from systems_registry.selectors import operating_without_approval
+
+    assert list(operating_without_approval().values_list("code", flat=True)) == [system.code]
+
+
+def test_the_admin_reclassifies_through_the_service(demo, client):
+    system = qni_system(demo)
+    InformationSystem.objects.filter(pk=system.pk).update(handles_administrative_procedures=True)  # a fix in the database
+    client.force_login(demo.admin)
+    resp = client.post("/admin/systems_registry/informationsystem/", {"action": "reclassify", "_selected_action": [system.pk]})
+    assert resp.status_code == 302
+    system.refresh_from_db()
+    assert system.proposed_level == 3
+    assert AuditEvent.objects.filter(action="system.classify", object_id=str(system.pk), to_status="3", actor=demo.admin).count() == 1
