@@ -75,8 +75,9 @@ def record(
 
 
 def record_many(entries: list[dict]) -> list[AuditEvent]:
-    """Several events (each the keyword arguments of `record`) chained in order, in three queries whatever their
-    number: the set-based writers (a registry import batch) keep one event per change at a constant query count."""
+    """Several events (each the keyword arguments of `record`, plus an optional `at` for the national data
+    generator's history) chained in order, in three queries whatever their number: the set-based writers (a
+    registry import batch) keep one event per change at a constant query count."""
     if not entries:
         return []
     if not transaction.get_connection().in_atomic_block:
@@ -87,7 +88,7 @@ def record_many(entries: list[dict]) -> list[AuditEvent]:
     for entry in entries:
         actor, obj = entry.get("actor"), entry.get("obj")
         event = AuditEvent(
-            at=now,
+            at=entry.get("at") or now,
             actor=actor if actor is not None and actor.pk else None,
             actor_username=getattr(actor, "username", "") or entry.get("actor_username", ""),
             action=entry["action"],

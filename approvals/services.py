@@ -391,3 +391,15 @@ def transition_dossier(*, actor, dossier_id: int, name: str, comment: str = "", 
     if name not in services:
         raise transition_not_allowed(name, available_transitions(actor, dossier_for_user(actor, dossier_id)))
     return services[name](actor=actor, dossier_id=dossier_id, comment=comment)
+
+
+# --- set-based writers of the national data generator (inspections/national_dataset.py) ----------------------------------
+
+
+def insert_dossiers_batch(dossiers: list[Dossier]) -> list[Dossier]:
+    """Generated dossiers with their history already set; the generator writes their audit trail."""
+    return Dossier.objects.bulk_create(dossiers)
+
+
+def insert_steps_batch(steps: list[DossierStep], *, batch_size: int) -> list[DossierStep]:
+    return DossierStep.objects.bulk_create(steps, batch_size=batch_size)

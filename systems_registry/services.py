@@ -13,7 +13,7 @@ from accounts.models import Delegation, Membership, Organization, OrganizationCl
 
 from . import access, notices
 from .classification import ClassificationInputs, classify, combine_parts, load_policy, regime_in_force
-from .models import InformationSystem
+from .models import InformationSystem, InformationSystemUserObjectPermission
 from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
 from .selectors import system_for_user, systems_visible_to
 
@@ -349,6 +349,27 @@ def move_parts_batch(*, actor, moves: dict[int, int | None], now) -> None:
     if moves:
         audit.record_many([{"actor": actor, "action": "system.update", "object_type": "informationsystem", "object_id": pk,
                             "data": {"fields": ["parent_id"]}} for pk in moves])  # fmt: skip
+
+
+# --- set-based writers of the national data generator (inspections/national_dataset.py) ----------------------------------
+
+
+def insert_systems_batch(systems: list[InformationSystem]) -> list[InformationSystem]:
+    """Generated systems, classified and dated by the generator (which writes their audit trail): one INSERT."""
+    return InformationSystem.objects.bulk_create(systems)
+
+
+def record_approvals_batch(approved: dict[int, tuple[int, int]]) -> None:
+    """Set-based `record_approval` for generated history: {system id: (dossier id, level)}, one UPDATE per 500."""
+    rows = [InformationSystem(pk=pk, approved_dossier_id=dossier_id, approved_level=level) for pk, (dossier_id, level) in approved.items()]
+    InformationSystem.objects.bulk_update(rows, ["approved_dossier", "approved_level"], batch_size=500)
+
+
+def grant_view_batch(pairs, *, permission, batch_size: int = 10_000) -> int:
+    """Explicit view grants (user id, system id), e.g. an assessor of another province assigned to an inspection."""
+    rows = [InformationSystemUserObjectPermission(user_id=u, permission=permission, content_object_id=s) for u, s in pairs]
+    InformationSystemUserObjectPermission.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
 
 
 def scan_reapproval_deadlines(*, today: date | None = None, batch_size: int = 200) -> int:
