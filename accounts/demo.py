@@ -3,8 +3,8 @@
 from django.conf import settings
 
 from . import security
-from .models import Membership, Organization, Role, User
-from .services import create_organization
+from .models import Organization, Role
+from .services import create_organization, grant_membership, register_user
 
 # (code, name, kind, parent code)
 ORGANIZATIONS = [
@@ -51,15 +51,10 @@ def seed() -> str:
             created_orgs += 1
     created_users = 0
     for username, full_name, org_code, role in USERS:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"full_name": full_name, "is_superuser": role is None, "is_staff": role is None}
-        )
-        if created:
-            user.set_password(settings.DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            created_users += 1
+        user, created = register_user(username=username, full_name=full_name, password=settings.DEMO_PASSWORD, superuser=role is None)
+        created_users += created
         if org_code:
-            Membership.objects.get_or_create(user=user, organization=Organization.objects.get(code=org_code), role=role)
+            grant_membership(actor=None, user=user, organization=Organization.objects.get(code=org_code), role=role)
         if role is None or role in security.TWO_FACTOR_ROLES:
             # Demo only: the roles that must use two-factor share one known secret so scripts can send `otp`.
             security.enrol_with_secret(user, settings.DEMO_TOTP_SECRET)

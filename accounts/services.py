@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .errors import Invalid
-from .models import Delegation, Membership, Organization, OrganizationClosure
+from .models import Delegation, Membership, Organization, OrganizationClosure, User
 
 
 def _link_into_tree(org: Organization) -> None:
@@ -62,6 +62,26 @@ def rebuild_closure() -> int:
     return len(rows)
 
 
+def register_user(*, username: str, full_name: str, password: str, superuser: bool = False) -> tuple[User, bool]:
+    """The account named `username`, created with `password` when it does not exist yet (the demo seeder)."""
+    user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, "is_superuser": superuser, "is_staff": superuser})
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user, created
+
+
+def update_profile(*, user: User, **fields) -> User:
+    """Change the account's own settings (`language`, `email`)."""
+    unknown = set(fields) - {"language", "email"}
+    if unknown:
+        raise ValueError(f"not a profile field: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save(update_fields=sorted(fields))
+    return user
+
+
 @transaction.atomic
 def grant_membership(*, actor, user, organization: Organization, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
@@ -100,3 +120,20 @@ def create_delegation(*, actor, owner: Organization, delegate: Organization, doc
     )  # fmt: skip
     audit.record(actor=actor, action="delegation.create", obj=delegation, data={"owner": owner.code, "delegate": delegate.code})
     return delegation
+
+
+# --- set-based writers of the national data generator (inspections/national_dataset.py) ----------------------------------
+# Rows built in memory and inserted in batches: a national registry has tens of thousands of organisations and users.
+# The generator calls `rebuild_closure()` after the organisations.
+
+
+def insert_organizations_batch(organizations: list[Organization]) -> list[Organization]:
+    return Organization.objects.bulk_create(organizations)
+
+
+def insert_users_batch(users: list[User]) -> list[User]:
+    return User.objects.bulk_create(users)
+
+
+def insert_memberships_batch(memberships, *, batch_size: int) -> list[Membership]:
+    return Membership.objects.bulk_create(memberships, batch_size=batch_size)

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 
 from django.conf import settings
 
+from . import services
+
 
 @login_required
 def home(request):
@@ -33,8 +35,7 @@ def set_language(request):
     response = redirect(next_url)
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
+            services.update_profile(user=request.user, language=language)
         translation.activate(language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response

@@ -15,6 +15,7 @@ from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Membership, Role
 from accounts.selectors import delegated_owner_ids
 from notifications import events as notifications
+from systems_registry import services as registry
 from systems_registry.access import capacities
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
@@ -119,9 +120,8 @@ def _open_revision(dossier: Dossier) -> list[DossierStep]:
     _activate(steps[0], timezone.localdate())
     # Routing to a national authority makes the system visible to it (systems_registry.selectors).
     authority = next((r.organization for r in routed if r.role == Role.AUTHORITY), None)
-    if authority is not None and system.national_authority_id != authority.pk:
-        system.national_authority = authority
-        system.save(update_fields=["national_authority", "updated_at"])
+    if authority is not None:
+        registry.record_routing(system=system, authority=authority)
     return steps
 
 
@@ -368,7 +368,7 @@ def _check_final_approval(dossier: Dossier, decision_number: str, decision_date:
 
 
 def _apply_approval(actor, dossier: Dossier) -> None:
-    """The only writer of a system's approved level and dossier."""
+    """Supersede the previous approval; the registry service records the approved level and dossier."""
     system = InformationSystem.objects.select_for_update().get(pk=dossier.system_id)
     previous = Dossier.objects.select_for_update().filter(
         Q(pk=system.approved_dossier_id) | Q(system=system, status=Dossier.Status.APPROVED)
@@ -380,14 +380,7 @@ def _apply_approval(actor, dossier: Dossier) -> None:
         old.supersede()
         old.save(update_fields=["status"])
         _record(actor, old, "supersede", before, data={"superseded_by": dossier.pk})
-    before_level = system.approved_level
-    system.approved_level = dossier.proposed_level
-    system.approved_dossier = dossier
-    system.save(update_fields=["approved_level", "approved_dossier", "updated_at"])
-    audit.record(
-        actor=actor, action="system.approved_level", obj=system, from_status=str(before_level or ""),
-        to_status=str(dossier.proposed_level), revision=dossier.revision, data={"dossier_id": dossier.pk},
-    )  # fmt: skip
+    registry.record_approval(actor=actor, system_id=system.pk, dossier=dossier, level=dossier.proposed_level, revision=dossier.revision)
 
 
 def transition_dossier(*, actor, dossier_id: int, name: str, comment: str = "", **decision) -> Dossier:
@@ -398,3 +391,15 @@ def transition_dossier(*, actor, dossier_id: int, name: str, comment: str = "", 
     if name not in services:
         raise transition_not_allowed(name, available_transitions(actor, dossier_for_user(actor, dossier_id)))
     return services[name](actor=actor, dossier_id=dossier_id, comment=comment)
+
+
+# --- set-based writers of the national data generator (inspections/national_dataset.py) ----------------------------------
+
+
+def insert_dossiers_batch(dossiers: list[Dossier]) -> list[Dossier]:
+    """Generated dossiers with their history already set; the generator writes their audit trail."""
+    return Dossier.objects.bulk_create(dossiers)
+
+
+def insert_steps_batch(steps: list[DossierStep], *, batch_size: int) -> list[DossierStep]:
+    return DossierStep.objects.bulk_create(steps, batch_size=batch_size)

@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE["notifications.scan_deadlines"] = {"task": "notifications.t
 CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {"task": "notifications.tasks.send_digests", "schedule": 24 * 60 * 60}
 CELERY_BEAT_SCHEDULE["notifications.requeue_stale"] = {"task": "notifications.tasks.requeue_stale", "schedule": 10 * 60}
 CELERY_BEAT_SCHEDULE["inspections.sweep_exports"] = {"task": "inspections.tasks.sweep_exports", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["systems_registry.scan_reapproval_deadlines"] = {"task": "systems_registry.tasks.scan_reapproval_deadlines", "schedule": 6 * 60 * 60}
 CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {"task": "systems_registry.tasks.sweep_import_reports", "schedule": 60 * 60}
 
 # Seeders run in order by `manage.py seed_demo`; each app owns its own demo data.
@@ -248,6 +249,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Attesta <no-reply@attesta.localhost>"
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"  # absolute links in emails
+# Days an operating system whose level moved away from its approval has to submit the new dossier (issue 15).
+REAPPROVAL_DEADLINE_DAYS = env_int("REAPPROVAL_DEADLINE_DAYS", 30)
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)  # keep below CELERY_VISIBILITY_TIMEOUT
 NOTIFICATION_SEND_DELAY_SECONDS = env_int("NOTIFICATION_SEND_DELAY_SECONDS", 0)  # test hook only
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)

@@ -97,6 +97,7 @@ class Dashboard:
     dossiers_overdue_by_step: dict[str, int]
     rows: list[OrgRow] = field(default_factory=list)
     without_approval: list[InformationSystem] | None = None
+    today: date | None = None
 
     def as_api(self) -> dict:
         f = self.figures
@@ -197,7 +198,8 @@ def compliance(user, organization_id=None, *, with_list: bool = False, today: da
             systems.filter(status=OPERATING)
             .exclude(approved_q())
             .select_related("owner", "operator")
-            .order_by("code")[:WITHOUT_APPROVAL_LIMIT]
+            # the registry's flagged systems first, the nearest deadline to submit the new dossier on top
+            .order_by(F("reapproval_deadline").asc(nulls_last=True), "code")[:WITHOUT_APPROVAL_LIMIT]
         )
     return Dashboard(
         organization=organization,
@@ -207,6 +209,7 @@ def compliance(user, organization_id=None, *, with_list: bool = False, today: da
         dossiers_overdue_by_step=overdue_steps,
         rows=rows,
         without_approval=without,
+        today=today,
     )
 
 

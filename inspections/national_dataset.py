@@ -24,11 +24,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from accounts import audit
-from accounts.models import AuditChainHead, AuditEvent, Membership, Organization, Role, User
+from accounts import services as accounts
+from accounts.models import Membership, Organization, Role, User
 from accounts.services import rebuild_closure
+from approvals import services as approvals
 from approvals.models import Decision, Dossier, DossierStep
 from approvals.routing import load_policy as load_routing
 from checklists.models import ChecklistItem, ChecklistTemplate
+from systems_registry import services as registry
 from systems_registry.models import (
     InformationSystem,
     InformationSystemUserObjectPermission,
@@ -99,25 +102,17 @@ class _AuditLog:
 
     def write(self) -> int:
         self.rows.sort(key=lambda r: r[0])
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": audit.GENESIS})
-        prev = head.last_hash
-        last = None
+        users = {}
         for start in range(0, len(self.rows), BATCH):
-            events = []
+            entries = []
             for at, actor_id, username, action, otype, oid, frm, to, step, revision, data in self.rows[start : start + BATCH]:
-                event = AuditEvent(
-                    at=at, actor_id=actor_id, actor_username=username, action=action, object_type=otype, object_id=oid,
-                    from_status=frm, to_status=to, step=step, revision=revision, comment="", data=data, ip=None,
-                    request_id="", prev_hash=prev,
-                )  # fmt: skip
-                event.hash = audit._digest(audit._payload(event))
-                prev = event.hash
-                events.append(event)
-            # One multi-row INSERT assigns ids in row order, which is the order verify_chain walks.
-            last = AuditEvent.objects.bulk_create(events)[-1]
-        if last is not None:
-            head.last_hash, head.last_event_id = last.hash, last.pk
-            head.save(update_fields=["last_hash", "last_event_id"])
+                if actor_id is not None and actor_id not in users:
+                    users[actor_id] = User(pk=actor_id, username=username)
+                entries.append({"at": at, "actor": users.get(actor_id), "actor_username": username, "action": action,
+                                "object_type": otype, "object_id": oid, "from_status": frm, "to_status": to, "step": step,
+                                "revision": revision, "data": data})  # fmt: skip
+            # One multi-row INSERT per batch assigns ids in row order, which is the order verify_chain walks.
+            audit.record_many(entries)
         return len(self.rows)
 
 
@@ -195,34 +190,34 @@ def _analyze() -> None:
 def _organisations(sizes: Sizes, report: Report) -> dict:
     policy = load_routing(Regime.DECREE_331_2026)
     existing = set(Organization.objects.filter(code__in=policy.national_authorities.values()).values_list("code", flat=True))
-    Organization.objects.bulk_create(
+    accounts.insert_organizations_batch([
         Organization(code=code, name=f"National authority ({sector})", kind=Organization.Kind.NATIONAL_AUTHORITY)
         for sector, code in policy.national_authorities.items()
         if code not in existing
-    )
-    national = Organization.objects.create(code=f"{PREFIX}-NA", name="Cục A05 (national dataset)", kind=Organization.Kind.NATIONAL_AUTHORITY)
-    assessor = Organization.objects.create(
-        code=f"{PREFIX}-ASSESSOR", name="Licensed assessor (national dataset)", kind=Organization.Kind.ASSESSOR, licensed_assessor=True
-    )
-    owners = Organization.objects.bulk_create(
+    ])
+    national, assessor = accounts.insert_organizations_batch([
+        Organization(code=f"{PREFIX}-NA", name="Cục A05 (national dataset)", kind=Organization.Kind.NATIONAL_AUTHORITY),
+        Organization(code=f"{PREFIX}-ASSESSOR", name="Licensed assessor (national dataset)", kind=Organization.Kind.ASSESSOR, licensed_assessor=True),
+    ])  # fmt: skip
+    owners = accounts.insert_organizations_batch(
         [Organization(code=f"{PREFIX}-B{i:02d}", name=f"Bộ {i:02d}", kind=Organization.Kind.CENTRAL_AGENCY) for i in range(1, sizes.ministries + 1)]
         + [Organization(code=f"{PREFIX}-T{i:02d}", name=f"UBND tỉnh {i:02d}", kind=Organization.Kind.PROVINCE) for i in range(1, sizes.provinces + 1)]
     )  # fmt: skip
-    units = Organization.objects.bulk_create(
+    units = accounts.insert_organizations_batch([
         Organization(code=f"{owner.code}-{suffix}", name=f"{name} · {owner.name}", kind=Organization.Kind.UNIT, parent=owner)
         for owner in owners
         for suffix, name in (("IT", "Trung tâm CNTT"), ("SEC", "Đơn vị chuyên trách ATTT"))
-    )
+    ])
     provinces = [o for o in owners if o.kind == Organization.Kind.PROVINCE]
     communes = []
     for start in range(0, sizes.communes, BATCH):
-        communes += Organization.objects.bulk_create(
+        communes += accounts.insert_organizations_batch([
             Organization(
                 code=f"{PREFIX}-X{i:04d}", name=f"Xã {i:04d}", kind=Organization.Kind.COMMUNE,
                 parent=provinces[(i - 1) % len(provinces)],
             )  # fmt: skip
             for i in range(start + 1, min(start + BATCH, sizes.communes) + 1)
-        )
+        ])
     report.counts["closure rows"] = rebuild_closure()
     by_code = {u.code: u for u in units}
     communes_of = {p.pk: [] for p in provinces}
@@ -253,10 +248,10 @@ def _users(orgs: dict, sizes: Sizes, password: str, report: Report) -> dict:
         specs.append((f"{commune.code.lower().removeprefix(f'{PREFIX.lower()}-')}.operator", commune, Role.OPERATOR))
     created = []
     for start in range(0, len(specs), BATCH):
-        created += User.objects.bulk_create(
+        created += accounts.insert_users_batch([
             User(username=f"{PREFIX.lower()}.{name}", full_name=name, password=hashed, language="vi") for name, _, _ in specs[start : start + BATCH]
-        )
-    Membership.objects.bulk_create(
+        ])
+    accounts.insert_memberships_batch(
         (Membership(user=user, organization=org, role=role) for user, (_, org, role) in zip(created, specs, strict=True)), batch_size=BATCH
     )
     by_name = {u.username: u for u in created}
@@ -301,12 +296,12 @@ def _systems(rng: random.Random, orgs: dict, sizes: Sizes, moment, report: Repor
             security_unit=orgs["sec"][owner.pk], national_authority=orgs["national"] if level >= 4 else None,
             regime=regime, sector=sector, system_type=rng.choice(SystemType.values), info_types=info,
             data_subjects=rng.randrange(0, 10**6 if level < 3 else 10**7), proposed_level=level,
-            classification_reasons=[f"Level {level} (generated)"], classification_policy_version="generated",
+            classification_reasons=[{"criterion": "generated", "level": level, "text": f"Level {level} (generated)", "text_vi": f"Cấp độ {level} (dữ liệu sinh)", "article": ""}], classification_policy_version="generated",
             classified_at=moment(rng.uniform(30, 900)), status=status, created_at=moment(rng.uniform(30, 1500)),
         ))  # fmt: skip
     created = []
     for start in range(0, len(systems), BATCH):
-        created += InformationSystem.objects.bulk_create(systems[start : start + BATCH])
+        created += registry.insert_systems_batch(systems[start : start + BATCH])
     report.counts["systems"] = len(created)
     return created
 
@@ -348,7 +343,7 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
                 decision_date=(moment(days_ago - 15).date() if state in ("approved", "superseded") else None),
             ))  # fmt: skip
             counts[state] += 1
-        created = Dossier.objects.bulk_create(dossiers)
+        created = approvals.insert_dossiers_batch(dossiers)
         steps = []
         for (system, state, days_ago), dossier in zip(plans, created, strict=True):
             operator = users["operator"][system.owner_id]
@@ -388,13 +383,13 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
                 auditlog.add(moment(day - 1), operator, "dossier.withdraw", "dossier", dossier.pk, "in_review", "withdrawn")
             if state == "superseded":
                 auditlog.add(moment(day - 2), None, "dossier.supersede", "dossier", dossier.pk, "approved", "superseded")
-        DossierStep.objects.bulk_create(steps, batch_size=BATCH)
+        approvals.insert_steps_batch(steps, batch_size=BATCH)
         step_count += len(steps)
         updated = [s for s in batch if s.pk in approved_of]
         for s in updated:
             s.approved_dossier_id = approved_of[s.pk].pk
             s.approved_level = s.proposed_level
-        InformationSystem.objects.bulk_update(updated, ["approved_dossier", "approved_level"], batch_size=500)
+        registry.record_approvals_batch({s.pk: (s.approved_dossier_id, s.approved_level) for s in updated})
     report.counts["dossiers"] = sum(counts.values())
     report.counts.update({f"dossiers {k}": v for k, v in counts.items()})
     report.counts["dossier steps"] = step_count
@@ -513,9 +508,7 @@ def _inspections(rng: random.Random, systems, orgs, users, sizes: Sizes, moment,
         result_count += len(results)
         finding_count += len(findings)
     pairs = sorted(set(grants))
-    InformationSystemUserObjectPermission.objects.bulk_create(
-        (InformationSystemUserObjectPermission(user_id=u, permission=view_perm, content_object_id=s) for u, s in pairs), batch_size=BATCH
-    )
+    registry.grant_view_batch(pairs, permission=view_perm, batch_size=BATCH)
     report.counts["inspections"] = sum(status_counts.values())
     report.counts.update({f"inspections {k}": v for k, v in status_counts.items()})
     report.counts["inspection results"] = result_count
@@ -540,17 +533,10 @@ def _explicit_grants(systems, users, count: int, report: Report) -> None:
     stride = next(p for p in (7919, 7927, 7933, 1) if n % p)
     existing = set(InformationSystemUserObjectPermission.objects.filter(user__in=grantees).values_list("user_id", "content_object_id"))
     perm = _view_permission()
-    made = 0
-    batch = []
+    pairs = []
     for k in range(count):
         user = grantees[k % len(grantees)]
         system = systems[((k // len(grantees)) * stride + k % len(grantees)) % n]
-        if (user.pk, system.pk) in existing:
-            continue
-        batch.append(InformationSystemUserObjectPermission(user_id=user.pk, permission=perm, content_object_id=system.pk))
-        if len(batch) == 10_000:
-            InformationSystemUserObjectPermission.objects.bulk_create(batch)
-            made += len(batch)
-            batch = []
-    InformationSystemUserObjectPermission.objects.bulk_create(batch)
-    report.counts["explicit grants"] = made + len(batch)
+        if (user.pk, system.pk) not in existing:
+            pairs.append((user.pk, system.pk))
+    report.counts["explicit grants"] = registry.grant_view_batch(pairs, permission=perm)

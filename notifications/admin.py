@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import EmailStatus, Notification, NotificationPreference
-from .services import dispatch
+from .models import Notification, NotificationPreference
+from .services import retry_failed_emails
 
 
 @admin.register(Notification)
@@ -21,11 +21,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry the email of the selected failed notifications"))
     def retry_email(self, request, queryset):
-        ids = list(queryset.filter(email_status=EmailStatus.FAILED).values_list("pk", flat=True))
-        Notification.objects.filter(pk__in=ids, email_status=EmailStatus.FAILED).update(
-            email_status=EmailStatus.PENDING, attempts=0, claimed_at=None
-        )
-        dispatch(ids)
+        ids = retry_failed_emails(queryset)
         self.message_user(request, ngettext("%(n)d email queued again.", "%(n)d emails queued again.", len(ids)) % {"n": len(ids)})
 
     def has_add_permission(self, request):

@@ -6,6 +6,7 @@ Idempotent: the dedup keys make a second run create nothing."""
 from django.db.models import Count, Q
 
 from accounts.models import User
+from accounts.services import update_profile
 
 from .scanners import scan_deadlines
 
@@ -14,8 +15,7 @@ DEMO_USERNAMES = ("operator", "security_unit", "owner", "authority", "inspector"
 
 def seed() -> str:
     for user in User.objects.filter(username__in=DEMO_USERNAMES, email=""):
-        user.email = f"{user.username}@demo.attesta.localhost"
-        user.save(update_fields=["email"])
+        update_profile(user=user, email=f"{user.username}@demo.attesta.localhost")
     created = scan_deadlines()
     unread = dict(
         User.objects.filter(username__in=DEMO_USERNAMES)

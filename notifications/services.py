@@ -119,6 +119,16 @@ def dispatch(notification_ids) -> None:
         send_notification.delay(notification_id)
 
 
+def retry_failed_emails(queryset) -> list[int]:
+    """Queue again the emails of the failed notifications among `queryset` (the admin's "retry" action)."""
+    ids = list(queryset.filter(email_status=EmailStatus.FAILED).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids, email_status=EmailStatus.FAILED).update(
+        email_status=EmailStatus.PENDING, attempts=0, claimed_at=None
+    )
+    dispatch(ids)
+    return ids
+
+
 def mark_read(*, user, notification_id: int) -> Notification:
     from .selectors import notification_for_user
 

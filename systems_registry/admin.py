@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
 
@@ -19,15 +20,25 @@ def _lifecycle_action(name):
     return action
 
 
+@admin.action(description=_("Reclassify the selected systems"))
+def reclassify(modeladmin, request, queryset):
+    """The admin's one write path into classification: the same service as the form and the API."""
+    for system in queryset.select_related(None).only("id", "code", "status"):
+        try:
+            services.classify_system(actor=request.user, system_id=system.pk)
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{system.code}: {exc.message}", level=messages.ERROR)
+
+
 @admin.register(InformationSystem)
 class InformationSystemAdmin(admin.ModelAdmin):
     """Read-only here: registry edits go through the services (forms and API), which validate and audit them."""
 
-    list_display = ("code", "name", "owner", "proposed_level", "approved_level", "status")
-    list_filter = ("status", "proposed_level", "regime")
+    list_display = ("code", "name", "owner", "proposed_level", "approved_level", "status", "operating_without_approval", "reapproval_deadline")
+    list_filter = ("status", "proposed_level", "regime", "operating_without_approval")
     search_fields = ("code", "name")
     list_select_related = ("owner",)
-    actions = [_lifecycle_action(n) for n in services.LIFECYCLE_TRANSITIONS]
+    actions = [reclassify, *(_lifecycle_action(n) for n in services.LIFECYCLE_TRANSITIONS)]
 
     def has_add_permission(self, request):
         return False

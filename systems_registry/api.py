@@ -32,6 +32,10 @@ class TransitionIn(BaseModel):
 
 def serialize(system: InformationSystem, user, transitions: list[str] | None = None) -> dict:
     data = {name: getattr(system, name) for name in SystemOut.model_fields if hasattr(system, name)}
+    data["reasons"] = [
+        {"criterion": r["criterion"], "level": r["level"], "text": r["text"], "article": r.get("article", "")}
+        for r in system.classification_reasons or []
+    ]
     data["available_transitions"] = services.available_transitions(user, system) if transitions is None else transitions
     return data
 

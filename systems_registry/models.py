@@ -117,6 +117,10 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     approved_level = models.PositiveSmallIntegerField(_("approved level"), null=True, blank=True, validators=LEVEL_VALIDATORS)
     approved_dossier = models.ForeignKey("approvals.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     next_inspection_due = models.DateField(_("next inspection due"), null=True, blank=True)
+    # Set by the registry services when an operating system's level moves away from its approved level: it keeps
+    # operating (software does not switch off a public service) until a new dossier is approved or the deadline.
+    operating_without_approval = models.BooleanField(_("operating without approval at its current level"), default=False)
+    reapproval_deadline = models.DateField(_("deadline to submit the new dossier"), null=True, blank=True)
     # Reported by the owner in the annual report (Form 08, columns 9–11).
     security_plan_status = models.CharField(
         _("security plan implementation"), max_length=12, choices=SecurityPlanStatus.choices, default=SecurityPlanStatus.NOT_STARTED
@@ -139,6 +143,7 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["security_unit"]),
             models.Index(fields=["national_authority"]),
             models.Index(fields=["status", "proposed_level"]),
+            models.Index(fields=["reapproval_deadline"], condition=models.Q(operating_without_approval=True), name="system_unapproved_deadline"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from .models import IcsGrade, InfoType, InfrastructureScope, Regime, SecurityPlanStatus, Sector, StateSecretHarm, SystemType
 
@@ -12,6 +14,12 @@ CLASSIFICATION_FIELDS = (
     "infrastructure_scope", "requires_24x7", "national_e_government", "ics_grade",
     "stores_national_critical_data", "international_gateway", "pm_designated_level",
 )  # fmt: skip
+
+
+# Strict at the trust boundary: `true` is not a level and "5" is not a count (pydantic would coerce both).
+Count = Annotated[StrictInt, Field(ge=0, le=2_000_000_000)]
+Flag = StrictBool
+Id = StrictInt
 
 
 def _unique(values: list) -> list:
@@ -24,21 +32,21 @@ class ClassificationFields(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     state_secret_harm: StateSecretHarm | None = None
-    data_subjects: int | None = Field(default=None, ge=0, le=2_000_000_000)
-    sensitive_data_subjects: int | None = Field(default=None, ge=0, le=2_000_000_000)
-    handles_administrative_procedures: bool | None = None
-    public_service_level: int | None = Field(default=None, ge=0, le=4)
-    conditional_business_service: bool | None = None
+    data_subjects: Count | None = None
+    sensitive_data_subjects: Count | None = None
+    handles_administrative_procedures: Flag | None = None
+    public_service_level: Annotated[StrictInt, Field(ge=0, le=4)] | None = None
+    conditional_business_service: Flag | None = None
     infrastructure_scope: InfrastructureScope | None = None
-    requires_24x7: bool | None = None
-    national_e_government: bool | None = None
+    requires_24x7: Flag | None = None
+    national_e_government: Flag | None = None
     ics_grade: IcsGrade | None = None
-    stores_national_critical_data: bool | None = None
-    international_gateway: bool | None = None
-    pm_designated_level: int | None = Field(default=None, ge=1, le=5)
+    stores_national_critical_data: Flag | None = None
+    international_gateway: Flag | None = None
+    pm_designated_level: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
     system_type: SystemType | None = None
     info_types: list[InfoType] | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
     _check_info_types = field_validator("info_types")(lambda cls, v: _unique(v) if v is not None else v)
 
@@ -47,9 +55,9 @@ class SystemPatch(ClassificationFields):
     code: str | None = Field(default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
     name: str | None = Field(default=None, min_length=1, max_length=255)
     description: str | None = Field(default=None, max_length=20_000)
-    owner_id: int | None = None
-    operator_id: int | None = None
-    security_unit_id: int | None = None
+    owner_id: Id | None = None
+    operator_id: Id | None = None
+    security_unit_id: Id | None = None
     regime: Regime | None = None
     sector: Sector | None = None
     security_plan_status: SecurityPlanStatus | None = None
@@ -60,9 +68,9 @@ class SystemPatch(ClassificationFields):
 class SystemCreate(SystemPatch):
     code: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
     name: str = Field(min_length=1, max_length=255)
-    owner_id: int
-    operator_id: int
-    security_unit_id: int
+    owner_id: Id
+    operator_id: Id
+    security_unit_id: Id
     system_type: SystemType
     info_types: list[InfoType] = Field(default_factory=list)
     description: str = Field(default="", max_length=20_000)
@@ -98,6 +106,9 @@ class SystemOut(BaseModel):
     approved_level: int | None
     approved_dossier_id: int | None
     reapproval_required: bool
+    reasons: list["ReasonOut"] = Field(default_factory=list, description="Why the system has its proposed level")
+    operating_without_approval: bool
+    reapproval_deadline: date | None
     status: str
     next_inspection_due: date | None
     security_plan_status: str
@@ -118,3 +129,6 @@ class ClassificationOut(BaseModel):
     regime: str
     policy_version: str = ""
     reasons: list[ReasonOut]
+
+
+SystemOut.model_rebuild()

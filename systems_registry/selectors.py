@@ -70,3 +70,10 @@ def system_for_user(user, system_id, *, for_update: bool = False) -> Information
     if system is None:
         raise NotFound()
     return system
+
+
+def operating_without_approval(systems: QuerySet | None = None) -> QuerySet:
+    """Systems operating without an approved dossier at their current level (their level moved while operating),
+    nearest deadline to submit the new dossier first: for the dashboard and the annual report (Form 08)."""
+    qs = InformationSystem.objects.all() if systems is None else systems
+    return qs.filter(status=InformationSystem.Status.OPERATING, operating_without_approval=True).order_by("reapproval_deadline", "code")

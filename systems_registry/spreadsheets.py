@@ -306,11 +306,14 @@ class _Importer:
                     self.error(row.number, column.key if column else None, err["msg"])
                 continue
             prepared.append((row, system, values))
-        org_ids = {v[f] for _, _, v in prepared for f in ("owner_id", "operator_id", "security_unit_id") if f in v}
+        org_fields = ("owner_id", "operator_id", "security_unit_id")
+        org_ids = {v[f] for _, _, v in prepared for f in org_fields if f in v}
+        org_ids |= {getattr(s, f) for _, s, _ in prepared if s is not None for f in org_fields}
         rules = services.RegistryRules(self.actor, org_ids)
         valid = []
         for row, system, values in prepared:
-            problems = rules.org_errors(values, instance=system) + rules.secret_errors(values, instance=system)
+            problems = (rules.org_errors(values, instance=system) + rules.secret_errors(values, instance=system)
+                        + rules.designation_errors(values, instance=system))  # fmt: skip
             for problem in problems:
                 self.error(row.number, COLUMN_OF_FIELD[problem["field"]].key, problem["message"])
             if not problems:
@@ -338,21 +341,18 @@ class _Importer:
             for key in changed:
                 setattr(system, key, values[key])
             update_fields |= changed
+            previous = system.proposed_level
             if changed & {*CLASSIFICATION_FIELDS, "regime"} or system.proposed_level is None:
                 self.touched.add(system.pk)
                 if system.pk not in self.parent_ids:
-                    previous = system.proposed_level
                     services.set_classification(system, classify(services._inputs(system), system.regime), now=self.now)
                     update_fields |= set(services.CLASSIFICATION_OUTPUTS)
                     if previous != system.proposed_level:
                         self.level_changes.append([system.code, previous, system.proposed_level])
             system.updated_at = self.now
-            updates.append(system)
-        if creates:
-            InformationSystem.objects.bulk_create(creates, batch_size=BATCH)
-            self.result.created += len(creates)
-        if updates:
-            InformationSystem.objects.bulk_update(updates, sorted(update_fields | {"updated_at"}), batch_size=200)
+            updates.append((system, previous))
+        services.save_systems_batch(actor=self.actor, creates=creates, updates=updates, fields=update_fields)
+        self.result.created += len(creates)
 
     def apply_parents(self) -> None:
         if not self.parent_refs:
@@ -387,8 +387,7 @@ class _Importer:
                 node, steps = graph.get(node), steps + 1
         if self.total_errors:
             return
-        moved = [InformationSystem(pk=pk, parent_id=parent, updated_at=self.now) for pk, (_, parent) in changes.items()]
-        InformationSystem.objects.bulk_update(moved, ["parent_id", "updated_at"], batch_size=500)
+        services.move_parts_batch(actor=self.actor, moves={pk: parent for pk, (_, parent) in changes.items()}, now=self.now)
         self.touched |= set(changes)
         self.parent_graph = graph
 

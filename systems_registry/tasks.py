@@ -6,3 +6,10 @@ from . import import_reports
 @shared_task
 def sweep_import_reports():
     return import_reports.sweep()
+
+
+@shared_task
+def scan_reapproval_deadlines():
+    from . import services
+
+    return services.scan_reapproval_deadlines()

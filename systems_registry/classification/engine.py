@@ -196,8 +196,9 @@ def classify(inputs: ClassificationInputs | Mapping[str, Any], regime: str) -> C
     """The security level under `regime`, with every criterion that led to it.
 
     A system meeting criteria of several levels takes the highest (Decree 85 Art. 5; Decree 331 Art. 8.2).
-    A pm_designated_level replaces the computed level; its reason comes first and the computed
-    reasons follow, so the record shows what the criteria alone would give.
+    A pm_designated_level (a Prime Minister's decision, or a risk assessment's result) can only raise the level
+    (Decree 331 Arts. 8.2, 10.5): above the criteria it sets the level and its reason comes first; below them it is
+    recorded with a reason saying it did not lower the level.
     """
     policy = load_policy(regime)
     if not isinstance(inputs, ClassificationInputs):
@@ -210,17 +211,19 @@ def classify(inputs: ClassificationInputs | Mapping[str, Any], regime: str) -> C
     if designated is not None:
         pm = policy.pm_designated
         values = {"level": designated, "computed": computed}
-        reasons.insert(
-            0,
-            Reason(
-                criterion=PM_CRITERION,
-                level=designated,
-                text=pm.text.format(**values),
-                text_vi=pm.text_vi.format(**values),
-                article=pm.articles[designated],
-            ),
+        raises = designated >= computed
+        reason = Reason(
+            criterion=PM_CRITERION,
+            level=designated,
+            text=(pm.text if raises else pm.not_lowered_text).format(**values),
+            text_vi=(pm.text_vi if raises else pm.not_lowered_text_vi).format(**values),
+            article=pm.articles[designated],
         )
-        level = designated
+        if raises:
+            reasons.insert(0, reason)
+            level = designated
+        else:
+            reasons.append(reason)
     return ClassificationResult(level=level, regime=policy.regime, policy_version=policy.version, reasons=reasons)
 
 

@@ -290,15 +290,20 @@ class DefaultReason(BaseModel):
 
 
 class PmDesignated(BaseModel):
-    """The override by pm_designated_level; text templates may use {level} and {computed}."""
+    """A designated or risk-assessed level (pm_designated_level): it can only raise the computed level (Decree 331
+    Arts. 8.2, 10.5). Text templates may use {level} and {computed}; `not_lowered_*` explain a designation below
+    the criteria, which is recorded but does not lower the level."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Text
     text_vi: Text
+    not_lowered_text: Text
+    not_lowered_text_vi: Text
+    allowed_levels: list[Level] = Field(min_length=1, description="The levels the regime lets be designated")
     articles: dict[Level, Text] = Field(description="The article to cite for each designated level 1-5")
 
-    @field_validator("text", "text_vi")
+    @field_validator("text", "text_vi", "not_lowered_text", "not_lowered_text_vi")
     @classmethod
     def _template(cls, value: str) -> str:
         return _check_template(value, {"level", "computed"})

@@ -229,12 +229,19 @@ def test_pm_designation_raises_the_level_and_keeps_the_computed_reasons() -> Non
     assert [r.criterion for r in computed] == ["d85.l2.internal_private_or_personal"]
 
 
-def test_pm_designation_lowers_the_level() -> None:
+def test_pm_designation_below_the_criteria_is_recorded_but_does_not_lower_the_level() -> None:
     result = classify(infra("national", requires_24x7=True, pm_designated_level=2), D331)
-    assert result.level == 2
-    assert [(r.criterion, r.level) for r in result.reasons] == [("pm_designated", 2), ("d331.l4.national_system_24x7", 4)]
-    assert result.reasons[0].article == "Decree 331/2026 Art. 12.4"
-    assert "Cấp độ 2" in result.reasons[0].text_vi and "cấp độ 4" in result.reasons[0].text_vi
+    assert result.level == 4
+    assert [(r.criterion, r.level) for r in result.reasons] == [("d331.l4.national_system_24x7", 4), ("pm_designated", 2)]
+    pm = result.reasons[-1]
+    assert pm.article == "Decree 331/2026 Art. 12.4"
+    assert "can only raise" in pm.text and "stays 4" in pm.text
+    assert "Cấp độ 2" in pm.text_vi and "vẫn ở cấp độ 4" in pm.text_vi
+
+
+def test_decree_85_allows_only_a_level_5_designation_in_its_policy() -> None:
+    assert load_policy(D85).pm_designated.allowed_levels == [5]
+    assert load_policy(D331).pm_designated.allowed_levels == [1, 2, 3, 4, 5]
 
 
 @pytest.mark.parametrize(("level", "article"), [(1, "Art. 11.2"), (2, "Art. 12.4"), (3, "Art. 13.5"), (4, "Art. 14.4"), (5, "Art. 15.5")])
@@ -360,7 +367,8 @@ def minimal_policy() -> dict:
     return {
         "schema_version": 1, "regime": D85, "version": "2016.9", "title": "test",
         "default": {"criterion": "t.l1.default", "level": 1, "article": "Art. 7", "text": "T", "text_vi": "V"},
-        "pm_designated": {"text": "{level} {computed}", "text_vi": "{level}", "articles": {n: f"Art. {n}" for n in range(1, 6)}},
+        "pm_designated": {"text": "{level} {computed}", "text_vi": "{level}", "not_lowered_text": "{level} {computed}",
+                          "not_lowered_text_vi": "{computed}", "allowed_levels": [5], "articles": {n: f"Art. {n}" for n in range(1, 6)}},
         "composite": {"article": "Art. 5", "text": "{part} {level}", "text_vi": "{part}"},
         "criteria": [criterion(1, LEAF), criterion(2, LEAF), criterion(3, LEAF),
                      criterion(4, {"all": [LEAF, {"field": "requires_24x7", "op": "is_true"}]})],

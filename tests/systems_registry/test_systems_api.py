@@ -49,7 +49,8 @@ def test_operator_registers_a_system_with_the_regime_in_force(api, demo):
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert CONTRACT_FIELDS <= set(body)
-    assert body["status"] == "planned" and body["regime"] == "decree_331_2026" and body["proposed_level"] is None
+    # POST classifies at once (issue 15): every path recomputes the level.
+    assert body["status"] == "planned" and body["regime"] == "decree_331_2026" and body["proposed_level"] == 2
     assert AuditEvent.objects.filter(action="system.create", object_id=str(body["id"])).exists()
 
 
@@ -102,7 +103,8 @@ def test_an_owner_the_user_does_not_belong_to_is_refused(api, demo):
     body = new_system(demo, owner_id=demo.org("LSN").pk, security_unit_id=demo.org("LSN-SKHCN").pk)
     resp = api.post("systems", demo.operator, body)
     assert resp.status_code == 422
-    assert [d["field"] for d in resp.json()["error"]["details"]] == ["owner_id"]
+    # the operating unit of another province is refused as well: it is not in LSN's tree
+    assert [d["field"] for d in resp.json()["error"]["details"]] == ["owner_id", "operator_id"]
 
 
 def test_a_parent_that_would_make_a_cycle_is_refused(api, demo):
