@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -35,6 +35,9 @@ class StepOut(BaseModel):
     activated_on: date | None
     due_date: date | None
     overdue: bool
+    # The step's time limit as the routing policy states it: `limit_days` counted in `limit_unit` (null: no limit).
+    limit_days: int | None = None
+    limit_unit: Literal["working_days", "calendar_days"] = "working_days"
     comment: str
 
 

@@ -150,6 +150,13 @@ class Decision(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
 
 
+class LimitUnit(models.TextChoices):
+    """The unit a step's time limit is counted in, as the routing policy states it."""
+
+    WORKING_DAYS = "working_days", _("working days")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+
+
 class DossierStep(models.Model):
     """One decision of one revision, routed by the regime's policy. A step is *active* from `activated_on`
     until decided; `document_hashes` is what the decider had in front of them."""
@@ -160,7 +167,9 @@ class DossierStep(models.Model):
     kind = models.CharField(max_length=24, choices=StepKind.choices)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=20)
-    working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The time limit the routing policy gave this step: `limit_days` counted in `limit_unit` (null: no limit).
+    limit_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    limit_unit = models.CharField(max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS)
     activated_on = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, null=True, blank=True)

@@ -22,7 +22,7 @@ from systems_registry.selectors import system_for_user
 from . import routing, uploads
 from .models import Decision, Document, DocumentKind, Dossier, DossierStep, Holiday
 from .selectors import current_step, dossier_for_user, revision_documents, steps_of_revision
-from .workdays import add_working_days
+from .workdays import add_days
 
 PREPARER_ROLES = {Role.OPERATOR, Role.OWNER}
 # API name → model transition method.
@@ -101,7 +101,7 @@ def holidays_from(start: date) -> set[date]:
 
 def _activate(step: DossierStep, today: date) -> None:
     step.activated_on = today
-    step.due_date = add_working_days(today, step.working_days, holidays_from(today)) if step.working_days is not None else None
+    step.due_date = add_days(today, step.limit_days, step.limit_unit, holidays_from(today)) if step.limit_days is not None else None
     step.save(update_fields=["activated_on", "due_date"])
 
 
@@ -112,7 +112,7 @@ def _open_revision(dossier: Dossier) -> list[DossierStep]:
     steps = DossierStep.objects.bulk_create(
         DossierStep(
             dossier=dossier, revision=dossier.revision, order=r.order, kind=r.kind, organization=r.organization,
-            role=r.role, working_days=r.working_days,
+            role=r.role, limit_days=r.days, limit_unit=r.unit,
         )
         for r in routed
     )  # fmt: skip

@@ -66,8 +66,8 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
         {
             "dossier": dossier,
             "system": dossier.system,
-            "timeline": [{"step": s, "overdue": presenters.is_overdue(s, today), "current": s == current} for s in steps],
-            "earlier": [{"step": s, "overdue": presenters.is_overdue(s, today)} for s in earlier],
+            "timeline": presenters.timeline_rows(steps, today, current),
+            "earlier": presenters.timeline_rows(earlier, today),
             "documents": selectors.revision_documents(dossier, dossier.revision + 1).select_related("uploaded_by"),
             "history": presenters.dossier_history(dossier),
             "current": current,
