@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
+from systems_registry.schemas import SystemPatch
 
 from . import routing, services
 from .models import DocumentKind, Dossier
@@ -98,6 +99,8 @@ def seed() -> str:
             for step in dossier.steps.filter(revision=dossier.revision).order_by("order"):
                 decider = {"security_unit": users["security_unit"], "owner": users["owner"], "authority": users["authority"]}[step.role]
                 _approve(decider, dossier, number if step.order == dossier.steps.filter(revision=dossier.revision).count() else "")
-            registry.transition_system(actor=operator, system_id=system.pk, name="commission", comment="Đưa vào vận hành.")
+            # The plan is in place; the pre-operation readiness check and the go-live itself come with the demo
+            # inspections (inspections.demo), since the go-live gate needs an eligible check after this approval.
+            registry.update_system(actor=operator, system_id=system.pk, data=SystemPatch(security_plan_status="full"))
     states = dict(Dossier.objects.filter(system__code__in=PLAN).values_list("system__code", "status"))
     return f"{made} dossiers created; states: {states}"

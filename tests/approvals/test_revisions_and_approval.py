@@ -9,6 +9,7 @@ from approvals import services
 from approvals.models import Dossier
 from systems_registry.models import InformationSystem
 from tests import factories
+from tests.approvals.golive_support import readiness_check, ready_for_go_live
 
 TODAY = timezone.localdate
 
@@ -88,6 +89,7 @@ def test_level_change_after_approval_closes_the_commission_gate_until_reapproved
     services.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
     services.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve", comment="ok")
     final(demo.owner, dossier)
+    ready_for_go_live(api, demo, system)
     assert "commission" in api.get(f"systems/{system.pk}", demo.operator).json()["available_transitions"]
 
     resp = api.post(f"systems/{system.pk}/classify", demo.operator, {"infrastructure_scope": "national", "requires_24x7": True})
@@ -110,6 +112,9 @@ def test_level_change_after_approval_closes_the_commission_gate_until_reapproved
     services.decide_step(actor=demo.security_unit, dossier_id=new.pk, decision="approve", comment="ý kiến")
     services.decide_step(actor=demo.authority, dossier_id=new.pk, decision="approve", comment="thẩm định đạt")
     final(demo.owner, new, "20/QĐ")
+    # The readiness check predates the new approval: a new one is needed before go-live.
+    assert api.post(f"systems/{system.pk}/transitions/commission", demo.operator).json()["error"]["code"] == "readiness_not_eligible"
+    readiness_check(demo, system)
     resp = api.post(f"systems/{system.pk}/transitions/commission", demo.operator)
     assert resp.status_code == 200 and resp.json()["status"] == "operating"
     dossier.refresh_from_db()
