@@ -37,7 +37,7 @@ def tiny_pdf(text: str) -> bytes:
 
 
 def _documents(actor, dossier: Dossier, *, regulation: bool) -> None:
-    kinds = list(routing.load_policy(dossier.regime).required_documents[dossier.proposed_level])
+    kinds = [k for k in routing.load_policy(dossier.regime).required_documents[dossier.proposed_level] if k != "security_regulation"]
     if regulation:
         kinds.append(DocumentKind.SECURITY_REGULATION.value)
     for kind in kinds:
@@ -84,7 +84,7 @@ def seed() -> str:
             title=f"Hồ sơ đề xuất cấp độ {system.proposed_level} — {system.name}",
             summary="Hồ sơ mẫu (dữ liệu demo).",
         )  # fmt: skip
-        _documents(operator, dossier, regulation=target.startswith("approved"))
+        _documents(operator, dossier, regulation=target != "draft")  # submission needs it (routing policy)
         made += 1
         if target == "draft":
             continue

@@ -17,6 +17,7 @@ def step_out(step: DossierStep, today=None) -> dict:
         "role": step.role, "decision": step.decision, "decided_by": step.decided_by_id, "decided_at": step.decided_at,
         "activated_on": step.activated_on, "due_date": step.due_date, "comment": step.comment,
         "overdue": is_overdue(step, today), "limit_days": step.limit_days, "limit_unit": step.limit_unit,
+        "acceptance_due": step.acceptance_due, "accepted_on": step.accepted_on,
     }  # fmt: skip
 
 
@@ -100,6 +101,7 @@ def dossier_detail(user, dossier: Dossier) -> dict:
     steps = list(dossier.steps.order_by("revision", "order"))
     data = _base(dossier, steps)
     data["documents"] = [document_out(d) for d in selectors.revision_documents(dossier, dossier.revision + 1)]
+    data["required_documents"] = [{"kind": d["kind"], "present": d["present"]} for d in services.required_documents(dossier)]
     data["available_transitions"] = services.available_transitions(user, dossier)
     return data
 

@@ -44,6 +44,17 @@ class StepSpec(BaseModel):
         return self
 
 
+class AcceptanceSpec(BaseModel):
+    """How long the first reviewer has to accept a submitted dossier as complete or return it (Decree 331 Art. 23.2).
+    The first step's own limit starts at acceptance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int = Field(ge=1, le=60)
+    unit: Literal[tuple(LimitUnit.values)]  # type: ignore[valid-type]
+    basis: str = ""
+
+
 class RoutingPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,6 +63,8 @@ class RoutingPolicy(BaseModel):
     version: str = Field(min_length=1, max_length=40)
     national_authorities: dict[Literal["civil", "military", "cipher"], str]
     professional_opinion_working_days: int = Field(ge=1, le=365)
+    # null: the regime sets no acceptance window; the first step's clock starts at submission.
+    acceptance: AcceptanceSpec | None = None
     required_documents: dict[int, list[Literal[tuple(DocumentKind.values)]]]  # type: ignore[valid-type]
     levels: dict[int, list[StepSpec]]
 
@@ -125,13 +138,15 @@ def step_limit(policy: RoutingPolicy, spec: StepSpec) -> tuple[int | None, str]:
     return None, spec.unit
 
 
-def route(system, level: int, regime: str) -> list[RoutedStep]:
-    """The steps for a dossier of `system` at `level`, with each acting organisation resolved."""
+def route(system, level: int, regime: str, independent_appraiser: Organization | None = None) -> list[RoutedStep]:
+    """The steps for a dossier of `system` at `level`, with each acting organisation resolved. When the security
+    unit also operates the system, its steps go to the `independent_appraiser` the owner designated (Circular 12
+    Art. 6; Decree 331 Art. 18.4)."""
     policy = load_policy(regime)
     steps = []
     for order, spec in enumerate(policy.levels[level], start=1):
         if spec.acting == "security_unit":
-            org = system.security_unit
+            org = independent_appraiser or system.security_unit
         elif spec.acting == "owner":
             org = system.owner
         else:

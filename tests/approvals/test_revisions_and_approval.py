@@ -58,12 +58,16 @@ def test_the_appraiser_of_an_earlier_revision_cannot_approve_a_later_one(demo, a
     assert resp.status_code == 403
 
 
-def test_final_approval_requires_the_security_regulation(demo, api):
-    dossier = factories.submitted_dossier(demo, 1, regulation=False)
-    resp = api.post(f"dossiers/{dossier.pk}/transitions/approve", demo.security_unit,
-                    {"comment": "ok", "decision_number": "1", "decision_date": TODAY().isoformat()})  # fmt: skip
-    assert resp.status_code == 409
-    assert resp.json()["error"]["code"] == "security_regulation_missing"
+def test_the_security_regulation_is_asked_at_submission_not_discovered_at_the_final_approval(demo, api):
+    # Decree 331 Art. 30.7: issued before approval; asked at submission so no appraisal is wasted on its absence.
+    system = factories.leveled_system(demo, 1)
+    dossier = services.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=1, title="t")
+    factories.add_documents(demo.operator, dossier, regulation=False)
+    api.language = "en"
+    resp = api.post(f"dossiers/{dossier.pk}/transitions/submit", demo.operator)
+    assert resp.status_code == 422
+    assert "Internal security regulation" in resp.json()["error"]["message"]
+    assert [d["kind"] for d in resp.json()["error"]["details"]] == ["security_regulation"]
     assert InformationSystem.objects.get(pk=dossier.system_id).approved_level is None
 
 
