@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -7,6 +7,7 @@ from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, BeforeValidator, Field
 
+from accounts.api import ErrorOut
 from accounts.errors import Invalid
 from accounts.pagination import PageParams, paginate
 
@@ -35,7 +36,18 @@ class StepOut(BaseModel):
     activated_on: date | None
     due_date: date | None
     overdue: bool
+    # The step's time limit as the routing policy states it: `limit_days` counted in `limit_unit` (null: no limit).
+    limit_days: int | None = None
+    limit_unit: Literal["working_days", "calendar_days"] = "working_days"
+    # The first reviewer's window to accept the dossier as complete or return it (Decree 331 Art. 23.2).
+    acceptance_due: date | None = None
+    accepted_on: date | None = None
     comment: str
+
+
+class RequiredDocumentOut(BaseModel):
+    kind: str
+    present: bool
 
 
 class DocumentOut(BaseModel):
@@ -75,6 +87,8 @@ class DossierOut(BaseModel):
     earlier_steps: list[StepOut] = []
     current_step: int | None
     documents: list[DocumentOut] = []
+    # What the dossier's level requires, ticked as the documents arrive (the detail only; lists leave it empty).
+    required_documents: list[RequiredDocumentOut] = []
     available_transitions: list[str]
 
 
@@ -160,6 +174,45 @@ def transition_dossier(request, dossier_id: int, name: str, data: TransitionIn |
         raise Invalid.field("step", _("Only decisions name a step."))
     dossier = services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=data.comment, **extra)
     return dossier_detail(request.user, selectors.dossier_for_user(request.user, dossier.pk))
+
+
+class AppraiserIn(BaseModel):
+    kind: Literal["unit", "council"]
+    organization_id: int
+    decision_number: str = Field(min_length=1, max_length=100)
+    decision_date: date
+    council_name: str = Field(default="", max_length=255)
+
+
+class AppraiserOut(BaseModel):
+    id: int
+    system_id: int
+    kind: str
+    organization_id: int
+    council_name: str
+    decision_number: str
+    decision_date: date
+
+
+def appraiser_out(d) -> dict:
+    return {
+        "id": d.pk, "system_id": d.system_id, "kind": d.kind, "organization_id": d.organization_id,
+        "council_name": d.council_name, "decision_number": d.decision_number, "decision_date": d.decision_date,
+    }  # fmt: skip
+
+
+@router.post(
+    "/systems/{system_id}/independent-appraiser",
+    response={201: AppraiserOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def designate_appraiser(request, system_id: int, data: AppraiserIn):
+    """The owner designates the independent unit or appraisal council of a system whose security unit also operates
+    it (Circular 12/2022 Art. 6; Decree 331/2026 Art. 18.4); its dossiers' security-unit steps are routed there."""
+    designation = services.designate_appraiser(
+        actor=request.user, system_id=system_id, kind=data.kind, organization_id=data.organization_id,
+        decision_number=data.decision_number, decision_date=data.decision_date, council_name=data.council_name,
+    )  # fmt: skip
+    return Status(201, appraiser_out(designation))
 
 
 @router.get("/dossiers/{dossier_id}/history", response=list[HistoryOut])

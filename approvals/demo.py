@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
+from systems_registry.schemas import SystemPatch
 
 from . import routing, services
 from .models import DocumentKind, Dossier
@@ -36,7 +37,7 @@ def tiny_pdf(text: str) -> bytes:
 
 
 def _documents(actor, dossier: Dossier, *, regulation: bool) -> None:
-    kinds = list(routing.load_policy(dossier.regime).required_documents[dossier.proposed_level])
+    kinds = [k for k in routing.load_policy(dossier.regime).required_documents[dossier.proposed_level] if k != "security_regulation"]
     if regulation:
         kinds.append(DocumentKind.SECURITY_REGULATION.value)
     for kind in kinds:
@@ -83,7 +84,7 @@ def seed() -> str:
             title=f"Hồ sơ đề xuất cấp độ {system.proposed_level} — {system.name}",
             summary="Hồ sơ mẫu (dữ liệu demo).",
         )  # fmt: skip
-        _documents(operator, dossier, regulation=target.startswith("approved"))
+        _documents(operator, dossier, regulation=target != "draft")  # submission needs it (routing policy)
         made += 1
         if target == "draft":
             continue
@@ -98,6 +99,8 @@ def seed() -> str:
             for step in dossier.steps.filter(revision=dossier.revision).order_by("order"):
                 decider = {"security_unit": users["security_unit"], "owner": users["owner"], "authority": users["authority"]}[step.role]
                 _approve(decider, dossier, number if step.order == dossier.steps.filter(revision=dossier.revision).count() else "")
-            registry.transition_system(actor=operator, system_id=system.pk, name="commission", comment="Đưa vào vận hành.")
+            # The plan is in place; the pre-operation readiness check and the go-live itself come with the demo
+            # inspections (inspections.demo), since the go-live gate needs an eligible check after this approval.
+            registry.update_system(actor=operator, system_id=system.pk, data=SystemPatch(security_plan_status="full"))
     states = dict(Dossier.objects.filter(system__code__in=PLAN).values_list("system__code", "status"))
     return f"{made} dossiers created; states: {states}"

@@ -150,6 +150,13 @@ class Decision(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
 
 
+class LimitUnit(models.TextChoices):
+    """The unit a step's time limit is counted in, as the routing policy states it."""
+
+    WORKING_DAYS = "working_days", _("working days")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+
+
 class DossierStep(models.Model):
     """One decision of one revision, routed by the regime's policy. A step is *active* from `activated_on`
     until decided; `document_hashes` is what the decider had in front of them."""
@@ -160,9 +167,15 @@ class DossierStep(models.Model):
     kind = models.CharField(max_length=24, choices=StepKind.choices)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=20)
-    working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The time limit the routing policy gave this step: `limit_days` counted in `limit_unit` (null: no limit).
+    limit_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    limit_unit = models.CharField(max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS)
     activated_on = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
+    # Where the regime gives the first reviewer a window to accept the dossier as complete or return it (Decree 331
+    # Art. 23.2), the first step is due at `acceptance_due` until accepted; its own limit runs from `accepted_on`.
+    acceptance_due = models.DateField(null=True, blank=True)
+    accepted_on = models.DateField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -176,3 +189,30 @@ class DossierStep(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} r{self.revision} #{self.order} {self.kind}"
+
+
+class AppraiserDesignation(models.Model):
+    """When a system's designated security unit also operates it, the owner designates an independent subordinate
+    unit or sets up an appraisal council, by a decision (Circular 12/2022 Art. 6; Decree 331 Art. 18.4); the
+    steps the security unit would decide are routed there. The latest designation of a system is the one in force.
+    A council is recorded with the organisation whose members sit on it (they decide as its security unit)."""
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", _("Independent subordinate unit")
+        COUNCIL = "council", _("Independent appraisal council")
+
+    system = models.ForeignKey("systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    council_name = models.CharField(_("council name"), max_length=255, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=100)
+    decision_date = models.DateField(_("decision date"))
+    designated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    designated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("independent appraiser designation")
+
+    def __str__(self):
+        return f"{self.system_id} → {self.organization_id} ({self.decision_number})"

@@ -1,11 +1,13 @@
 """Dossiers as the contract's JSON shapes; shared by the API and the HTML views."""
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import AuditEvent
 
 from . import selectors, services
-from .models import Document, Dossier, DossierStep
+from .models import Document, Dossier, DossierStep, LimitUnit
+from .workdays import days_between
 
 
 def step_out(step: DossierStep, today=None) -> dict:
@@ -14,7 +16,8 @@ def step_out(step: DossierStep, today=None) -> dict:
         "order": step.order, "revision": step.revision, "kind": step.kind, "organization_id": step.organization_id,
         "role": step.role, "decision": step.decision, "decided_by": step.decided_by_id, "decided_at": step.decided_at,
         "activated_on": step.activated_on, "due_date": step.due_date, "comment": step.comment,
-        "overdue": is_overdue(step, today),
+        "overdue": is_overdue(step, today), "limit_days": step.limit_days, "limit_unit": step.limit_unit,
+        "acceptance_due": step.acceptance_due, "accepted_on": step.accepted_on,
     }  # fmt: skip
 
 
@@ -23,6 +26,44 @@ def is_overdue(step: DossierStep, today) -> bool:
         return False
     decided_on = timezone.localdate(step.decided_at) if step.decided_at else None
     return (decided_on or today) > step.due_date
+
+
+def days_late(step: DossierStep, today, holidays) -> int:
+    """How many days past its due date the step is (or was decided), counted in the unit of its limit."""
+    if not is_overdue(step, today):
+        return 0
+    decided_on = timezone.localdate(step.decided_at) if step.decided_at else None
+    return days_between(step.due_date, decided_on or today, step.limit_unit, holidays)
+
+
+def limit_label(step: DossierStep) -> str:
+    """"15 calendar days" / "7 working days": the limit as the routing policy states it."""
+    if step.limit_days is None:
+        return ""
+    if step.limit_unit == LimitUnit.CALENDAR_DAYS:
+        return ngettext("%(n)d calendar day", "%(n)d calendar days", step.limit_days) % {"n": step.limit_days}
+    return ngettext("%(n)d working day", "%(n)d working days", step.limit_days) % {"n": step.limit_days}
+
+
+def late_label(step: DossierStep, late: int) -> str:
+    if step.limit_unit == LimitUnit.CALENDAR_DAYS:
+        return ngettext("%(n)d calendar day late", "%(n)d calendar days late", late) % {"n": late}
+    return ngettext("%(n)d working day late", "%(n)d working days late", late) % {"n": late}
+
+
+def timeline_rows(steps: list[DossierStep], today, current=None) -> list[dict]:
+    """The steps as the dossier page shows them: limit with its unit, overdue, and by how much. One query for the
+    holidays, whatever the number of steps."""
+    late_steps = [s for s in steps if is_overdue(s, today)]
+    holidays = services.holidays_from(min(s.due_date for s in late_steps)) if late_steps else set()
+    rows = []
+    for s in steps:
+        late = days_late(s, today, holidays) if s in late_steps else 0
+        rows.append({
+            "step": s, "current": s == current, "overdue": s in late_steps, "days_late": late,
+            "limit": limit_label(s), "late": late_label(s, late) if late else "",
+        })  # fmt: skip
+    return rows
 
 
 def document_out(doc: Document) -> dict:
@@ -60,6 +101,7 @@ def dossier_detail(user, dossier: Dossier) -> dict:
     steps = list(dossier.steps.order_by("revision", "order"))
     data = _base(dossier, steps)
     data["documents"] = [document_out(d) for d in selectors.revision_documents(dossier, dossier.revision + 1)]
+    data["required_documents"] = [{"kind": d["kind"], "present": d["present"]} for d in services.required_documents(dossier)]
     data["available_transitions"] = services.available_transitions(user, dossier)
     return data
 

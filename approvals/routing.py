@@ -1,5 +1,6 @@
-"""Routing as data: which organisation decides each step of a dossier, in which order, within how many working
-days. One versioned YAML file per legal regime, validated here; code never branches on the level."""
+"""Routing as data: which organisation decides each step of a dossier, in which order, within how many days of
+which unit (working or calendar). One versioned YAML file per legal regime, validated here; code never branches on
+the level."""
 
 from dataclasses import dataclass
 from functools import cache
@@ -12,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from accounts.models import Organization, Role
 
-from .models import DocumentKind, StepKind
+from .models import DocumentKind, LimitUnit, StepKind
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 Acting = Literal["security_unit", "owner", "national_authority"]
 ROLE_FOR_ACTING = {"security_unit": Role.SECURITY_UNIT.value, "owner": Role.OWNER.value, "national_authority": Role.AUTHORITY.value}
 
@@ -31,7 +32,9 @@ class StepSpec(BaseModel):
     acting: Acting
     role: Literal["security_unit", "owner", "authority"]
     # null: no statutory limit. A professional opinion then takes the policy's default; other steps get no due date.
-    working_days: int | None = Field(ge=0, le=365)
+    days: int | None = Field(ge=0, le=365)
+    # Every limit states its unit: Decree 85's appraisal limits are calendar days (Art. 16.2), the rest working days.
+    unit: Literal[tuple(LimitUnit.values)]  # type: ignore[valid-type]
     basis: str = ""
 
     @model_validator(mode="after")
@@ -41,14 +44,27 @@ class StepSpec(BaseModel):
         return self
 
 
+class AcceptanceSpec(BaseModel):
+    """How long the first reviewer has to accept a submitted dossier as complete or return it (Decree 331 Art. 23.2).
+    The first step's own limit starts at acceptance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int = Field(ge=1, le=60)
+    unit: Literal[tuple(LimitUnit.values)]  # type: ignore[valid-type]
+    basis: str = ""
+
+
 class RoutingPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     regime: str
     version: str = Field(min_length=1, max_length=40)
     national_authorities: dict[Literal["civil", "military", "cipher"], str]
     professional_opinion_working_days: int = Field(ge=1, le=365)
+    # null: the regime sets no acceptance window; the first step's clock starts at submission.
+    acceptance: AcceptanceSpec | None = None
     required_documents: dict[int, list[Literal[tuple(DocumentKind.values)]]]  # type: ignore[valid-type]
     levels: dict[int, list[StepSpec]]
 
@@ -80,7 +96,8 @@ class RoutedStep:
     kind: str
     organization: Organization
     role: str
-    working_days: int | None
+    days: int | None
+    unit: str
 
 
 def parse_policy(data: dict) -> RoutingPolicy:
@@ -110,21 +127,26 @@ def authority_code(policy: RoutingPolicy, sector: str) -> str:
     return overrides.get(sector) or policy.national_authorities[sector]
 
 
-def step_working_days(policy: RoutingPolicy, spec: StepSpec) -> int | None:
-    if spec.working_days is not None:
-        return spec.working_days
+def step_limit(policy: RoutingPolicy, spec: StepSpec) -> tuple[int | None, str]:
+    """The step's time limit as (days, unit). A professional opinion without a statutory limit takes the default
+    (a number of working days, as its setting's name says); other steps without one have no due date."""
+    if spec.days is not None:
+        return spec.days, spec.unit
     if spec.kind == StepKind.PROFESSIONAL_OPINION:
-        return getattr(settings, "APPROVALS_PROFESSIONAL_OPINION_WORKING_DAYS", None) or policy.professional_opinion_working_days
-    return None
+        days = getattr(settings, "APPROVALS_PROFESSIONAL_OPINION_WORKING_DAYS", None) or policy.professional_opinion_working_days
+        return days, LimitUnit.WORKING_DAYS.value
+    return None, spec.unit
 
 
-def route(system, level: int, regime: str) -> list[RoutedStep]:
-    """The steps for a dossier of `system` at `level`, with each acting organisation resolved."""
+def route(system, level: int, regime: str, independent_appraiser: Organization | None = None) -> list[RoutedStep]:
+    """The steps for a dossier of `system` at `level`, with each acting organisation resolved. When the security
+    unit also operates the system, its steps go to the `independent_appraiser` the owner designated (Circular 12
+    Art. 6; Decree 331 Art. 18.4)."""
     policy = load_policy(regime)
     steps = []
     for order, spec in enumerate(policy.levels[level], start=1):
         if spec.acting == "security_unit":
-            org = system.security_unit
+            org = independent_appraiser or system.security_unit
         elif spec.acting == "owner":
             org = system.owner
         else:
@@ -132,6 +154,6 @@ def route(system, level: int, regime: str) -> list[RoutedStep]:
             org = Organization.objects.filter(code=code).first()
             if org is None:
                 raise PolicyError(f"The national authority {code!r} named by the routing policy does not exist.")
-        steps.append(RoutedStep(order, spec.kind, org, spec.role, step_working_days(policy, spec)))
+        steps.append(RoutedStep(order, spec.kind, org, spec.role, *step_limit(policy, spec)))
     return steps
 

@@ -13,7 +13,10 @@ DECIDING_ROLES = (Role.SECURITY_UNIT, Role.OWNER, Role.AUTHORITY)
 
 
 def dossiers_visible_to(user) -> QuerySet:
-    return Dossier.objects.filter(system_id__in=systems_visible_to(user).values("id"))
+    """Dossiers of the systems the user sees, and those with a step routed to an organisation where the user holds
+    the step's role (an independent appraiser the owner designated sees the dossiers it appraises)."""
+    routed = DossierStep.objects.filter(steps_for_role_q(user)).values("dossier_id")
+    return Dossier.objects.filter(Q(system_id__in=systems_visible_to(user).values("id")) | Q(pk__in=routed))
 
 
 def active_steps() -> QuerySet:

@@ -12,8 +12,8 @@ from django_fsm import can_proceed
 
 from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
-from accounts.models import Membership, Role
-from accounts.selectors import delegated_owner_ids
+from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
+from accounts.selectors import delegated_owner_ids, member_org_ids
 from notifications import events as notifications
 from systems_registry import services as registry
 from systems_registry.access import capacities
@@ -21,9 +21,9 @@ from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
 from . import routing, uploads
-from .models import Decision, Document, DocumentKind, Dossier, DossierStep, Holiday
+from .models import AppraiserDesignation, Decision, Document, DocumentKind, Dossier, DossierStep, Holiday
 from .selectors import current_step, dossier_for_user, revision_documents, steps_of_revision
-from .workdays import add_working_days
+from .workdays import add_days
 
 PREPARER_ROLES = {Role.OPERATOR, Role.OWNER}
 # API name → model transition method.
@@ -48,13 +48,35 @@ def _holds_step_role(user, step: DossierStep) -> bool:
     return step.role == Role.OWNER and delegated_owner_ids(user).filter(owner_id=step.organization_id).exists()
 
 
+def _only_through_preparing_unit(user, dossier: Dossier, step: DossierStep) -> bool:
+    """The user holds the step's role only through a delegation to the unit that prepares the dossier."""
+    if step.role != Role.OWNER or Membership.objects.filter(user_id=user.pk, organization_id=step.organization_id, role=step.role).exists():
+        return False
+    return not (
+        Delegation.objects.active().filter(owner_id=step.organization_id, delegate_id__in=member_org_ids(user, [Role.OWNER]))
+        .exclude(delegate_id=dossier.system.operator_id).exists()
+    )  # fmt: skip
+
+
 def decide_blocker(user, dossier: Dossier, step: DossierStep) -> str | None:
-    """Why `user` may not decide `step`, or None. Role first, then separation of duties."""
+    """Why `user` may not decide `step`, or None. Role first, then separation of duties: per person, and per
+    organisation (the operating unit prepares the dossier, so it never decides one of its steps, delegations
+    included)."""
     if not user.is_authenticated or not _holds_step_role(user, step):
         role = dict(Role.choices).get(step.role, step.role)
         return _("Only members of %(organization)s with the role '%(role)s' may decide this step.") % {
             "organization": step.organization.name, "role": role,
         }  # fmt: skip
+    if step.organization_id == dossier.system.operator_id:
+        return _(
+            "%(organization)s operates the system and prepared this dossier, so it cannot decide its steps: the owner "
+            "designates an independent unit or appraisal council."
+        ) % {"organization": step.organization.name}
+    if _only_through_preparing_unit(user, dossier, step):
+        return _(
+            "Your organisation decides for the owner by delegation, but it is the operating unit that prepared this "
+            "dossier: a member of the owner must decide this step."
+        )
     if user.pk in (dossier.submitted_by_id, dossier.created_by_id):
         return _("Whoever prepared or submitted a dossier cannot decide any of its steps.")
     if revision_documents(dossier).filter(uploaded_by_id=user.pk).exists():
@@ -74,6 +96,8 @@ def available_transitions(user, dossier: Dossier) -> list[str]:
         step = current_step(steps_of_revision(dossier))
         if step is not None and decide_blocker(user, dossier, step) is None:
             names += ["approve", "reject", "return"]
+            if awaiting_acceptance(step):
+                names.append("accept")
     elif prepare and dossier.status == Dossier.Status.DRAFT:
         names.append("submit")
     elif prepare and dossier.status == Dossier.Status.RETURNED:
@@ -100,24 +124,38 @@ def holidays_from(start: date) -> set[date]:
     return set(Holiday.objects.filter(date__gte=start).values_list("date", flat=True))
 
 
-def _activate(step: DossierStep, today: date) -> None:
+def _limit_due(step: DossierStep, start: date) -> date | None:
+    return add_days(start, step.limit_days, step.limit_unit, holidays_from(start)) if step.limit_days is not None else None
+
+
+def _activate(step: DossierStep, today: date, acceptance: routing.AcceptanceSpec | None = None) -> None:
+    """Start a step's clock. With an acceptance window (the first step, Decree 331 Art. 23.2) the step is first due
+    for acceptance; its own limit starts when it is accepted (accept_dossier, or a decision that implies it)."""
     step.activated_on = today
-    step.due_date = add_working_days(today, step.working_days, holidays_from(today)) if step.working_days is not None else None
-    step.save(update_fields=["activated_on", "due_date"])
+    if acceptance is not None:
+        step.acceptance_due = step.due_date = add_days(today, acceptance.days, acceptance.unit, holidays_from(today))
+    else:
+        step.due_date = _limit_due(step, today)
+    step.save(update_fields=["activated_on", "due_date", "acceptance_due"])
+
+
+def awaiting_acceptance(step: DossierStep | None) -> bool:
+    return step is not None and step.acceptance_due is not None and step.accepted_on is None
 
 
 def _open_revision(dossier: Dossier) -> list[DossierStep]:
     """Route the dossier's current revision and start its first step."""
     system = dossier.system
-    routed = routing.route(system, dossier.proposed_level, dossier.regime)
+    designation = _required_appraiser(system)
+    routed = routing.route(system, dossier.proposed_level, dossier.regime, designation.organization if designation else None)
     steps = DossierStep.objects.bulk_create(
         DossierStep(
             dossier=dossier, revision=dossier.revision, order=r.order, kind=r.kind, organization=r.organization,
-            role=r.role, working_days=r.working_days,
+            role=r.role, limit_days=r.days, limit_unit=r.unit,
         )
         for r in routed
     )  # fmt: skip
-    _activate(steps[0], timezone.localdate())
+    _activate(steps[0], timezone.localdate(), routing.load_policy(dossier.regime).acceptance)
     # Routing to a national authority makes the system visible to it (systems_registry.selectors).
     authority = next((r.organization for r in routed if r.role == Role.AUTHORITY), None)
     if authority is not None:
@@ -125,16 +163,111 @@ def _open_revision(dossier: Dossier) -> list[DossierStep]:
     return steps
 
 
-def _check_required_documents(dossier: Dossier, revision: int) -> None:
-    policy = routing.load_policy(dossier.regime)
+def required_documents(dossier: Dossier) -> list[dict]:
+    """The documents the dossier's level requires under its regime, in the policy's order, each with whether the
+    revision being prepared (or the one in review) has one: the dossier page's checklist and the API's
+    `required_documents`."""
+    revision = dossier.revision + (1 if dossier.status == Dossier.Status.RETURNED else 0)
     have = set(revision_documents(dossier, revision).values_list("kind", flat=True))
-    missing = [k for k in policy.required_documents[dossier.proposed_level] if k not in have]
+    kinds = routing.load_policy(dossier.regime).required_documents[dossier.proposed_level]
+    return [{"kind": k, "present": k in have, "label": str(DocumentKind(k).label)} for k in kinds]
+
+
+def _check_required_documents(dossier: Dossier) -> None:
+    missing = [d for d in required_documents(dossier) if not d["present"]]
     if missing:
-        labels = ", ".join(str(DocumentKind(k).label) for k in missing)
+        labels = ", ".join(d["label"] for d in missing)
         raise Invalid(
             _("The dossier is missing required documents: %(documents)s.") % {"documents": labels},
-            details=[{"field": "documents", "message": _("missing: %(kind)s") % {"kind": k}} for k in missing],
+            details=[{"field": "documents", "kind": d["kind"], "message": _("missing: %(kind)s") % {"kind": d["kind"]}} for d in missing],
         )
+
+
+def needs_independent_appraiser(system: InformationSystem) -> bool:
+    """The designated security unit also operates the system (Circular 12 Art. 6; Decree 331 Art. 18.4)."""
+    return system.security_unit_id is not None and system.security_unit_id == system.operator_id
+
+
+def appraiser_designation(system: InformationSystem) -> AppraiserDesignation | None:
+    return AppraiserDesignation.objects.filter(system_id=system.pk).select_related("organization").first()
+
+
+def _required_appraiser(system: InformationSystem) -> AppraiserDesignation | None:
+    return appraiser_designation(system) if needs_independent_appraiser(system) else None
+
+
+def _check_independent_appraiser(system: InformationSystem) -> None:
+    if needs_independent_appraiser(system) and _required_appraiser(system) is None:
+        raise Conflict(
+            _(
+                "%(unit)s is both the designated security unit and the operating unit of this system, so it cannot "
+                "appraise the dossier: the owner must first designate an independent subordinate unit or appraisal "
+                "council (Circular 12/2022 Art. 6; Decree 331/2026 Art. 18.4)."
+            ) % {"unit": system.security_unit.name},
+            code="independent_appraiser_required",
+        )  # fmt: skip
+
+
+def may_designate_appraiser(user, system: InformationSystem) -> bool:
+    """Members of the owner itself (not a delegate: the operating unit would pick its own appraiser)."""
+    return user.is_authenticated and Membership.objects.filter(user_id=user.pk, organization_id=system.owner_id, role=Role.OWNER).exists()
+
+
+def appraiser_candidates(system: InformationSystem):
+    """Organisations the owner may designate: under the owner, other than the operating unit."""
+    return (
+        Organization.objects.filter(ancestor_links__ancestor_id=system.owner_id, ancestor_links__depth__gte=1)
+        .exclude(pk=system.operator_id)
+        .order_by("name").only("id", "name")
+    )  # fmt: skip
+
+
+@transaction.atomic
+def designate_appraiser(
+    *, actor, system_id: int, kind: str, organization_id: int, decision_number: str, decision_date: date | None,
+    council_name: str = "",
+) -> AppraiserDesignation:  # fmt: skip
+    """The owner designates the independent appraiser of a system whose security unit also operates it."""
+    system = system_for_user(actor, system_id, for_update=True)
+    if not may_designate_appraiser(actor, system):
+        raise Forbidden(_("Only the system's owner may designate an independent appraiser."))
+    if not needs_independent_appraiser(system):
+        raise Conflict(
+            _("The system's security unit does not operate it: its dossiers are appraised by the security unit."),
+            code="independent_appraiser_not_needed",
+        )
+    errors = []
+    if kind not in AppraiserDesignation.Kind.values:
+        errors.append({"field": "kind", "message": _("Choose an independent subordinate unit or an appraisal council.")})
+    org = Organization.objects.filter(pk=organization_id).first()
+    under_owner = OrganizationClosure.objects.filter(ancestor_id=system.owner_id, descendant_id=organization_id, depth__gte=1)
+    if org is None or not under_owner.exists():
+        errors.append({"field": "organization_id", "message": _("The appraiser must be an organisation under the system's owner.")})
+    elif organization_id == system.operator_id:
+        errors.append({"field": "organization_id", "message": _("The appraiser must be independent of the operating unit.")})
+    council_name = (council_name or "").strip()
+    if kind == AppraiserDesignation.Kind.COUNCIL and not council_name:
+        errors.append({"field": "council_name", "message": _("Name the appraisal council.")})
+    decision_number = (decision_number or "").strip()
+    if not decision_number or len(decision_number) > 100:
+        errors.append({"field": "decision_number", "message": _("The number of the designating decision is required (at most 100 characters).")})
+    if decision_date is None:
+        errors.append({"field": "decision_date", "message": _("The date of the designating decision is required.")})
+    elif decision_date > timezone.localdate():
+        errors.append({"field": "decision_date", "message": _("The decision date cannot be in the future.")})
+    if errors:
+        raise Invalid(_("The designation of the independent appraiser is incomplete."), details=errors)
+    designation = AppraiserDesignation.objects.create(
+        system=system, kind=kind, organization=org, council_name=council_name[:255], decision_number=decision_number,
+        decision_date=decision_date, designated_by=actor,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="system.designate_appraiser", obj=system, data={
+            "designation_id": designation.pk, "kind": kind, "organization_id": org.pk, "council_name": council_name,
+            "decision_number": decision_number, "decision_date": decision_date.isoformat(),
+        },
+    )  # fmt: skip
+    return designation
 
 
 def _record(actor, dossier: Dossier, name: str, before: str, *, step: int | None = None, comment: str = "", data=None):
@@ -247,7 +380,8 @@ def submit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier = dossier_for_user(actor, dossier_id, for_update=True)
     _state_check(actor, dossier, "submit")
     _require_preparer(actor, dossier, _("Only the system's operating unit or owner may submit a dossier."))
-    _check_required_documents(dossier, dossier.revision)
+    _check_required_documents(dossier)
+    _check_independent_appraiser(dossier.system)
     before = dossier.status
     dossier.submit(by=actor, at=timezone.now())
     dossier.save(update_fields=["status", "submitted_by", "submitted_at"])
@@ -262,7 +396,8 @@ def resubmit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier = dossier_for_user(actor, dossier_id, for_update=True)
     _state_check(actor, dossier, "resubmit")
     _require_preparer(actor, dossier, _("Only the system's operating unit or owner may resubmit a dossier."))
-    _check_required_documents(dossier, dossier.revision + 1)
+    _check_required_documents(dossier)
+    _check_independent_appraiser(dossier.system)
     before = dossier.status
     dossier.resubmit(by=actor, at=timezone.now())
     dossier.save(update_fields=["status", "revision", "submitted_by", "submitted_at"])
@@ -322,8 +457,11 @@ def decide_step(
         if decision == "approve" and is_last:
             _check_final_approval(dossier, decision_number, decision_date)
         now = timezone.now()
+        # A favourable decision during the acceptance window accepts the dossier as complete at the same time.
+        accepted = {"accepted_on": timezone.localdate()} if decision == "approve" and awaiting_acceptance(step) else {}
         claimed = DossierStep.objects.filter(pk=step.pk, decision__isnull=True).update(
-            decision=DECISIONS[decision], decided_by=actor, decided_at=now, comment=comment, document_hashes=_snapshot(dossier)
+            decision=DECISIONS[decision], decided_by=actor, decided_at=now, comment=comment, document_hashes=_snapshot(dossier),
+            **accepted,
         )
         if not claimed:
             raise Conflict(_("Someone else decided this step a moment ago; reload the dossier."), code="lost_race")
@@ -383,11 +521,32 @@ def _apply_approval(actor, dossier: Dossier) -> None:
     registry.record_approval(actor=actor, system_id=system.pk, dossier=dossier, level=dossier.proposed_level, revision=dossier.revision)
 
 
+@transaction.atomic
+def accept_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
+    """The first reviewer accepts the submitted dossier as complete within the acceptance window (Decree 331 Art.
+    23.2); the step's own limit (the appraisal clock) starts today. An incomplete dossier is returned instead."""
+    dossier = dossier_for_user(actor, dossier_id, for_update=True)
+    step = current_step(steps_of_revision(dossier)) if dossier.status == Dossier.Status.IN_REVIEW else None
+    if not awaiting_acceptance(step):
+        raise transition_not_allowed("accept", available_transitions(actor, dossier))
+    blocker = decide_blocker(actor, dossier, step)
+    if blocker:
+        raise Forbidden(blocker)
+    today = timezone.localdate()
+    step.accepted_on, step.due_date = today, _limit_due(step, today)
+    step.save(update_fields=["accepted_on", "due_date"])
+    _record(
+        actor, dossier, "accept", dossier.status, step=step.order, comment=(comment or "").strip(),
+        data={"due_date": step.due_date.isoformat() if step.due_date else None},
+    )  # fmt: skip
+    return dossier
+
+
 def transition_dossier(*, actor, dossier_id: int, name: str, comment: str = "", **decision) -> Dossier:
     """Dispatch a contract transition name to its service (API and HTML views)."""
     if name in DECISIONS:
         return decide_step(actor=actor, dossier_id=dossier_id, decision=name, comment=comment, **decision)
-    services = {"submit": submit_dossier, "resubmit": resubmit_dossier, "withdraw": withdraw_dossier}
+    services = {"submit": submit_dossier, "resubmit": resubmit_dossier, "withdraw": withdraw_dossier, "accept": accept_dossier}
     if name not in services:
         raise transition_not_allowed(name, available_transitions(actor, dossier_for_user(actor, dossier_id)))
     return services[name](actor=actor, dossier_id=dossier_id, comment=comment)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:dossier_id>/documents/", views.document_upload_view, name="upload"),
     path("<int:dossier_id>/transitions/<str:name>/", views.dossier_transition_view, name="transition"),
     path("documents/<int:document_id>/download/", views.document_download_view, name="download"),
+    path("<int:dossier_id>/independent-appraiser/", views.designate_appraiser_view, name="designate_appraiser"),
 ]

@@ -18,7 +18,7 @@ from systems_registry.selectors import system_for_user
 from . import presenters, selectors, services
 from .api import document_response
 from .forms import DocumentUploadForm
-from .models import Dossier
+from .models import AppraiserDesignation, Dossier
 
 
 def _or_404(fn, *args):
@@ -66,19 +66,61 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
         {
             "dossier": dossier,
             "system": dossier.system,
-            "timeline": [{"step": s, "overdue": presenters.is_overdue(s, today), "current": s == current} for s in steps],
-            "earlier": [{"step": s, "overdue": presenters.is_overdue(s, today)} for s in earlier],
+            "timeline": presenters.timeline_rows(steps, today, current),
+            "earlier": presenters.timeline_rows(earlier, today),
             "documents": selectors.revision_documents(dossier, dossier.revision + 1).select_related("uploaded_by"),
             "history": presenters.dossier_history(dossier),
             "current": current,
             "can_decide": any(t in transitions for t in services.DECISIONS),
+            "can_accept": "accept" in transitions,
+            "required_documents": services.required_documents(dossier),
             "is_final_step": current is not None and current.order == len(steps),
             "preparer_transitions": [t for t in transitions if t not in services.DECISIONS],
             "can_upload": can_upload,
             "upload_form": upload_form or (DocumentUploadForm() if can_upload else None),
             "today": today.isoformat(),
+            **_appraiser_context(user, dossier),
         },
     )
+
+
+def _appraiser_context(user, dossier: Dossier) -> dict:
+    """The independent appraiser card: shown only where the security unit also operates the system."""
+    system = dossier.system
+    if not services.needs_independent_appraiser(system):
+        return {"needs_appraiser": False}
+    may = services.may_designate_appraiser(user, system)
+    return {
+        "needs_appraiser": True,
+        "appraiser": services.appraiser_designation(system),
+        "may_designate": may,
+        "appraiser_orgs": services.appraiser_candidates(system) if may else [],
+        "appraiser_kinds": AppraiserDesignation.Kind.choices,
+    }
+
+
+@login_required
+@require_POST
+def designate_appraiser_view(request, dossier_id):
+    dossier = _or_404(selectors.dossier_for_user, request.user, dossier_id)
+    org = request.POST.get("organization_id", "")
+    try:
+        services.designate_appraiser(
+            actor=request.user, system_id=dossier.system_id, kind=request.POST.get("kind", ""),
+            organization_id=int(org) if org.isdigit() else 0, decision_number=request.POST.get("decision_number", "")[:200],
+            decision_date=_parse_date(request.POST.get("decision_date", "")), council_name=request.POST.get("council_name", "")[:255],
+        )  # fmt: skip
+        messages.success(request, _("The independent appraiser is recorded; submitted dossiers are routed to it."))
+    except NotFound:
+        raise Http404 from None
+    except Invalid as exc:
+        for detail in exc.details or [{"message": exc.message}]:
+            messages.error(request, detail["message"])
+    except DomainError as exc:
+        if exc.status == 403:
+            return HttpResponseForbidden(exc.message)
+        messages.error(request, exc.message)
+    return redirect("approvals:detail", dossier_id=dossier_id)
 
 
 @login_required

@@ -36,9 +36,35 @@ def _candidates(operator) -> list[InformationSystem]:
     return systems
 
 
+def _go_live(security_unit, inspector, operator) -> int:
+    """The approved demo systems whose plan is in place pass a pre-operation readiness check and go into operation,
+    as the go-live gate requires (Decree 331 Art. 28.3): the check is ordered, assessed, concluded eligible, closed."""
+    from systems_registry import golive
+
+    ready = [
+        s for s in InformationSystem.objects.filter(owner__code="QNI", status="planned", security_plan_status="full")
+        .exclude(approved_dossier=None).order_by("code") if s.has_current_approval()
+    ]  # fmt: skip
+    today = timezone.localdate()
+    for system in ready:
+        if "readiness_eligible" in {c.check for c in golive.gate(system) if not c.met}:
+            check = services.create_inspection(
+                actor=security_unit, system_id=system.pk, kind="pre_operation", scheduled_for=today, inspector_ids=[inspector.pk],
+            )  # fmt: skip
+            services.transition_inspection(actor=inspector, inspection_id=check.pk, name="start")
+            items = InspectionResult.objects.filter(inspection=check).values_list("item_id", flat=True)
+            services.save_results(actor=inspector, inspection_id=check.pk, entries=[{"item_id": i, "result": "met", "note": ""} for i in items])
+            services.transition_inspection(actor=inspector, inspection_id=check.pk, name="submit", outcome="eligible")
+            services.transition_inspection(actor=security_unit, inspection_id=check.pk, name="close", comment="Đủ điều kiện vận hành.")
+        registry.transition_system(actor=operator, system_id=system.pk, name="commission", comment="Đưa vào vận hành.")
+    return len(ready)
+
+
 def seed() -> str:
     load_shipped()
     scheduling.seed_cycle_policies()
+    with transaction.atomic():
+        _go_live(User.objects.get(username="security_unit"), User.objects.get(username="inspector"), User.objects.get(username="operator"))
     if Inspection.objects.filter(system__owner__code="QNI").exists():
         return "demo inspections already present"
     security_unit = User.objects.get(username="security_unit")

@@ -373,8 +373,9 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
                     activated = None
                 steps.append(DossierStep(
                     dossier=dossier, revision=1, order=order, kind=spec.kind, organization=org, role=spec.role,
-                    working_days=spec.working_days, activated_on=activated,
-                    due_date=(activated + timedelta(days=(spec.working_days or 10) * 7 // 5)) if activated else None,
+                    limit_days=spec.days, limit_unit=spec.unit, activated_on=activated,
+                    due_date=(activated + timedelta(days=(spec.days or 10) * (5 if spec.unit == "calendar_days" else 7) // 5))
+                    if activated else None,
                     decision=decision, decided_by=decider if decision else None, decided_at=decided_at,
                 ))  # fmt: skip
             if state == "approved":

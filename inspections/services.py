@@ -17,6 +17,7 @@ from accounts.models import User
 from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
 from notifications import events as notifications
+from systems_registry import golive
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
@@ -314,6 +315,15 @@ def transition_inspection(*, actor, inspection_id: int, name: str, comment: str 
     )  # fmt: skip
     if name == "submit":
         propose_findings(actor=actor, inspection=inspection)
+    if inspection.kind == Inspection.Kind.PRE_OPERATION and name in ("close", "reopen"):
+        # The go-live gate reads the readiness outcome from the registry (Decree 331 Art. 28.3).
+        if name == "close":
+            golive.record_readiness(
+                actor=actor, system_id=inspection.system_id, inspection_id=inspection.pk, outcome=inspection.outcome,
+                concluded_at=inspection.closed_at,
+            )  # fmt: skip
+        else:
+            golive.withdraw_readiness(actor=actor, system_id=inspection.system_id, inspection_id=inspection.pk)
     return inspection
 
 

@@ -69,6 +69,14 @@ class SecurityPlanStatus(models.TextChoices):
     FULL = "full", _("Fully implemented")
 
 
+class ReadinessOutcome(models.TextChoices):
+    """The conclusion of a pre-operation readiness check (Decree 331 Art. 28.3)."""
+
+    ELIGIBLE = "eligible", _("Eligible to operate")
+    CONDITIONALLY_ELIGIBLE = "conditionally_eligible", _("Conditionally eligible")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible to operate")
+
+
 class InformationSystem(ConcurrentTransitionMixin, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -127,6 +135,11 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     )
     expected_approval_date = models.DateField(_("expected approval date"), null=True, blank=True)
     expected_full_implementation_date = models.DateField(_("expected full implementation date"), null=True, blank=True)
+    # The latest pre-operation readiness check (Decree 331 Art. 28.3), pushed by inspections when one closes
+    # (systems_registry.golive.record_readiness); a plain id, since the registry does not depend on inspections.
+    readiness_outcome = models.CharField(_("readiness outcome"), max_length=30, choices=ReadinessOutcome.choices, blank=True)
+    readiness_concluded_at = models.DateTimeField(_("readiness concluded at"), null=True, blank=True)
+    readiness_inspection_id = models.PositiveIntegerField(null=True, blank=True)
 
     status = FSMField(_("status"), default=Status.PLANNED, choices=Status.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -11,7 +11,7 @@ from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
 
-from . import access, notices
+from . import access, golive, notices
 from .classification import ClassificationInputs, classify, combine_parts, load_policy, regime_in_force
 from .models import InformationSystem, InformationSystemUserObjectPermission
 from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
@@ -397,7 +397,9 @@ def preview_classification(data: dict, regime: str):
 def available_transitions(user, system: InformationSystem) -> list[str]:
     if not access.can_edit(user, system):
         return []
-    return [t.name for t in system.get_available_status_transitions()]
+    names = [t.name for t in system.get_available_status_transitions()]
+    # The go-live gate (golive.py): commission shows only when every check of the regime is met.
+    return [n for n in names if n != "commission" or golive.may_commission(system)]
 
 
 @transaction.atomic
@@ -412,6 +414,8 @@ def transition_system(*, actor, system_id: int, name: str, comment: str = "") ->
     if name not in allowed:
         if name in ("commission", "resume") and system.status in ("planned", "suspended") and not system.has_current_approval():
             raise Conflict(_no_approval_message(system), code="no_approved_dossier", details=[{"allowed_transitions": allowed}])
+        if name == "commission" and system.status == "planned":
+            golive.check_commission(system, allowed)
         raise transition_not_allowed(name, allowed)
     before = system.status
     method()

@@ -77,7 +77,9 @@ def add_documents(actor, dossier, kinds=None, *, regulation=True):
 
     from approvals import routing, services
 
-    kinds = list(kinds or routing.load_policy(dossier.regime).required_documents[dossier.proposed_level])
+    required = routing.load_policy(dossier.regime).required_documents[dossier.proposed_level]
+    # The regulation is a required document too; `regulation` alone decides whether it is added.
+    kinds = list(kinds or [k for k in required if k != "security_regulation"])
     if regulation:
         kinds.append("security_regulation")
     docs = []

@@ -132,8 +132,9 @@ def test_submitting_needs_the_required_documents(demo, api):
     resp = api.post(f"dossiers/{dossier.pk}/transitions/submit", demo.operator)
     assert resp.status_code == 422
     assert {d["message"] for d in resp.json()["error"]["details"]} == {
-        "missing: level_proposal", "missing: security_plan", "missing: risk_assessment"
+        "missing: level_proposal", "missing: security_plan", "missing: risk_assessment", "missing: security_regulation"
     }
+    assert {d["kind"] for d in resp.json()["error"]["details"]} == {"level_proposal", "security_plan", "risk_assessment", "security_regulation"}
 
 
 def test_only_the_operating_unit_or_owner_prepare_dossiers(demo, api):

@@ -18,10 +18,20 @@ def test_demo_dossiers_cover_the_workflow_states(db):
     }  # fmt: skip
     systems = {s.code: s for s in InformationSystem.objects.all()}
     for code in ("QNI-INTRANET", "QNI-LGSP"):
-        assert systems[code].status == "operating" and systems[code].has_current_approval()
+        # Approved with the plan in place; going live waits for the readiness check (the inspections seeder).
+        assert systems[code].status == "planned" and systems[code].has_current_approval()
+        assert systems[code].security_plan_status == "full"
     nuoc = Dossier.objects.get(system__code="QNI-SCADA-NUOC")
     current = nuoc.steps.filter(decision__isnull=True, activated_on__isnull=False).get()
     assert (current.kind, current.organization.code) == ("appraisal", "BCA-A05")
     load_demo(seeders=SEEDERS)
     assert Dossier.objects.count() == 6
     call_command("verify_audit")
+
+
+def test_the_full_demo_puts_the_approved_systems_into_operation_after_an_eligible_readiness_check(db):
+    load_demo()
+    for code in ("QNI-INTRANET", "QNI-LGSP"):
+        system = InformationSystem.objects.get(code=code)
+        assert system.status == "operating" and system.has_current_approval()
+        assert system.readiness_outcome == "eligible" and system.readiness_inspection_id is not None

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from approvals.models import DossierStep, Holiday
-from approvals.workdays import add_working_days
+from approvals.workdays import add_days, add_working_days
 from systems_registry.models import InformationSystem
 from tests import factories
 
@@ -17,11 +17,13 @@ ROUTES = {  # level → [(kind, acting organisation code, role)]
     5: [("professional_opinion", "QNI-SKHCN", "security_unit"), ("appraisal", "BCA-A05", "authority"),
         ("list_approval", "BCA-A05", "authority"), ("approval", "QNI", "owner")],
 }  # fmt: skip
-LIMITS = {  # (regime, level) → working days per step (None: no due date)
-    ("decree_331_2026", 1): [7], ("decree_331_2026", 2): [7], ("decree_331_2026", 3): [15, 7],
-    ("decree_331_2026", 4): [10, 25, 7], ("decree_331_2026", 5): [10, 25, None, 7],
-    ("decree_85_2016", 1): [7], ("decree_85_2016", 2): [7], ("decree_85_2016", 3): [11, 7],
-    ("decree_85_2016", 4): [10, 22, 7], ("decree_85_2016", 5): [10, 22, None, 7],
+W, C = "working_days", "calendar_days"
+LIMITS = {  # (regime, level) → (days, unit) per step (None: no due date)
+    ("decree_331_2026", 1): [(7, W)], ("decree_331_2026", 2): [(7, W)], ("decree_331_2026", 3): [(15, W), (7, W)],
+    ("decree_331_2026", 4): [(10, W), (25, W), (7, W)], ("decree_331_2026", 5): [(10, W), (25, W), (None, W), (7, W)],
+    # Decree 85 Art. 16.2: appraisal in 15 / 30 calendar days; Art. 17.2: approval in 7 working days.
+    ("decree_85_2016", 1): [(7, W)], ("decree_85_2016", 2): [(7, W)], ("decree_85_2016", 3): [(15, C), (7, W)],
+    ("decree_85_2016", 4): [(10, W), (30, C), (7, W)], ("decree_85_2016", 5): [(10, W), (30, C), (None, W), (7, W)],
 }  # fmt: skip
 
 
@@ -63,8 +65,9 @@ def test_every_level_walks_its_route_to_approval(demo, api, regime, level):
     for index, (kind, _org, role) in enumerate(ROUTES[level]):
         step = DossierStep.objects.get(dossier_id=dossier_id, revision=1, order=index + 1)
         today = timezone.localdate()
-        expected_due = add_working_days(today, limits[index]) if limits[index] is not None else None
-        assert (step.working_days, step.activated_on, step.due_date) == (limits[index], today, expected_due)
+        days, unit = limits[index]
+        expected_due = add_days(today, days, unit) if days is not None else None
+        assert (step.limit_days, step.limit_unit, step.activated_on, step.due_date) == (days, unit, today, expected_due)
         last = index == len(ROUTES[level]) - 1
         decider = deciders[role].pop(0)
         payload = {"comment": "phù hợp"}

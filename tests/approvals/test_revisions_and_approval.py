@@ -9,6 +9,7 @@ from approvals import services
 from approvals.models import Dossier
 from systems_registry.models import InformationSystem
 from tests import factories
+from tests.approvals.golive_support import readiness_check, ready_for_go_live
 
 TODAY = timezone.localdate
 
@@ -57,12 +58,16 @@ def test_the_appraiser_of_an_earlier_revision_cannot_approve_a_later_one(demo, a
     assert resp.status_code == 403
 
 
-def test_final_approval_requires_the_security_regulation(demo, api):
-    dossier = factories.submitted_dossier(demo, 1, regulation=False)
-    resp = api.post(f"dossiers/{dossier.pk}/transitions/approve", demo.security_unit,
-                    {"comment": "ok", "decision_number": "1", "decision_date": TODAY().isoformat()})  # fmt: skip
-    assert resp.status_code == 409
-    assert resp.json()["error"]["code"] == "security_regulation_missing"
+def test_the_security_regulation_is_asked_at_submission_not_discovered_at_the_final_approval(demo, api):
+    # Decree 331 Art. 30.7: issued before approval; asked at submission so no appraisal is wasted on its absence.
+    system = factories.leveled_system(demo, 1)
+    dossier = services.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=1, title="t")
+    factories.add_documents(demo.operator, dossier, regulation=False)
+    api.language = "en"
+    resp = api.post(f"dossiers/{dossier.pk}/transitions/submit", demo.operator)
+    assert resp.status_code == 422
+    assert "Internal security regulation" in resp.json()["error"]["message"]
+    assert [d["kind"] for d in resp.json()["error"]["details"]] == ["security_regulation"]
     assert InformationSystem.objects.get(pk=dossier.system_id).approved_level is None
 
 
@@ -88,6 +93,7 @@ def test_level_change_after_approval_closes_the_commission_gate_until_reapproved
     services.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
     services.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve", comment="ok")
     final(demo.owner, dossier)
+    ready_for_go_live(api, demo, system)
     assert "commission" in api.get(f"systems/{system.pk}", demo.operator).json()["available_transitions"]
 
     resp = api.post(f"systems/{system.pk}/classify", demo.operator, {"infrastructure_scope": "national", "requires_24x7": True})
@@ -110,6 +116,9 @@ def test_level_change_after_approval_closes_the_commission_gate_until_reapproved
     services.decide_step(actor=demo.security_unit, dossier_id=new.pk, decision="approve", comment="ý kiến")
     services.decide_step(actor=demo.authority, dossier_id=new.pk, decision="approve", comment="thẩm định đạt")
     final(demo.owner, new, "20/QĐ")
+    # The readiness check predates the new approval: a new one is needed before go-live.
+    assert api.post(f"systems/{system.pk}/transitions/commission", demo.operator).json()["error"]["code"] == "readiness_not_eligible"
+    readiness_check(demo, system)
     resp = api.post(f"systems/{system.pk}/transitions/commission", demo.operator)
     assert resp.status_code == 200 and resp.json()["status"] == "operating"
     dossier.refresh_from_db()

@@ -92,7 +92,9 @@ def test_accept_language_en_gives_english_with_the_same_code(demo, incomplete):
     error = resp.json()["error"]
     assert error["code"] == "validation_failed"
     assert error["message"].startswith(MISSING_EN) and "Level proposal statement" in error["message"]
-    assert {d["message"] for d in error["details"]} == {"missing: level_proposal", "missing: security_plan", "missing: risk_assessment"}
+    assert {d["message"] for d in error["details"]} == {
+        "missing: level_proposal", "missing: security_plan", "missing: risk_assessment", "missing: security_regulation"
+    }
     assert resp["Content-Language"] == "en"
 
 
