@@ -34,7 +34,11 @@ def approve(demo, system: InformationSystem) -> InformationSystem:
 
 
 def operating_level_2(demo) -> InformationSystem:
+    from tests.approvals.golive_support import ready_for_go_live
+    from tests.personas import ApiClient
+
     system = approve(demo, qni_system(demo))
+    ready_for_go_live(ApiClient(), demo, system)  # the go-live gate: plan in full, readiness check eligible
     services.transition_system(actor=demo.operator, system_id=system.pk, name="commission")
     system.refresh_from_db()
     assert (system.status, system.proposed_level, system.approved_level) == ("operating", 2, 2)

@@ -37,6 +37,7 @@ from systems_registry.forms import FORM_FIELDS
 from systems_registry.models import InformationSystem
 from systems_registry.spreadsheets import ImportFailed, import_systems
 from tests import factories
+from tests.approvals.golive_support import ready_for_go_live
 from tests.imports.conftest import registry_xlsx
 from tests.personas import ApiClient, verify_session_otp
 
@@ -226,6 +227,8 @@ class RegistryMachine(RuleBasedStateMachine):
                                   decision_number="1/QĐ", decision_date=date.today())  # fmt: skip
         assert dossier.status == Dossier.Status.APPROVED
         self.paths.add("approval")
+        if then == "commission":
+            ready_for_go_live(self.api, self.demo, system)  # the go-live gate: plan in full, readiness check eligible
         if then:
             self.lifecycle(index, then)
 
