@@ -34,7 +34,11 @@ def approve(demo, system: InformationSystem) -> InformationSystem:
 
 
 def operating_level_2(demo) -> InformationSystem:
+    from tests.approvals.golive_support import ready_for_go_live
+    from tests.personas import ApiClient
+
     system = approve(demo, qni_system(demo))
+    ready_for_go_live(ApiClient(), demo, system)  # the go-live gate: plan in full, readiness check eligible
     services.transition_system(actor=demo.operator, system_id=system.pk, name="commission")
     system.refresh_from_db()
     assert (system.status, system.proposed_level, system.approved_level) == ("operating", 2, 2)
@@ -284,3 +288,32 @@ def test_the_admin_reclassifies_through_the_service(demo, client):
     system.refresh_from_db()
     assert system.proposed_level == 3
     assert AuditEvent.objects.filter(action="system.classify", object_id=str(system.pk), to_status="3", actor=demo.admin).count() == 1
+
+
+def test_an_import_moving_many_approved_levels_costs_the_same_queries_as_a_few(demo):
+    """The set-based path keeps the single-row path's audit event and notice per moved level, in a constant number
+    of queries per batch."""
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from systems_registry.spreadsheets import import_systems
+    from tests.imports.conftest import registry_xlsx, system_row
+
+    def run(n: int) -> int:
+        systems = [qni_system(demo) for _ in range(n)]
+        for system in systems:
+            dossier = approvals.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=2, title="Hồ sơ")
+            services.record_approval(actor=demo.owner, system_id=system.pk, dossier=dossier, level=2)
+        rows = [system_row(s.code, name=s.name, handles_administrative_procedures="TRUE", info_types="personal") for s in systems]
+        content = registry_xlsx(rows)
+        with CaptureQueriesContext(connection) as ctx:
+            import_systems(actor=demo.operator, fileobj=io.BytesIO(content), filename="s.xlsx")
+        for system in systems:
+            system.refresh_from_db()
+            assert (system.proposed_level, system.reapproval_required) == (3, True)
+            assert classify_events(system) == 2 and len(reapproval_keys(system)) == 1  # created at 2, moved to 3
+        return len(ctx.captured_queries)
+
+    assert run(3) == run(12)
