@@ -51,11 +51,17 @@ def late_label(step: DossierStep, late: int) -> str:
     return ngettext("%(n)d working day late", "%(n)d working days late", late) % {"n": late}
 
 
-def timeline_rows(steps: list[DossierStep], today, current=None) -> list[dict]:
-    """The steps as the dossier page shows them: limit with its unit, overdue, and by how much. One query for the
-    holidays, whatever the number of steps."""
+def late_holidays(steps, today) -> set:
+    """The holidays needed to count how late the given steps are: one query for any number of steps, none when
+    no step is late."""
+    late = [s.due_date for s in steps if is_overdue(s, today)]
+    return services.holidays_from(min(late)) if late else set()
+
+
+def timeline_rows(steps: list[DossierStep], today, current=None, holidays=None) -> list[dict]:
+    """The steps as the dossier page shows them: limit with its unit, overdue, and by how much."""
     late_steps = [s for s in steps if is_overdue(s, today)]
-    holidays = services.holidays_from(min(s.due_date for s in late_steps)) if late_steps else set()
+    holidays = late_holidays(steps, today) if holidays is None else holidays
     rows = []
     for s in steps:
         late = days_late(s, today, holidays) if s in late_steps else 0

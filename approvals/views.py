@@ -59,6 +59,7 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
     current = selectors.current_step(steps) if dossier.status == Dossier.Status.IN_REVIEW else None
     today = timezone.localdate()
     earlier = list(dossier.steps.exclude(revision=dossier.revision).select_related("organization", "decided_by").order_by("-revision", "order"))
+    holidays = presenters.late_holidays([*steps, *earlier], today)
     can_upload = services.may_prepare(user, dossier.system) and dossier.status in (Dossier.Status.DRAFT, Dossier.Status.RETURNED)
     return render(
         request,
@@ -66,8 +67,8 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
         {
             "dossier": dossier,
             "system": dossier.system,
-            "timeline": presenters.timeline_rows(steps, today, current),
-            "earlier": presenters.timeline_rows(earlier, today),
+            "timeline": presenters.timeline_rows(steps, today, current, holidays),
+            "earlier": presenters.timeline_rows(earlier, today, holidays=holidays),
             "documents": selectors.revision_documents(dossier, dossier.revision + 1).select_related("uploaded_by"),
             "history": presenters.dossier_history(dossier),
             "current": current,

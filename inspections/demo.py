@@ -63,9 +63,10 @@ def _go_live(security_unit, inspector, operator) -> int:
 def seed() -> str:
     load_shipped()
     scheduling.seed_cycle_policies()
+    already = Inspection.objects.filter(system__owner__code="QNI").exists()
     with transaction.atomic():
         _go_live(User.objects.get(username="security_unit"), User.objects.get(username="inspector"), User.objects.get(username="operator"))
-    if Inspection.objects.filter(system__owner__code="QNI").exists():
+    if already:
         return "demo inspections already present"
     security_unit = User.objects.get(username="security_unit")
     inspector = User.objects.get(username="inspector")

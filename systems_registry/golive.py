@@ -91,8 +91,10 @@ class GateCheck:
     met: bool
     label: str
     basis: str
-    # What is missing and who can supply it; empty when met.
+    # What is missing and who can supply it, with the basis (the 409's message); empty when met.
     message: str
+    # The same without the basis (the system page shows the basis beside the label).
+    detail: str = ""
 
 
 def _day(value: datetime) -> str:
@@ -157,9 +159,8 @@ def gate(system: InformationSystem) -> list[GateCheck]:
             met, message = _readiness(system, approved_at)
         else:
             met, message = _plan(system)
-        if message:
-            message = f"{message} ({_basis(spec)})"
-        rows.append(GateCheck(spec.check, CODES[spec.check], met, labels[spec.check], _basis(spec), message))
+        cited = f"{message} ({_basis(spec)})" if message else ""
+        rows.append(GateCheck(spec.check, CODES[spec.check], met, labels[spec.check], _basis(spec), cited, message))
     return rows
 
 

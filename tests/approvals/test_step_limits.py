@@ -29,7 +29,10 @@ def test_a_decree_85_level_3_appraisal_is_due_in_15_calendar_days(demo, api):
 
 
 def test_the_same_level_under_decree_331_is_due_in_15_working_days(demo):
+    from approvals import services
+
     dossier = factories.submitted_dossier(demo, 3)
+    services.accept_dossier(actor=demo.security_unit, dossier_id=dossier.pk)  # the clock starts at acceptance
     step = dossier.steps.get(order=1)
     assert (step.limit_days, step.limit_unit, step.due_date) == (15, "working_days", add_working_days(timezone.localdate(), 15))
 
@@ -51,3 +54,33 @@ def test_the_page_states_each_limit_with_its_unit_and_counts_lateness_in_it(demo
     DossierStep.objects.filter(pk=step.pk).update(limit_unit="working_days")
     html = _page(client, demo.operator, url)
     assert f"{days_between(due, today, 'working_days')} working day" in html and "10 calendar days late" not in html
+
+
+def test_the_dossier_detail_costs_the_same_queries_as_revisions_and_late_steps_pile_up(demo, api, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = factories.submitted_dossier(demo, 3, "decree_85_2016")
+    client.force_login(demo.operator)
+
+    def counts():
+        with CaptureQueriesContext(connection) as api_q:
+            assert api.get(f"dossiers/{dossier.pk}", demo.operator).status_code == 200
+        with CaptureQueriesContext(connection) as page_q:
+            assert client.get(f"/dossiers/{dossier.pk}/").status_code == 200
+        return len(api_q), len(page_q)
+
+    def all_late():
+        # Every step ran out: each is late, counted in its unit, with one holiday query for them all.
+        past = timezone.localdate() - timedelta(days=40)
+        DossierStep.objects.filter(dossier=dossier).update(activated_on=past, due_date=past + timedelta(days=5))
+
+    api.get(f"dossiers/{dossier.pk}", demo.operator)  # warm the token and the session
+    all_late()
+    before = counts()
+    for _ in range(3):
+        api.post(f"dossiers/{dossier.pk}/transitions/return", demo.security_unit, {"comment": "bổ sung"})
+        api.post(f"dossiers/{dossier.pk}/transitions/resubmit", demo.operator)
+    all_late()
+    assert dossier.steps.count() == 8
+    assert counts() == before

@@ -130,7 +130,14 @@ def test_a_system_goes_from_registration_to_an_inspected_operation(language, ses
     assert dossier.status == "approved"
     owner.shot("dossier-approved")
 
-    # 6. The operator puts the system into operation.
+    # 6. The go-live gate (Decree 331 Arts. 28.3, 30.6): the plan recorded as implemented in full and a readiness
+    # check concluded eligible after the approval; then the operator puts the system into operation.
+    from systems_registry import services as registry_services
+    from systems_registry.schemas import SystemPatch
+    from tests.approvals.golive_support import readiness_check
+
+    registry_services.update_system(actor=demo.operator, system_id=system.pk, data=SystemPatch(security_plan_status="full"))
+    readiness_check(demo, system)
     op.go(f"/systems/{system.pk}/")
     op.post_button("/transitions/commission/")
     system.refresh_from_db()

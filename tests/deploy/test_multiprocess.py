@@ -120,13 +120,23 @@ def _dossier_and_inspection_journey(production, http) -> tuple[int, int]:
         "comment": "phê duyệt", "decision_number": "15/QĐ-UBND", "decision_date": date.today().isoformat()})  # fmt: skip
     assert status == 200 and dossier["status"] == "approved", dossier
 
+    # The go-live gate: the plan implemented in full and a pre-operation readiness check concluded eligible.
+    status, system = http.request("PATCH", f"systems/{sid}", "operator", {"security_plan_status": "full"})
+    assert status == 200, system
+    inspector_id = http.get("me", "inspector")[1]["id"]
+    _inspect(http, sid, inspector_id, "pre_operation", {"outcome": "eligible"})
     status, system = http.post(f"systems/{sid}/transitions/commission", "operator", {"comment": "vận hành"})
     assert status == 200 and system["status"] == "operating", system
 
     # A periodic inspection by the designated security unit, assessed by the inspector, closed by the unit.
-    inspector_id = http.get("me", "inspector")[1]["id"]
+    _inspect(http, sid, inspector_id, "periodic", {})
+
+    return sid, inspector_id
+
+
+def _inspect(http, sid, inspector_id, kind, conclusion):
     status, inspection = http.post(f"systems/{sid}/inspections", "security_unit",
-                                   {"kind": "periodic", "scheduled_for": date.today().isoformat(), "inspector_ids": [inspector_id]})  # fmt: skip
+                                   {"kind": kind, "scheduled_for": date.today().isoformat(), "inspector_ids": [inspector_id]})  # fmt: skip
     assert status == 201, inspection
     iid = inspection["id"]
     status, inspection = http.post(f"inspections/{iid}/transitions/start", "inspector", {"comment": ""})
@@ -135,12 +145,10 @@ def _dossier_and_inspection_journey(production, http) -> tuple[int, int]:
     assert results, inspection
     status, inspection = http.put(f"inspections/{iid}/results", "inspector", results)
     assert status == 200, inspection
-    status, inspection = http.post(f"inspections/{iid}/transitions/submit", "inspector", {"comment": ""})
+    status, inspection = http.post(f"inspections/{iid}/transitions/submit", "inspector", {"comment": "", **conclusion})
     assert status == 200 and inspection["status"] == "submitted", inspection
     status, inspection = http.post(f"inspections/{iid}/transitions/close", "security_unit", {"comment": "đạt yêu cầu"})
     assert status == 200 and inspection["status"] == "closed", inspection
-
-    return sid, inspector_id
 
 
 def _static_files_are_hashed_and_served(production):

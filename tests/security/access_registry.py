@@ -109,6 +109,8 @@ HTML: dict[str, Probe] = {
     "approvals:upload": obj(lambda f: f"/dossiers/{f.dossier.pk}/documents/", "post", body=lambda f: {"kind": "other", "file": _pdf()}, multipart=True),
     "approvals:transition": obj(lambda f: f"/dossiers/{f.dossier.pk}/transitions/withdraw/", "post", body=_transition),
     "approvals:transition#approve": obj(lambda f: f"/dossiers/{f.dossier.pk}/transitions/approve/", "post", body=_transition),
+    "approvals:designate_appraiser": obj(lambda f: f"/dossiers/{f.dossier.pk}/independent-appraiser/", "post", body=lambda f: {
+        "kind": "unit", "organization_id": f.province.pk, "decision_number": "1/QĐ", "decision_date": "2026-01-01"}),
     "approvals:download": obj(lambda f: f"/dossiers/documents/{f.document.pk}/download/"),
     # checklists: one national catalogue, not jurisdiction-bound
     "checklists:list": opn("/checklists/"),
@@ -169,6 +171,8 @@ API: dict[str, Probe] = {
     "GET /api/v1/documents/{document_id}/download": obj(lambda f: f"/api/v1/documents/{f.document.pk}/download"),
     "POST /api/v1/dossiers/{dossier_id}/transitions/{name}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/transitions/approve", "post", body=_transition),
     "GET /api/v1/dossiers/{dossier_id}/history": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/history"),
+    "POST /api/v1/systems/{system_id}/independent-appraiser": obj(lambda f: f"/api/v1/systems/{f.system.pk}/independent-appraiser", "post", body=lambda f: {
+        "kind": "unit", "organization_id": f.province.pk, "decision_number": "1/QĐ", "decision_date": "2026-01-01"}),
     "GET /api/v1/checklists": opn("/api/v1/checklists"),
     "POST /api/v1/checklists/import": opn("/api/v1/checklists/import", "post", body=lambda f: {"file": _pdf("x.json")}, multipart=True),
     "GET /api/v1/checklists/{checklist_id}": opn(lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}"),
