@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from pydantic import BaseModel, Field
 
 from . import audit, security
@@ -67,6 +67,18 @@ def issue_token(request, data: TokenIn):
     with transaction.atomic():
         audit.record(actor=user, action="auth.token", object_type="user", object_id=str(user.pk))
     return {"token": key, "expires_at": token.expires_at}
+
+
+@router.post("/auth/token/revoke", response={204: None, 401: ErrorOut})
+def revoke_token(request):
+    """Ends the bearer token this request was signed with (an API sign-out); a session has no token to end."""
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise Unauthenticated(_("Only a bearer token can be revoked."), code="unauthenticated")
+    with transaction.atomic():
+        if token.revoke():
+            audit.record(actor=request.user, action="auth.token_revoke", object_type="user", object_id=str(request.user.pk))
+    return Status(204, None)
 
 
 class RoleOut(BaseModel):

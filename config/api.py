@@ -1,12 +1,13 @@
 """The one NinjaAPI: auth, the contract's error shape, and each app's router."""
 
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
 
 from accounts.errors import DomainError
 from accounts.models import ApiToken
@@ -14,14 +15,13 @@ from accounts.models import ApiToken
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(token), expires_at__gt=timezone.now(), user__is_active=True)
-            .first()
-        )
+        # Revoked and expired tokens are refused alike (401): a password change, a deactivation and
+        # POST /auth/token/revoke set revoked_at (accounts.models.ApiToken).
+        row = ApiToken.live().select_related("user").filter(key_hash=ApiToken.hash_key(token), user__is_active=True).first()
         if row is None:
             return None
         request.user = row.user
+        request.api_token = row
         _speak_users_language(request, row.user)
         return row.user
 
@@ -34,6 +34,22 @@ def _speak_users_language(request, user) -> None:
     translation.activate(user.language)
     request.LANGUAGE_CODE = user.language
 
+
+class BrowserSession(SessionAuth):
+    """The browser's session cookie, with its CSRF check only when there is a signed-in session to protect. A
+    request that carries a bearer token is the token's business alone: a bad or revoked token answers 401, never
+    ninja's `403 CSRF check failed` from falling through to the cookie (which a script does not send)."""
+
+    def _get_key(self, request):
+        if request.headers.get("Authorization") or not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request, key):
+        return super().authenticate(request, key) if key else None
+
+
+django_auth = BrowserSession()
 
 api = NinjaAPI(
     title="Attesta API",

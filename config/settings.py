@@ -168,7 +168,9 @@ SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on ev
 # ATTESTA_PRODUCTION=1 turns on everything `manage.py check --deploy` asks for (TLS redirect, secure cookies, HSTS);
 # each can still be set on its own.
 PRODUCTION = env_bool("ATTESTA_PRODUCTION", False)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION or (not DEBUG and bool(env_str("DATABASE_URL"))))
+# Only the production switch (or SECURE_COOKIES itself) makes cookies https-only: a LAN test install on PostgreSQL
+# over plain HTTP must still be able to sign in.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
