@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from . import audit, security
 from .errors import DomainError, NotFound
-from .models import ApiToken, Membership, Organization, User
+from .models import ApiToken, Membership, Organization, Role, User
 from .pagination import PageParams, paginate
 from .selectors import has_national_oversight, jurisdiction_org_ids, organizations_for_listing, roles_of
 
@@ -150,7 +150,7 @@ class UserPage(BaseModel):
 
 class UserFilter(PageParams):
     organization_id: int | None = None
-    role: str | None = Field(default=None, max_length=20)
+    role: Role | None = None
 
 
 @router.get("/users", response=UserPage)
