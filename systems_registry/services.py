@@ -140,6 +140,8 @@ def update_system(*, actor, system_id: int, data: SystemPatch) -> InformationSys
             setattr(system, key, value)
         system.save(update_fields=[*changed.keys(), "updated_at"])
         audit.record(actor=actor, action="system.update", obj=system, data={"fields": sorted(changed)})
+        if set(changed) & {*CLASSIFICATION_FIELDS, "parent_id", "regime"}:
+            _reclassify(actor, system)  # api-contract.md: ... by PATCH recomputes proposed_level at once
     return system
 
 
@@ -189,6 +191,10 @@ def classify_system(*, actor, system_id: int, changes: SystemPatch | None = None
     system = system_for_user(actor, system_id, for_update=True)
     if not access.can_edit(actor, system):
         raise Forbidden(_("Only the system's operating unit or owner may classify it."))
+    return _reclassify(actor, system)
+
+
+def _reclassify(actor, system: InformationSystem):
     result = compute_classification(system)
     _store(actor, system, result)
     # A composite system takes the highest level of its parts, so a part's change can raise its ancestors.
