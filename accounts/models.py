@@ -194,6 +194,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # False only for events written before the chain was keyed (plain SHA-256); every later one is an HMAC with
+    # settings.AUDIT_HMAC_KEY, and verify_audit refuses an unkeyed event after the first keyed one.
+    keyed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

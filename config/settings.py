@@ -14,6 +14,12 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", VAR_DIR / "secret_key")
+# The key of the audit chain's HMAC (accounts/audit.py): never in the database, so whoever can write the audit table
+# still cannot write a chain that verifies. Env, *_FILE, or generated once under var/ like SECRET_KEY.
+AUDIT_HMAC_KEY = secret_from_env_or_file("AUDIT_HMAC_KEY", VAR_DIR / "audit_hmac_key")
+# The chain head (count and hash) outside the database, written by `verify_audit` and compared on every verify:
+# events missing at the end, or all of them, are found even where the table was emptied.
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit_checkpoint.json")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
