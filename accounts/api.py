@@ -48,8 +48,9 @@ class OtpRequired(DomainError):
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def issue_token(request, data: TokenIn):
-    # Locked out before the password is even checked, for known and unknown usernames alike.
-    if security.is_locked_out(data.username):
+    # The attempt is counted (atomically) before the password is even hashed, for known and unknown usernames
+    # alike: concurrent guesses cannot get past the limit.
+    if not security.claim_attempt(data.username, request):
         raise LockedOut(_("Too many failed attempts. Try again later."))
     user = authenticate(request, username=data.username, password=data.password)
     if user is None or not user.is_active:
@@ -59,7 +60,6 @@ def issue_token(request, data: TokenIn):
         if not security.is_enrolled(user):
             raise OtpRequired(_("Two-factor authentication is required: sign in on the web once to set it up."))
         if security.match_code(user, data.otp or "") is None:
-            security.register_failure(data.username)
             security.record_auth_event("auth.otp_failed", user=user)
             raise OtpRequired(_("A valid one-time code (otp) is required for this account."))
     security.clear_failures(data.username)
