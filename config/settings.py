@@ -269,6 +269,11 @@ SPREADSHEET_MAX_UPLOAD_BYTES = env_int("SPREADSHEET_MAX_UPLOAD_BYTES", 20 * 1024
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
 # The marked copy of a refused registry import (systems_registry/import_reports.py), swept hourly after this.
 IMPORT_REPORT_RETENTION_HOURS = env_int("IMPORT_REPORT_RETENTION_HOURS", 72)
+# A registry import larger than this is refused before its rows are read (a province's registry is far smaller).
+REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 20_000)
+REGISTRY_IMPORT_MAX_COLUMNS = env_int("REGISTRY_IMPORT_MAX_COLUMNS", 100)
+# The marked copies of refused imports one user may keep at once (bytes); the oldest go first to make room.
+IMPORT_REPORT_QUOTA_BYTES = env_int("IMPORT_REPORT_QUOTA_BYTES", 50 * 1024 * 1024)
 # A running export renews its lease every chunk; a lease older than this means its worker died (claimed again).
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 600)
 EXPORT_ROW_DELAY_SECONDS = env_int("EXPORT_ROW_DELAY_SECONDS", 0)  # test hook: pause per chunk; leave at 0

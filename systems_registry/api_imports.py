@@ -54,11 +54,11 @@ def import_systems(request, file: File[UploadedFile] = None):
         result = spreadsheets.import_systems(actor=request.user, fileobj=file, filename=file.name or "")
     except spreadsheets.ImportFailed as exc:
         token = spreadsheets.build_error_report(actor=request.user, fileobj=file, failure=exc)
-        url = f"/api/v1/imports/systems/reports/{token}"
-        expires = import_reports.made_at(token) + import_reports.retention()
-        return Status(422, {"error": {
-            "code": exc.code, "message": exc.message, "details": exc.details, "report_url": url, "report_expires_at": expires,
-        }})  # fmt: skip
+        body = {"code": exc.code, "message": exc.message, "details": exc.details}
+        if token is not None:  # None: the marked copy would exceed the uploader's quota on its own
+            body["report_url"] = f"/api/v1/imports/systems/reports/{token}"
+            body["report_expires_at"] = import_reports.made_at(token) + import_reports.retention()
+        return Status(422, {"error": body})
     return {"created": result.created, "updated": result.updated}
 
 
