@@ -4,12 +4,12 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from pydantic import BaseModel, Field
 
 from . import audit, security
 from .errors import DomainError, NotFound
-from .models import ApiToken, Membership, Organization, User
+from .models import ApiToken, Membership, Organization, Role, User
 from .pagination import PageParams, paginate
 from .selectors import has_national_oversight, jurisdiction_org_ids, organizations_for_listing, roles_of
 
@@ -48,8 +48,9 @@ class OtpRequired(DomainError):
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def issue_token(request, data: TokenIn):
-    # Locked out before the password is even checked, for known and unknown usernames alike.
-    if security.is_locked_out(data.username):
+    # The attempt is counted (atomically) before the password is even hashed, for known and unknown usernames
+    # alike: concurrent guesses cannot get past the limit.
+    if not security.claim_attempt(data.username, request):
         raise LockedOut(_("Too many failed attempts. Try again later."))
     user = authenticate(request, username=data.username, password=data.password)
     if user is None or not user.is_active:
@@ -59,7 +60,6 @@ def issue_token(request, data: TokenIn):
         if not security.is_enrolled(user):
             raise OtpRequired(_("Two-factor authentication is required: sign in on the web once to set it up."))
         if security.match_code(user, data.otp or "") is None:
-            security.register_failure(data.username)
             security.record_auth_event("auth.otp_failed", user=user)
             raise OtpRequired(_("A valid one-time code (otp) is required for this account."))
     security.clear_failures(data.username)
@@ -67,6 +67,18 @@ def issue_token(request, data: TokenIn):
     with transaction.atomic():
         audit.record(actor=user, action="auth.token", object_type="user", object_id=str(user.pk))
     return {"token": key, "expires_at": token.expires_at}
+
+
+@router.post("/auth/token/revoke", response={204: None, 401: ErrorOut})
+def revoke_token(request):
+    """Ends the bearer token this request was signed with (an API sign-out); a session has no token to end."""
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise Unauthenticated(_("Only a bearer token can be revoked."), code="unauthenticated")
+    with transaction.atomic():
+        if token.revoke():
+            audit.record(actor=request.user, action="auth.token_revoke", object_type="user", object_id=str(request.user.pk))
+    return Status(204, None)
 
 
 class RoleOut(BaseModel):
@@ -138,7 +150,7 @@ class UserPage(BaseModel):
 
 class UserFilter(PageParams):
     organization_id: int | None = None
-    role: str | None = Field(default=None, max_length=20)
+    role: Role | None = None
 
 
 @router.get("/users", response=UserPage)

@@ -21,7 +21,7 @@ LOCKED_OUT_MESSAGE = _("Too many failed attempts. Try again later.")
 class LockoutAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username and security.is_locked_out(username):
+        if username and not security.claim_attempt(username, self.request):
             raise ValidationError(LOCKED_OUT_MESSAGE, code="locked_out")
         return super().clean()
 
@@ -31,7 +31,7 @@ class AdminLockoutAuthenticationForm(AdminAuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username and security.is_locked_out(username):
+        if username and not security.claim_attempt(username, self.request):
             raise ValidationError(LOCKED_OUT_MESSAGE, code="locked_out")
         return super().clean()
 

@@ -16,6 +16,14 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    def save(self, *args, **kwargs):
+        # A new password or a deactivation ends every API token of the account at once (whoever changed it:
+        # the password page, the admin, `changepassword`): a token must not outlive the credentials behind it.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed or (not self.is_active and self.pk):
+            ApiToken.revoke_all(self, reason="password_changed" if password_changed else "deactivated")
+
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
@@ -125,6 +133,10 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user"], condition=models.Q(revoked_at__isnull=True), name="api_token_live_by_user")]
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -139,6 +151,27 @@ class ApiToken(models.Model):
             expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
         )
         return token, key
+
+    @classmethod
+    def live(cls):
+        return cls.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def revoke(self) -> bool:
+        """True when this call ended the token (False: it had already ended)."""
+        return bool(ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()))
+
+    @classmethod
+    def revoke_all(cls, user, *, reason: str) -> int:
+        from django.db import transaction
+
+        from . import audit
+
+        with transaction.atomic():
+            ended = cls.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+            if ended:
+                audit.record(actor=None, actor_username=user.username, action="auth.tokens_revoked",
+                             object_type="user", object_id=str(user.pk), data={"reason": reason, "tokens": ended})
+        return ended
 
 
 class AuditEvent(models.Model):
@@ -161,6 +194,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # False only for events written before the chain was keyed (plain SHA-256); every later one is an HMAC with
+    # settings.AUDIT_HMAC_KEY, and verify_audit refuses an unkeyed event after the first keyed one.
+    keyed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

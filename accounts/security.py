@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -33,6 +33,41 @@ def _ip() -> str:
 
 def is_locked_out(username: str) -> bool:
     return LoginThrottle.objects.filter(username=_key(username), ip=_ip(), locked_until__gt=timezone.now()).exists()
+
+
+def claim_attempt(username: str, request=None) -> bool:
+    """Count this sign-in attempt as a failure *before* the password is hashed, under a row lock, and say whether it
+    may go ahead (False: locked out). Concurrent guesses queue on the row, so no more than LOGIN_LOCKOUT_FAILURES of
+    them ever reach the password check; a success then clears the count (clear_failures)."""
+    now, key, ip = timezone.now(), _key(username), _ip()
+    limit = settings.LOGIN_LOCKOUT_FAILURES
+    lock = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    if request is not None:
+        request._attesta_attempt_counted = True  # the user_login_failed receiver must not count it twice
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                row = LoginThrottle.objects.select_for_update().filter(username=key, ip=ip).first()
+                if row is None:
+                    LoginThrottle.objects.create(username=key, ip=ip, failures=1, last_failure_at=now, locked_until=lock if limit <= 1 else None)
+                    return True
+                if row.locked_until is not None and row.locked_until > now:
+                    return False
+                if row.locked_until is not None:
+                    row.failures, row.locked_until = 0, None  # the cool-off is over: start counting afresh
+                if row.failures >= limit:
+                    row.locked_until = lock
+                    row.save(update_fields=["locked_until"])
+                    return False
+                row.failures += 1
+                row.last_failure_at = now
+                if row.failures >= limit:
+                    row.locked_until = lock  # this is the last attempt allowed; a success clears it
+                row.save(update_fields=["failures", "last_failure_at", "locked_until"])
+                return True
+        except IntegrityError:
+            continue  # a concurrent first attempt created the row: lock it and count again
+    return False
 
 
 def register_failure(username: str) -> None:
@@ -152,5 +187,6 @@ def _on_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="attesta_audit_login_failed")
 def _on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    register_failure(username)
+    if not getattr(request, "_attesta_attempt_counted", False):
+        register_failure(username)  # a sign-in path that did not claim_attempt first
     record_auth_event("auth.login_failed", username=username, data={"reason": "password"})

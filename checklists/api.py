@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from accounts.errors import Invalid
 from accounts.pagination import PageParams, paginate
+from systems_registry.models import Regime
 
 from . import selectors, services
 from .models import ChecklistTemplate
@@ -57,8 +58,8 @@ class ChecklistDetailOut(ChecklistOut):
 
 class ChecklistFilter(PageParams):
     code: str = Field(default="", max_length=64)
-    regime: str = Field(default="", max_length=20)
-    kind: str = Field(default="", max_length=20)
+    regime: Regime | None = None  # enums, so the OpenAPI document lists the values (issue 16)
+    kind: ChecklistTemplate.Kind | None = None
     level: int | None = Field(default=None, ge=1, le=5)
 
 
@@ -84,7 +85,7 @@ def serialize_detail(t: ChecklistTemplate) -> dict:
 
 @router.get("/checklists", response=ChecklistPage)
 def list_checklists(request, params: Query[ChecklistFilter]):
-    qs = selectors.checklist_list(code=params.code, regime=params.regime, kind=params.kind, level=params.level)
+    qs = selectors.checklist_list(code=params.code, regime=params.regime or "", kind=params.kind or "", level=params.level)
     return paginate(qs, params, lambda rows: [serialize(t) for t in rows])
 
 

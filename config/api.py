@@ -1,12 +1,17 @@
 """The one NinjaAPI: auth, the contract's error shape, and each app's router."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.openapi import schema as ninja_openapi_schema
+from ninja.schema import NinjaGenerateJsonSchema
+from pydantic.json_schema import DefsRef
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
 
 from accounts.errors import DomainError
 from accounts.models import ApiToken
@@ -14,14 +19,13 @@ from accounts.models import ApiToken
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(token), expires_at__gt=timezone.now(), user__is_active=True)
-            .first()
-        )
+        # Revoked and expired tokens are refused alike (401): a password change, a deactivation and
+        # POST /auth/token/revoke set revoked_at (accounts.models.ApiToken).
+        row = ApiToken.live().select_related("user").filter(key_hash=ApiToken.hash_key(token), user__is_active=True).first()
         if row is None:
             return None
         request.user = row.user
+        request.api_token = row
         _speak_users_language(request, row.user)
         return row.user
 
@@ -35,7 +39,121 @@ def _speak_users_language(request, user) -> None:
     request.LANGUAGE_CODE = user.language
 
 
-api = NinjaAPI(
+class BrowserSession(SessionAuth):
+    """The browser's session cookie, with its CSRF check only when there is a signed-in session to protect. A
+    request that carries a bearer token is the token's business alone: a bad or revoked token answers 401, never
+    ninja's `403 CSRF check failed` from falling through to the cookie (which a script does not send)."""
+
+    def _get_key(self, request):
+        if request.headers.get("Authorization") or not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request, key):
+        return super().authenticate(request, key) if key else None
+
+
+django_auth = BrowserSession()
+
+# --- the errors each operation declares ---------------------------------------------------------------------------
+# Every operation can fail in the ways its shape allows, and the contract says how: a body can be malformed (400) or
+# too large (413), any input can fail validation (422), an authenticated operation answers 401 without a valid
+# token, a path names an object that may be missing or invisible (404), a write may be refused to someone who may
+# see (403) or conflict with the object's state (409). Declared here, from the operation's method, auth, parameters
+# and body, so each router (and every operation added later) is covered without repeating it; a router's own
+# declaration of a status (e.g. the import's 422 body) wins.
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message", "details"],
+        "properties": {
+            "code": {"type": "string", "description": "snake_case, stable: the contract"},
+            "message": {"type": "string", "description": "for people, in the request's language"},
+            "details": {"type": "array", "items": {"type": "object", "description": "{field, message} or {row, column, message}"}},
+        },
+    }},
+}  # fmt: skip
+ERROR_DESCRIPTIONS = {
+    400: "Malformed request (the body cannot be parsed).",
+    401: "Authentication is required: no token, or an invalid, expired or revoked one.",
+    403: "The caller may see this but may not do this.",
+    404: "Not found, or not visible to the caller.",
+    409: "The transition is not allowed in the current state, or lost a race.",
+    413: "The body or upload is too large.",
+    422: "Validation failed: `details` names each field (or row and column).",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def standard_errors(method: str, operation: dict) -> set[int]:
+    params = operation.get("parameters", [])
+    in_path = any(p.get("in") == "path" for p in params)
+    has_body = "requestBody" in operation
+    statuses = set()
+    if operation.get("security"):
+        statuses.add(401)
+    if params or has_body:
+        statuses.add(422)
+    if has_body:
+        statuses |= {400, 413}
+    if in_path or any(p.get("in") == "query" and p["name"].endswith("_id") for p in params):
+        statuses.add(404)  # the object named by the path, or the one a filter names
+    if method in _WRITES and operation.get("security"):
+        statuses |= {403, 404}  # the body may name objects too (owner_id, item_id, ...)
+        if in_path:
+            statuses.add(409)
+    return statuses
+
+
+def _file_uploads_are_required(operation: dict) -> None:
+    """An upload operation refuses a request without its `file` (422), so the document says `file` is required
+    (the view takes it as optional only to answer in the contract's words)."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        schema = media.get("schema", {})
+        if "file" in schema.get("properties", {}):
+            schema["required"] = sorted({*schema.get("required", []), "file"})
+            operation["requestBody"]["required"] = True
+
+
+def declare_errors(schema: dict) -> dict:
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            _file_uploads_are_required(operation)
+            responses = operation.setdefault("responses", {})
+            declared = {int(code) for code in responses if str(code).isdigit()}
+            for status in sorted(standard_errors(method, operation) - declared):
+                responses[status] = {"description": ERROR_DESCRIPTIONS[status], **ref}
+    return schema
+
+
+class _QualifiedNames(NinjaGenerateJsonSchema):
+    """Name a nested class's schema by its owner too: `InformationSystem.Status`, `Dossier.Status` and
+    `Inspection.Status` are three enums, but ninja merges each model's definitions under the short name, so all three
+    filters pointed at one `Status` (the last one generated)."""
+
+    def get_defs_ref(self, core_mode_ref):
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        dotted = core_mode_ref[0].rsplit(":", 1)[0].split("[", 1)[0].split(".")
+        if len(dotted) >= 2 and dotted[-1][:1].isupper() and dotted[-2][:1].isupper():
+            self._prioritized_defsref_choices[defs_ref][0] = DefsRef(self.normalize_name(dotted[-2] + dotted[-1]))
+        return defs_ref
+
+
+ninja_openapi_schema.NinjaGenerateJsonSchema = _QualifiedNames  # the generator ninja's document builder uses
+
+
+class ContractAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return declare_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = ContractAPI(
     title="Attesta API",
     version="1",
     description="Security-level dossiers, registry and inspections of government information systems.",
@@ -88,6 +206,12 @@ def _unauthenticated(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, error_body("not_found", gettext("Not found.")), status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    # A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE: the contract's 413, not Django's HTML 400 page.
+    return api.create_response(request, error_body("too_large", gettext("The request body is too large.")), status=413)
 
 
 @api.exception_handler(OverflowError)

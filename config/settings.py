@@ -14,6 +14,12 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", VAR_DIR / "secret_key")
+# The key of the audit chain's HMAC (accounts/audit.py): never in the database, so whoever can write the audit table
+# still cannot write a chain that verifies. Env, *_FILE, or generated once under var/ like SECRET_KEY.
+AUDIT_HMAC_KEY = secret_from_env_or_file("AUDIT_HMAC_KEY", VAR_DIR / "audit_hmac_key")
+# The chain head (count and hash) outside the database, written by `verify_audit` and compared on every verify:
+# events missing at the end, or all of them, are found even where the table was emptied.
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit_checkpoint.json")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -168,7 +174,9 @@ SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on ev
 # ATTESTA_PRODUCTION=1 turns on everything `manage.py check --deploy` asks for (TLS redirect, secure cookies, HSTS);
 # each can still be set on its own.
 PRODUCTION = env_bool("ATTESTA_PRODUCTION", False)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION or (not DEBUG and bool(env_str("DATABASE_URL"))))
+# Only the production switch (or SECURE_COOKIES itself) makes cookies https-only: a LAN test install on PostgreSQL
+# over plain HTTP must still be able to sign in.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
@@ -264,6 +272,11 @@ SPREADSHEET_MAX_UPLOAD_BYTES = env_int("SPREADSHEET_MAX_UPLOAD_BYTES", 20 * 1024
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
 # The marked copy of a refused registry import (systems_registry/import_reports.py), swept hourly after this.
 IMPORT_REPORT_RETENTION_HOURS = env_int("IMPORT_REPORT_RETENTION_HOURS", 72)
+# A registry import larger than this is refused before its rows are read (a province's registry is far smaller).
+REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 20_000)
+REGISTRY_IMPORT_MAX_COLUMNS = env_int("REGISTRY_IMPORT_MAX_COLUMNS", 100)
+# The marked copies of refused imports one user may keep at once (bytes); the oldest go first to make room.
+IMPORT_REPORT_QUOTA_BYTES = env_int("IMPORT_REPORT_QUOTA_BYTES", 50 * 1024 * 1024)
 # A running export renews its lease every chunk; a lease older than this means its worker died (claimed again).
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 600)
 EXPORT_ROW_DELAY_SECONDS = env_int("EXPORT_ROW_DELAY_SECONDS", 0)  # test hook: pause per chunk; leave at 0

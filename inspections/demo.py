@@ -90,6 +90,7 @@ def seed() -> str:
         closed = services.create_inspection(
             actor=security_unit, system_id=systems[min(2, len(systems) - 1)].pk, kind="ad_hoc", trigger="major_change",
             scheduled_for=today - timedelta(days=20), due_date=today - timedelta(days=1), inspector_ids=[inspector.pk],
+            recording_past=True,
         )  # fmt: skip
         services.transition_inspection(actor=inspector, inspection_id=closed.pk, name="start")
         cycle = ["met", "met", "partial", "met", "not_met"]

@@ -91,12 +91,20 @@ def _grant(actor, inspection: Inspection, users: list[User]) -> None:
 @transaction.atomic
 def create_inspection(
     *, actor, system_id: int, kind: str, scheduled_for: date, inspector_ids=(), checklist_id: int | None = None,
-    due_date: date | None = None, trigger: str = "", comment: str = "",
+    due_date: date | None = None, trigger: str = "", comment: str = "", recording_past: bool = False,
 ) -> Inspection:  # fmt: skip
+    """`recording_past` is for code that records an inspection already held (demo data, a migration), never for
+    people: an order is for today or later."""
     system = system_for_user(actor, system_id, for_update=True)
     ordered_by = access.ordering_org_id(actor, system)
     if ordered_by is None:
         raise Forbidden(_("Inspections are ordered by the system's designated security unit, its owner or a national authority."))
+    if kind == Inspection.Kind.AD_HOC and not trigger:
+        trigger = Inspection.Trigger.AUTHORITY_REQUEST  # the contract's default reason (api-contract.md)
+    if not recording_past and scheduled_for < timezone.localdate():
+        raise Invalid.field("scheduled_for", _("An inspection cannot be scheduled in the past."))
+    if not inspector_ids:
+        raise Invalid.field("inspector_ids", _("Assign at least one inspector."))
     if kind not in Inspection.Kind.values:
         raise Invalid.field("kind", _("Unknown kind '%(kind)s'.") % {"kind": kind})
     if system.status == InformationSystem.Status.DECOMMISSIONED:

@@ -6,7 +6,7 @@ from accounts.pagination import PageParams, paginate
 
 from . import services
 from .models import InformationSystem
-from .schemas import ClassificationOut, SystemCreate, SystemOut, SystemPatch
+from .schemas import ClassificationOut, ReasonOut, SystemCreate, SystemOut, SystemPatch
 from .selectors import system_for_user, system_list
 
 router = Router(tags=["systems"])
@@ -62,10 +62,14 @@ def get_system(request, system_id: int):
     return serialize(system_for_user(request.user, system_id), request.user)
 
 
-@router.patch("/systems/{system_id}", response=SystemOut)
+class SystemPatched(SystemOut):
+    reasons: list[ReasonOut]  # api-contract.md: PATCH answers with proposed_level, reasons and reapproval_required
+
+
+@router.patch("/systems/{system_id}", response=SystemPatched)
 def patch_system(request, system_id: int, data: SystemPatch):
     system = services.update_system(actor=request.user, system_id=system_id, data=data)
-    return serialize(system, request.user)
+    return serialize(system, request.user) | {"reasons": system.classification_reasons}
 
 
 @router.post("/systems/{system_id}/classify", response=ClassificationOut)

@@ -21,8 +21,12 @@ class ImportOut(BaseModel):
 
 
 class RowError(BaseModel):
-    row: int
-    column: str
+    """A problem in a cell ({row, column, message}) or, when the request itself is wrong (no file, a wrong header,
+    a sheet over the limits), in a field ({field, message})."""
+
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
     message: str
 
 
@@ -30,15 +34,17 @@ class ImportErrorBody(BaseModel):
     code: str
     message: str
     details: list[RowError]
-    report_url: str
-    report_expires_at: datetime  # the marked copy is deleted after this (IMPORT_REPORT_RETENTION_HOURS)
+    # Only when rows were read and refused: the uploaded sheet with the problems marked. A request refused before
+    # any row is read (wrong header, over the limits, no file) writes no marked copy and has neither field.
+    report_url: str | None = None
+    report_expires_at: datetime | None = None  # the marked copy is deleted after this (IMPORT_REPORT_RETENTION_HOURS)
 
 
 class ImportErrorOut(BaseModel):
     error: ImportErrorBody
 
 
-@router.post("/imports/systems", response={200: ImportOut, 422: ImportErrorOut})
+@router.post("/imports/systems", response={200: ImportOut, 422: ImportErrorOut}, exclude_none=True)
 def import_systems(request, file: File[UploadedFile] = None):
     """Upsert systems by code from an .xlsx laid out as the registry export; all rows or none. A refused file answers
     422 with every problem by row and column, and `report_url`: the uploaded sheet with the problems marked."""
@@ -48,11 +54,11 @@ def import_systems(request, file: File[UploadedFile] = None):
         result = spreadsheets.import_systems(actor=request.user, fileobj=file, filename=file.name or "")
     except spreadsheets.ImportFailed as exc:
         token = spreadsheets.build_error_report(actor=request.user, fileobj=file, failure=exc)
-        url = f"/api/v1/imports/systems/reports/{token}"
-        expires = import_reports.made_at(token) + import_reports.retention()
-        return Status(422, {"error": {
-            "code": exc.code, "message": exc.message, "details": exc.details, "report_url": url, "report_expires_at": expires,
-        }})  # fmt: skip
+        body = {"code": exc.code, "message": exc.message, "details": exc.details}
+        if token is not None:  # None: the marked copy would exceed the uploader's quota on its own
+            body["report_url"] = f"/api/v1/imports/systems/reports/{token}"
+            body["report_expires_at"] = import_reports.made_at(token) + import_reports.retention()
+        return Status(422, {"error": body})
     return {"created": result.created, "updated": result.updated}
 
 

@@ -100,3 +100,35 @@ def sweep(*, storage=None, now: datetime | None = None) -> dict:
     if deleted:
         log.info("import report sweep: %s marked copies deleted, %s kept", deleted, kept)
     return {"deleted": deleted, "kept": kept}
+
+
+def quota() -> int:
+    return int(getattr(settings, "IMPORT_REPORT_QUOTA_BYTES", 50 * 1024 * 1024))
+
+
+def make_room(user_id: int, incoming: int, *, storage=None) -> bool:
+    """Keep one uploader's marked copies within IMPORT_REPORT_QUOTA_BYTES: delete their oldest copies until the
+    incoming one fits. False when it cannot fit even alone (then it is not stored at all)."""
+    storage = storage or default_storage
+    if incoming > quota():
+        return False
+    folder = f"{DIR}/{int(user_id)}"
+    try:
+        _dirs, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return True
+    copies = []
+    for name in names:
+        match = _STORED.match(name)
+        if match is None:
+            continue
+        path = f"{folder}/{name}"
+        made = made_at(name.removesuffix(".xlsx")) if match["stamp"] else _age_from_storage(storage, path)
+        copies.append((made or datetime.min.replace(tzinfo=UTC), path, storage.size(path)))
+    used = sum(size for _made, _path, size in copies)
+    for _made, path, size in sorted(copies):
+        if used + incoming <= quota():
+            break
+        storage.delete(path)
+        used -= size
+    return used + incoming <= quota()

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -165,6 +166,29 @@ def _sheet(workbook):
 # --- the import --------------------------------------------------------------------------------------------------------
 
 
+def import_limits() -> tuple[int, int]:
+    return settings.REGISTRY_IMPORT_MAX_ROWS, settings.REGISTRY_IMPORT_MAX_COLUMNS
+
+
+def too_many_rows(limit: int) -> Invalid:
+    message = gettext("The sheet has more than %(limit)s rows of systems; split it into several files.") % {"limit": limit}
+    return Invalid(message, code="too_many_rows", details=[{"field": "file", "message": message}])
+
+
+def refuse_claimed_size(sheet) -> None:
+    """Refuse, before a row is read, a sheet whose own <dimension> claims more rows or columns than the limits (an
+    8 MB sheet of a million empty-looking rows costs nothing to refuse here). An unsized sheet, or one that lies,
+    is stopped by the row count while reading."""
+    max_rows, max_columns = import_limits()
+    claimed_rows, claimed_columns = sheet.max_row or 0, sheet.max_column or 0
+    if claimed_rows > max_rows + 1:
+        raise too_many_rows(max_rows)
+    if claimed_columns > max_columns:
+        message = gettext("The sheet has %(columns)s columns; the registry sheet has at most %(limit)s.") % {
+            "columns": claimed_columns, "limit": max_columns}  # fmt: skip
+        raise Invalid(message, code="too_many_columns", details=[{"field": "file", "message": message}])
+
+
 class _Importer:
     def __init__(self, actor):
         self.actor = actor
@@ -196,6 +220,7 @@ class _Importer:
 
     def run(self, workbook, *, filename: str, sha256: str) -> ImportResult:
         sheet = _sheet(workbook)
+        refuse_claimed_size(sheet)
         sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
@@ -203,13 +228,17 @@ class _Importer:
             raise Invalid(gettext("The spreadsheet is empty: the first row must hold the column headers."), code="invalid_rows",
                           details=[{"row": 1, "column": "A", "message": gettext("no header row")}])  # fmt: skip
         columns, header_errors = _map_headers(header)
-        self.column_index = {c.key: i for i, c in columns.items()}
-        for err in header_errors:
-            self.error(err["row"], None, err["message"], col=err["_col"])
         if header_errors:
-            self.fail()
+            # Refused before any row is read, and no marked copy is written: the header alone says it all.
+            details = [{k: v for k, v in err.items() if k != "_col"} for err in header_errors[:MAX_DETAILS]]
+            raise Invalid(gettext("The header row is not the registry's: fix the columns named below."), code="invalid_header",
+                          details=details)  # fmt: skip
+        self.column_index = {c.key: i for i, c in columns.items()}
+        max_rows = import_limits()[0]
         batch: list[_Row] = []
         for number, values in enumerate(rows, start=2):
+            if number > max_rows + 1:
+                raise too_many_rows(max_rows)  # an unsized sheet, or one whose claim was a lie
             row = self.read_row(number, values, columns)
             if row is not None:
                 batch.append(row)
@@ -434,7 +463,7 @@ def import_systems(*, actor, fileobj, filename: str = "") -> ImportResult:
 # --- the marked copy ---------------------------------------------------------------------------------------------------
 
 
-def build_error_report(*, actor, fileobj, failure: ImportFailed) -> str:
+def build_error_report(*, actor, fileobj, failure: ImportFailed) -> str | None:
     """A copy of the uploaded sheet with each refused cell filled red and commented, plus an "Errors" sheet; stored
     under imports/<uploader>/ and returned as a token only its uploader can download with (report_path)."""
     from openpyxl import Workbook
@@ -471,6 +500,8 @@ def build_error_report(*, actor, fileobj, failure: ImportFailed) -> str:
             errors.append([row, get_column_letter(col + 1), safe_cell(message)])
     buffer = io.BytesIO()
     out.save(buffer)
+    if not import_reports.make_room(actor.pk, buffer.tell()):
+        return None  # larger than the uploader's whole quota: the answer's details are all they get
     token = import_reports.new_token()
     default_storage.save(report_path(actor, token), ContentFile(buffer.getvalue()))
     return token

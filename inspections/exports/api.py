@@ -13,6 +13,7 @@ from accounts.pagination import PageParams, paginate
 
 from . import selectors, services
 from .models import ExportJob
+from .schemas import PARAMS_BY_KIND
 
 router = Router(tags=["exports"])
 
@@ -62,7 +63,38 @@ def serialize(job: ExportJob) -> dict:
     }  # fmt: skip
 
 
-@router.post("/exports", response={202: ExportCreated, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def _inlined(schema: dict) -> dict:
+    """A params model's JSON Schema with its enum definitions written in place (an operation cannot add components)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(dict(defs[node["$ref"].rsplit("/", 1)[1]]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+def _request_body_by_kind() -> dict:
+    """The body as the contract reads it: one shape per `kind`, each with the params that kind takes and their
+    defaults (services.parse_params validates against the same models)."""
+    variants = [
+        {"type": "object", "title": f"Export {kind}", "required": ["kind"], "additionalProperties": False, "properties": {
+            "kind": {"type": "string", "const": kind, "enum": [kind]},
+            "params": {**_inlined(model.model_json_schema()), "default": {}},
+        }}
+        for kind, model in PARAMS_BY_KIND.items()
+    ]  # fmt: skip
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": variants}}}}}
+
+
+@router.post(
+    "/exports", response={202: ExportCreated, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, openapi_extra=_request_body_by_kind()
+)
 def request_export(request, data: ExportRequest):
     job = services.request_export(actor=request.user, kind=data.kind, params=data.params)
     return Status(202, {"id": str(job.pk), "status": job.status})

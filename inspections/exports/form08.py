@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import Forbidden, NotFound
-from accounts.models import Organization, OrganizationClosure
+from accounts.models import Membership, Organization, OrganizationClosure, Role
 from accounts.selectors import delegated_owner_ids, has_national_oversight, member_org_ids
 from accounts.spreadsheets import SheetColumn, StreamingWorkbook
 from approvals.models import Decision, Document, DocumentKind, Dossier, DossierStep, StepKind
@@ -65,6 +65,17 @@ PART2_COLUMNS = (
 
 def reporting_period(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 12, 15), dt.date(year, 12, 14)
+
+
+def reporting_year_of(day: dt.date) -> int:
+    """The report year whose period holds `day` (from 15/12 a new period is under way)."""
+    return day.year + 1 if (day.month, day.day) >= (12, 15) else day.year
+
+
+def default_owner_id(user) -> int | None:
+    """The one owner organisation the user represents, or None when they represent none or several."""
+    owners = set(Membership.objects.filter(user_id=user.pk, role=Role.OWNER).values_list("organization_id", flat=True)[:2])
+    return owners.pop() if len(owners) == 1 else None
 
 
 def check_may_report(user, owner_id: int) -> Organization:

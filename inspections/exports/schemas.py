@@ -28,8 +28,10 @@ class FindingsParams(_Params):
 
 
 class AnnualReportParams(_Params):
-    owner_id: int
-    year: int = Field(ge=2000, le=2100)
+    # Both optional (api-contract.md): services.request_export fills in the caller's own owner organisation and
+    # the reporting year under way today, and stores the filled-in values with the job.
+    owner_id: int | None = Field(default=None, description="Default: the owner organisation the caller represents.")
+    year: int | None = Field(default=None, ge=2000, le=2100, description="Default: the current reporting year.")
 
 
 PARAMS_BY_KIND: dict[str, type[_Params]] = {

@@ -69,6 +69,18 @@ def parse_params(kind: str, params: dict | None):
         raise Invalid(_("The export parameters are not valid."), details=details) from None
 
 
+def _with_defaults(user, kind: str, params):
+    """Fill the defaults that depend on the caller and the date (api-contract.md, Spreadsheets)."""
+    if kind == ExportJob.Kind.ANNUAL_REPORT:
+        if params.year is None:
+            params.year = form08.reporting_year_of(timezone.localdate())
+        if params.owner_id is None:
+            params.owner_id = form08.default_owner_id(user)
+            if params.owner_id is None:
+                raise Invalid.field("params.owner_id", _("Say which owner organisation to report for: you represent none or several."))
+    return params
+
+
 def _check_access(user, kind: str, params) -> None:
     """Refuse now what the worker would refuse later, so the requester gets the 404/403 instead of a failed job."""
     if kind == ExportJob.Kind.INSPECTION:
@@ -80,7 +92,7 @@ def _check_access(user, kind: str, params) -> None:
 
 
 def request_export(*, actor, kind: str, params: dict | None) -> ExportJob:
-    parsed = parse_params(kind, params)
+    parsed = _with_defaults(actor, kind, parse_params(kind, params))
     _check_access(actor, kind, parsed)
     with transaction.atomic():
         job = ExportJob.objects.create(kind=kind, params=parsed.model_dump(mode="json", exclude_none=True), requested_by=actor)

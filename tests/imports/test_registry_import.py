@@ -7,6 +7,7 @@ from django.forms.models import model_to_dict
 from django.utils import translation
 from openpyxl import load_workbook
 
+from accounts.errors import Invalid
 from accounts.models import AuditEvent
 from systems_registry import services
 from systems_registry.classification import classify
@@ -100,8 +101,9 @@ def test_headers_may_be_the_bare_keys_and_unknown_columns_are_refused(demo):
     result = run(demo.operator, registry_xlsx([system_row("QNI-KEYS")], bare_keys=True))
     assert result.created == 1
     content = registry_xlsx([{**system_row("QNI-EXTRA"), "secret_column": "x"}], bare_keys=True)
-    with translation.override("en"), pytest.raises(ImportFailed) as exc:
+    with translation.override("en"), pytest.raises(Invalid) as exc:  # refused before any row is read (issue 16)
         run(demo.operator, content)
+    assert exc.value.code == "invalid_header" and not isinstance(exc.value, ImportFailed)
     assert exc.value.details[0]["row"] == 1 and "Unknown column" in exc.value.details[0]["message"]
 
 

@@ -80,3 +80,17 @@ def test_check_deploy_fails_without_the_production_switch():
     result = _deploy_check({"ATTESTA_PRODUCTION": "0", "SECURE_COOKIES": "0"})
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout  # HSTS off
+
+
+def _cookie_setting(extra_env: dict) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "DEBUG", "ATTESTA_PRODUCTION", "DATABASE_URL"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0"}, **extra_env)
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120).stdout.strip()
+
+
+def test_secure_cookies_follow_the_production_switch_not_the_database():
+    """A LAN test install on PostgreSQL over plain HTTP signs in: DATABASE_URL alone does not make cookies https-only."""
+    assert _cookie_setting({"DATABASE_URL": "postgres://u@db.invalid:5432/x"}) == "False False"
+    assert _cookie_setting({"ATTESTA_PRODUCTION": "1"}) == "True True"
+    assert _cookie_setting({"ATTESTA_PRODUCTION": "1", "SECURE_COOKIES": "0"}) == "False False"
