@@ -176,3 +176,6 @@ class DossierStep(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} r{self.revision} #{self.order} {self.kind}"
+
+
+from .statutory.models import StatutoryDocument, Verdict  # noqa: E402,F401  (an approvals model kept in its package)
