@@ -70,7 +70,8 @@ def open_pdf(data: bytes) -> PdfFileReader:
 def embedded_ids(reader: PdfFileReader) -> tuple[str, str] | None:
     """(document id, content hash) that Attesta wrote into the draft's metadata, if any."""
     try:
-        info = reader.trailer_view.get("/Info")
+        trailer = reader.trailer_view
+        info = trailer["/Info"] if "/Info" in trailer else None
         keywords = str(info.get("/Keywords", "")) if info is not None else ""
     except (PdfError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -89,11 +90,12 @@ def verify(data: bytes, *, draft_pdf: bytes, short_id: str, content_sha256: str,
         reader = open_pdf(data)
     except ValueError as exc:
         return Verification(Verdict.MALFORMED_PDF, str(exc))
-    if embedded_ids(reader) != (short_id, content_sha256) or not data.startswith(draft_pdf):
-        return Verification(
-            Verdict.NOT_OUR_DOCUMENT,
-            _("This file is not the document Attesta drafted for this form (or it was changed before signing)."),
-        )
+    not_ours = Verification(
+        Verdict.NOT_OUR_DOCUMENT,
+        _("This file is not the document Attesta drafted for this form (or it was changed before signing)."),
+    )
+    if embedded_ids(reader) != (short_id, content_sha256):
+        return not_ours
     signatures = reader.embedded_signatures
     if not signatures:
         return Verification(Verdict.SIGNATURE_INVALID, _("The file carries no digital signature."))
@@ -112,6 +114,9 @@ def verify(data: bytes, *, draft_pdf: bytes, short_id: str, content_sha256: str,
         facts = {"signer": signer, "serial": serial, "signed_at": signed_at}
         if not (status.intact and status.valid):
             return Verification(Verdict.SIGNATURE_INVALID, _("The signature does not match the document: it was changed after signing or the signature is broken."), **facts)
+        # The signed bytes must be the drafted PDF followed only by incremental updates (the signature itself).
+        if not data.startswith(draft_pdf):
+            return not_ours
         changed_after = status.coverage != SignatureCoverageLevel.ENTIRE_FILE and (
             status.modification_level is None or status.modification_level > ModificationLevel.LTA_UPDATES
         )
