@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .statutory.urls import dossier_patterns as statutory_patterns
 
 app_name = "approvals"
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("<int:dossier_id>/documents/", views.document_upload_view, name="upload"),
     path("<int:dossier_id>/transitions/<str:name>/", views.dossier_transition_view, name="transition"),
     path("documents/<int:document_id>/download/", views.document_download_view, name="download"),
+    *statutory_patterns,
 ]

@@ -4,6 +4,8 @@ approvals.selectors.dossier_for_user first."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import get_language
+
 from accounts.models import Membership
 
 from ..models import Dossier, DossierStep
@@ -23,6 +25,15 @@ class FormRow:
     @property
     def state(self) -> str:
         return self.document.state if self.document else "not_drafted"
+
+    @property
+    def title(self) -> str:
+        return self.spec.title_vi if (get_language() or "vi").startswith("vi") else self.spec.title_en
+
+    @property
+    def short_id(self) -> str:
+        doc = self.document
+        return "-".join(doc.short_id[i : i + 4] for i in range(0, len(doc.short_id), 4)) if doc else ""
 
     @property
     def may_draft(self) -> bool:
