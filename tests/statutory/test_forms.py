@@ -113,3 +113,31 @@ def test_every_policy_validates_and_cites_its_basis():
         assert all(spec.basis for spec in policy.forms.values())
         assert [policy.final_decision_form(level) for level in range(1, 6)]
     assert forms_policy.json_schema()["title"] == "FormsPolicy"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_forms_finalised_at_once_never_share_a_number(demo):
+    import threading
+
+    from django.db import connection
+
+    dossiers = [dossier_for_form(demo, "decree_331_2026", "06", level=3)[0] for _ in range(4)]
+    barrier, numbers, failures = threading.Barrier(len(dossiers)), [], []
+
+    def draft(dossier):
+        try:
+            barrier.wait(timeout=20)
+            numbers.append(services.draft_form(actor=demo.owner, dossier_id=dossier.pk, form="06").number)
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=draft, args=(d,)) for d in dossiers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not failures, failures
+    assert sorted(numbers) == ["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND", "04/QĐ-UBND"]
