@@ -35,8 +35,10 @@ def render(*, blocks: list[dict], title: str) -> bytes:
     section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header.autofit = False
     left, right = header.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
+    # The motto needs the wider column to stay on one line (Decree 30/2020 App. I, I.1).
+    left.width, right.width = Mm(68), Mm(104)
     for cell, roles in ((left, ("org_parent", "org_name", "number", "subject")), (right, ("motto_country", "motto", "place_date"))):
         cell.paragraphs[0].text = ""
         for block in (b for b in blocks if b["role"] in roles):
