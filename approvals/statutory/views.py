@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.errors import DomainError, Invalid, NotFound, TooLarge
@@ -62,10 +63,11 @@ def signed_upload_view(request, dossier_id, form):
     return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 
 
+# Lazy: rendered in the visitor's language, not the one active when the module was imported.
 STATUS_TEXT = {
-    "unchanged": _("Issued through Attesta and unchanged."),
-    "changed": _("Issued through Attesta, but this file has been changed since it was issued."),
-    "unknown": _("Unknown: Attesta did not issue a document with this id or content."),
+    "unchanged": gettext_lazy("Issued through Attesta and unchanged."),
+    "changed": gettext_lazy("Issued through Attesta, but this file has been changed since it was issued."),
+    "unknown": gettext_lazy("Unknown: Attesta did not issue a document with this id or content."),
 }
 
 

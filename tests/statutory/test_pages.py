@@ -51,3 +51,12 @@ def test_the_public_page_checks_an_id_and_a_file_without_sign_in(demo):
     assert "Không xác định" in anonymous.get("/verify/?id=ABCD-EFGH-JKLM").content.decode()
     upload = SimpleUploadedFile("x.pdf", services.pdf_bytes(document), content_type="application/pdf")
     assert "Không thay đổi" in anonymous.post("/verify/", {"file": upload}).content.decode()
+
+
+def test_the_public_page_speaks_the_visitors_language(demo):
+    dossier, owner = dossier_for_form(demo, "decree_331_2026", "06", level=3)
+    document = services.draft_form(actor=owner, dossier_id=dossier.pk, form="06")
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/verify/{services.display_id(document.short_id)}").content.decode()
+    assert "Issued through Attesta and unchanged." in page
+    page = Client(HTTP_ACCEPT_LANGUAGE="vi").get(f"/verify/{services.display_id(document.short_id)}").content.decode()
+    assert "Văn bản được ban hành qua Attesta và không bị thay đổi." in page
