@@ -16,6 +16,7 @@ from .models import Document, Dossier
 from .presenters import dossier_detail, dossier_history, dossier_summary, document_out
 
 router = Router(tags=["dossiers"])
+router.add_router("", "approvals.statutory.api.router")
 
 
 class DossierCreate(BaseModel):

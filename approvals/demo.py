@@ -1,7 +1,9 @@
 """Demo dossiers in several workflow states, made through the services by the demo users, as in real use."""
 
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -11,7 +13,10 @@ from systems_registry.models import InformationSystem
 from systems_registry.schemas import SystemPatch
 
 from . import routing, services
-from .models import DocumentKind, Dossier
+from .models import DocumentKind, Dossier, StatutoryDocument
+from .statutory import demo_pki
+from .statutory import policy as forms_policy
+from .statutory import services as statutory
 
 
 def tiny_pdf(text: str) -> bytes:
@@ -60,6 +65,25 @@ def _approve(actor, dossier: Dossier, number: str = "") -> Dossier:
     return services.decide_step(actor=actor, dossier_id=dossier.pk, decision="approve", comment="Phù hợp.", **extra)
 
 
+# Its approval decision is drafted, numbered from the owner's register, signed by the demo CA and verified.
+SIGNED_DECISION_SYSTEM = "QNI-LGSP"
+DEMO_CA_FILE = "attesta-demo-ca.pem"
+
+
+def _sign_demo_decision(signer, dossier: Dossier, form: str) -> None:
+    """Sign the drafted decision as the owner's token would, and record it through the service that verifies
+    uploads. A demo CA joins the trust store for that (never on a production install, ATTESTA_PRODUCTION=1)."""
+    if settings.PRODUCTION:
+        return
+    store = Path(settings.STATUTORY_TRUST_STORE_DIR)
+    store.mkdir(parents=True, exist_ok=True)
+    ca = demo_pki.make_ca("Attesta Demo CA (chỉ dùng cho dữ liệu demo)")
+    (store / DEMO_CA_FILE).write_bytes(ca.pem())
+    document = StatutoryDocument.objects.get(dossier=dossier, revision=dossier.revision, form=form)
+    signed = demo_pki.sign_pdf(statutory.pdf_bytes(document), demo_pki.make_signer(ca, signer.full_name), ca)
+    statutory.record_signed_copy(actor=signer, dossier_id=dossier.pk, form=form, upload=ContentFile(signed, name="signed.pdf"))
+
+
 # system code → how far its dossier goes
 PLAN = {
     "QNI-INTRANET": "approved_operating",
@@ -96,9 +120,17 @@ def seed() -> str:
         elif target == "national_appraisal":
             _approve(users["security_unit"], dossier)
         elif target == "approved_operating":
-            for step in dossier.steps.filter(revision=dossier.revision).order_by("order"):
+            steps = list(dossier.steps.filter(revision=dossier.revision).order_by("order"))
+            for step in steps:
                 decider = {"security_unit": users["security_unit"], "owner": users["owner"], "authority": users["authority"]}[step.role]
-                _approve(decider, dossier, number if step.order == dossier.steps.filter(revision=dossier.revision).count() else "")
+                if step is steps[-1] and code == SIGNED_DECISION_SYSTEM:
+                    # The approver drafts the decision (numbered from the register), approves, then signs it.
+                    form = forms_policy.load(dossier.regime).final_decision_form(dossier.proposed_level)
+                    statutory.draft_form(actor=decider, dossier_id=dossier.pk, form=form)
+                    _approve(decider, dossier)
+                    _sign_demo_decision(decider, dossier, form)
+                else:
+                    _approve(decider, dossier, number if step is steps[-1] else "")
             # The plan is in place; the pre-operation readiness check and the go-live itself come with the demo
             # inspections (inspections.demo), since the go-live gate needs an eligible check after this approval.
             registry.update_system(actor=operator, system_id=system.pk, data=SystemPatch(security_plan_status="full"))

@@ -216,3 +216,4 @@ class AppraiserDesignation(models.Model):
 
     def __str__(self):
         return f"{self.system_id} → {self.organization_id} ({self.decision_number})"
+from .statutory.models import StatutoryDocument, Verdict  # noqa: E402,F401  (an approvals model kept in its package)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts import audit
+from accounts import audit, registers
 from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
 from accounts.selectors import delegated_owner_ids, member_org_ids
@@ -23,6 +23,8 @@ from systems_registry.selectors import system_for_user
 from . import routing, uploads
 from .models import AppraiserDesignation, Decision, Document, DocumentKind, Dossier, DossierStep, Holiday
 from .selectors import current_step, dossier_for_user, revision_documents, steps_of_revision
+from .statutory import policy as forms_policy
+from .statutory.selectors import statutory_decision_number
 from .workdays import add_days
 
 PREPARER_ROLES = {Role.OPERATOR, Role.OWNER}
@@ -455,7 +457,7 @@ def decide_step(
             raise Invalid.field("comment", _("A comment is required to reject or return a dossier."))
         is_last = step.order == steps[-1].order
         if decision == "approve" and is_last:
-            _check_final_approval(dossier, decision_number, decision_date)
+            decision_number, decision_date = _check_final_approval(dossier, step, decision_number, decision_date)
         now = timezone.now()
         # A favourable decision during the acceptance window accepts the dossier as complete at the same time.
         accepted = {"accepted_on": timezone.localdate()} if decision == "approve" and awaiting_acceptance(step) else {}
@@ -469,7 +471,7 @@ def decide_step(
         if decision == "approve" and not is_last:
             _activate(steps[step.order], timezone.localdate())
         elif decision == "approve":
-            dossier.approve(number=decision_number.strip(), on=decision_date, at=now)
+            dossier.approve(number=decision_number, on=decision_date, at=now)
             dossier.save(update_fields=["status", "decision_number", "decision_date", "closed_at"])
         elif decision == "reject":
             dossier.reject(at=now)
@@ -484,7 +486,14 @@ def decide_step(
     return dossier
 
 
-def _check_final_approval(dossier: Dossier, decision_number: str, decision_date: date | None) -> None:
+def _check_final_approval(
+    dossier: Dossier, step: DossierStep, decision_number: str, decision_date: date | None
+) -> tuple[str, date]:
+    """The approval decision's number and date. Both are optional (the contract never requires them): the date
+    defaults to today; the number is the one the decision form already took when it was drafted for signing, or
+    the next number of the issuing body's register (the approval step's organisation); a number the decider types
+    in is checked unique in that register. Runs inside the decision's transaction, so a refused or lost decision
+    takes no number."""
     # The internal security regulation must be issued before the dossier is approved (Decree 331 Art. 30.7).
     if not revision_documents(dossier).filter(kind=DocumentKind.SECURITY_REGULATION).exists():
         raise Conflict(
@@ -494,15 +503,23 @@ def _check_final_approval(dossier: Dossier, decision_number: str, decision_date:
             ),
             code="security_regulation_missing",
         )
-    errors = []
-    if not (decision_number or "").strip():
-        errors.append({"field": "decision_number", "message": _("The approval decision's number is required on the last step.")})
-    if decision_date is None:
-        errors.append({"field": "decision_date", "message": _("The approval decision's date is required on the last step.")})
-    elif decision_date > timezone.localdate():
-        errors.append({"field": "decision_date", "message": _("The decision date cannot be in the future.")})
-    if errors:
-        raise Invalid(_("The approval decision is incomplete."), details=errors)
+    decision_number = (decision_number or "").strip()
+    if decision_date is not None and decision_date > timezone.localdate():
+        raise Invalid.field("decision_date", _("The decision date cannot be in the future."))
+    drafted = statutory_decision_number(dossier)
+    if drafted is not None and (not decision_number or decision_number == drafted[0]):
+        return drafted[0], decision_date or drafted[1]
+    decision_date = decision_date or timezone.localdate()
+    policy = forms_policy.load(dossier.regime)
+    kind = policy.forms[policy.final_decision_form(dossier.proposed_level)].register_kind
+    try:
+        entry = registers.take_number(
+            organization_id=step.organization_id, kind=kind, issued_on=decision_date,
+            number=decision_number or None,
+        )  # fmt: skip
+    except Invalid as exc:
+        raise Invalid.field("decision_number", exc.message) from None
+    return entry.number, decision_date
 
 
 def _apply_approval(actor, dossier: Dossier) -> None:

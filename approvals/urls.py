@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .statutory.urls import dossier_patterns as statutory_patterns
 
 app_name = "approvals"
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("<int:dossier_id>/transitions/<str:name>/", views.dossier_transition_view, name="transition"),
     path("documents/<int:document_id>/download/", views.document_download_view, name="download"),
     path("<int:dossier_id>/independent-appraiser/", views.designate_appraiser_view, name="designate_appraiser"),
+    *statutory_patterns,
 ]

@@ -19,6 +19,7 @@ from . import presenters, selectors, services
 from .api import document_response
 from .forms import DocumentUploadForm
 from .models import AppraiserDesignation, Dossier
+from .statutory import selectors as statutory
 
 
 def _or_404(fn, *args):
@@ -81,6 +82,8 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
             "upload_form": upload_form or (DocumentUploadForm() if can_upload else None),
             "today": today.isoformat(),
             **_appraiser_context(user, dossier),
+            "forms": statutory.forms_panel(user, dossier),
+            "decision_in_force": statutory.decision_in_force(dossier),
         },
     )
 

@@ -1,5 +1,6 @@
 """One env-driven settings module. With no environment set it runs embedded: SQLite and a file broker under var/."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -267,6 +268,10 @@ NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 300)
 
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Statutory documents (docs/statutory-documents.md): the CA certificates a signed form's chain must end in (one PEM
+# or DER file each), and how far a signer's clock may run ahead of ours.
+STATUTORY_TRUST_STORE_DIR = Path(env_str("STATUTORY_TRUST_STORE_DIR") or VAR_DIR / "trust-store")
+STATUTORY_CLOCK_SKEW = timedelta(minutes=env_int("STATUTORY_CLOCK_SKEW_MINUTES", 10))
 # Spreadsheet imports are opened and parsed, so their cap is lower than for stored documents.
 SPREADSHEET_MAX_UPLOAD_BYTES = env_int("SPREADSHEET_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("exports/", include("inspections.exports.urls")),
     path("checklists/", include("checklists.urls")),
     path("dossiers/", include("approvals.urls")),
+    path("verify/", include("approvals.statutory.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("inspections.dashboard_urls")),
 ]

@@ -71,6 +71,8 @@ def _uploads_in_tmp(settings, tmp_path):
     # Uploaded test files never land in the developer's var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit_checkpoint.json"
+    # Nor does a demo CA land in the developer's trust store (approvals.demo signs a decision).
+    settings.STATUTORY_TRUST_STORE_DIR = tmp_path / "trust-store"
 
 
 @pytest.fixture

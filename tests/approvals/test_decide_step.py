@@ -183,9 +183,10 @@ def test_withdraw_closes_the_dossier_and_allows_a_new_one(demo, api):
     assert Dossier.objects.filter(system_id=dossier.system_id).count() == 2
 
 
-def test_final_decision_needs_its_number_and_date(demo):
+def test_final_decision_without_number_or_date_takes_the_registers_next_number_and_today(demo):
+    # The contract makes both optional (issue 16): the issuing body's register numbers the decision.
     dossier = factories.submitted_dossier(demo, 1)
-    with pytest.raises(Invalid) as exc:
-        services.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve")
-    assert {d["field"] for d in exc.value.details} == {"decision_number", "decision_date"}
-    assert Dossier.objects.get(pk=dossier.pk).status == "in_review"
+    services.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve")
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert dossier.status == "approved"
+    assert dossier.decision_number == "01/QĐ-SKHCN" and dossier.decision_date == timezone.localdate()

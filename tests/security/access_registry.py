@@ -112,6 +112,11 @@ HTML: dict[str, Probe] = {
     "approvals:designate_appraiser": obj(lambda f: f"/dossiers/{f.dossier.pk}/independent-appraiser/", "post", body=lambda f: {
         "kind": "unit", "organization_id": f.province.pk, "decision_number": "1/QĐ", "decision_date": "2026-01-01"}),
     "approvals:download": obj(lambda f: f"/dossiers/documents/{f.document.pk}/download/"),
+    "approvals:form_draft": obj(lambda f: f"/dossiers/{f.dossier.pk}/forms/06/draft/", "post", body=lambda f: {"signer_title": "probe"}),
+    "approvals:form_signed": obj(lambda f: f"/dossiers/{f.dossier.pk}/forms/06/signed/", "post", body=lambda f: {"file": _pdf()}, multipart=True),
+    "approvals:form_download": obj(lambda f: f"/dossiers/{f.dossier.pk}/forms/06/pdf/"),
+    "verify:page": opn("/verify/"),
+    "verify:document": opn("/verify/ABCD-EFGH-JKLM"),
     # checklists: one national catalogue, not jurisdiction-bound
     "checklists:list": opn("/checklists/"),
     "checklists:import": opn("/checklists/import/"),
@@ -173,6 +178,12 @@ API: dict[str, Probe] = {
     "GET /api/v1/dossiers/{dossier_id}/history": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/history"),
     "POST /api/v1/systems/{system_id}/independent-appraiser": obj(lambda f: f"/api/v1/systems/{f.system.pk}/independent-appraiser", "post", body=lambda f: {
         "kind": "unit", "organization_id": f.province.pk, "decision_number": "1/QĐ", "decision_date": "2026-01-01"}),
+    "GET /api/v1/dossiers/{dossier_id}/forms": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms"),
+    "POST /api/v1/dossiers/{dossier_id}/forms/{form}/draft": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/draft", "post", body=lambda f: {}),
+    "GET /api/v1/dossiers/{dossier_id}/forms/{form}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06"),
+    "POST /api/v1/dossiers/{dossier_id}/forms/{form}/signed": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/signed", "post", body=lambda f: {"file": _pdf()}, multipart=True),
+    "GET /api/v1/verify/{short_id}": opn("/api/v1/verify/ABCD-EFGH-JKLM"),
+    "POST /api/v1/verify": opn("/api/v1/verify", "post", body=lambda f: {"file": _pdf()}, multipart=True),
     "GET /api/v1/checklists": opn("/api/v1/checklists"),
     "POST /api/v1/checklists/import": opn("/api/v1/checklists/import", "post", body=lambda f: {"file": _pdf("x.json")}, multipart=True),
     "GET /api/v1/checklists/{checklist_id}": opn(lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}"),
