@@ -19,6 +19,7 @@ urlpatterns = [
     path("dossiers/", include("approvals.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("inspections.dashboard_urls")),
+    path("reports/", include("reporting.urls")),
 ]
 
 handler404 = account_views.not_found

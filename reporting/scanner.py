@@ -1,0 +1,31 @@
+"""The reporting scanner (beat, every six hours; any number of runs is harmless): open the year's reports, remind
+the senders before each deadline and escalate overdue ones. A constant number of queries per batch."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.services import notify_all
+
+from . import events, policy, services
+from .models import Report
+
+BATCH = 200
+
+
+def scan_reports(*, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    year = policy.current_year(today)
+    rules = policy.load_policy().for_year(year)
+    opened = services.open_year(year=year)
+    pending = Report.objects.filter(status__in=[Report.Status.DRAFT, Report.Status.RETURNED]).select_related("organization")
+    reminders = [today + timedelta(days=d) for d in rules.reminder_days]
+    due = list(pending.filter(due_date__in=reminders).order_by("id"))
+    overdue = list(pending.filter(due_date__lt=today, due_date__gte=today - timedelta(days=90)).order_by("id"))
+    batch = [events.due_event(r, (r.due_date - today).days) for r in due] + [events.overdue_event(r) for r in overdue]
+    sent = 0
+    for start in range(0, len(batch), BATCH):
+        with transaction.atomic():
+            sent += len(notify_all(batch[start : start + BATCH]))
+    return {"year": year, "opened": opened, "due": len(due), "overdue": len(overdue), "notifications": sent}
