@@ -40,6 +40,9 @@ class Organization(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # The body's abbreviation in the symbol of its outgoing documents ("UBND" in "15/QĐ-UBND"; Decree 30/2020
+    # Appendix I Part I.3). Blank: the register falls back to the organisation's code.
+    document_symbol = models.CharField(_("document symbol"), max_length=30, blank=True)
     licensed_assessor = models.BooleanField(
         _("licensed assessor"), default=False, help_text=_("Licensed to assess level 5 systems (Decree 331 Art. 31.2(c)).")
     )
@@ -194,3 +197,48 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return f"{self.username}@{self.ip or '?'}: {self.failures}"
+
+
+class RegisterCounter(models.Model):
+    """The last number an organisation's register of outgoing documents gave in a year: the one row locked while
+    a number is taken, so concurrent issuers queue and the sequence has no gaps (Decree 30/2020 Art. 15.1)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="register_counter_unique")]
+
+
+class RegisterEntry(models.Model):
+    """One outgoing document number of an organisation's register ("sổ đăng ký văn bản đi", Decree 30/2020
+    Art. 16). `sequence` is the register's own running number; a number recorded from outside (given by the
+    caller, e.g. from a paper register) keeps `sequence` empty and is only checked unique."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="register_entries"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    kind = models.CharField(_("document kind"), max_length=10)
+    kind_symbol = models.CharField(_("kind symbol"), max_length=10, blank=True)
+    number = models.CharField(_("number and symbol"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "year", "sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "number"], name="register_number_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "year", "sequence"],
+                condition=models.Q(sequence__isnull=False),
+                name="register_sequence_unique",
+            ),
+        ]
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register entries")
+
+    def __str__(self):
+        return self.number

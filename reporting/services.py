@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts import audit
+from accounts import audit, registers
 from accounts.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
 from accounts.models import Membership, Organization, Role
 from accounts.selectors import delegated_owner_ids, jurisdiction_org_ids, member_org_ids
@@ -230,12 +230,8 @@ def _letter(report: Report, number: str, on: dt.date) -> form08.Letter:
 
 
 def _take_letter_number(report: Report, on: dt.date) -> str:
-    """The number of the letter in the sender's register of outgoing documents (accounts.registers); none while the
-    register is not installed."""
-    try:
-        from accounts import registers
-    except ImportError:
-        return ""
+    """The letter's number from the sender's register of outgoing documents, taken in this transaction: a
+    submission that fails leaves no gap, and each version is a new letter with its own number."""
     return registers.take_number(organization_id=report.organization_id, kind=LETTER_KIND, issued_on=on).number
 
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0004_organization_head_title'),
+        ('accounts', '0005_organization_head_title'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

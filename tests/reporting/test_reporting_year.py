@@ -120,7 +120,9 @@ def test_one_reporting_year_end_to_end(demo, world, clock, api, django_capture_o
     wb = openpyxl.load_workbook(io.BytesIO(content))
     letter = {r[0]: r[1] for r in wb["Văn bản"].iter_rows(values_only=True)}
     assert letter["Kính gửi:"] == "Lực lượng chuyên trách bảo vệ an ninh mạng - Bộ Công an"
-    assert "ngày 22 tháng 12 năm 2026" in next(v for k, v in letter.items() if k and str(k).startswith("Số:"))
+    # Version 2 is a new letter: the owner's register gave it the next number of the year.
+    assert letter["Số: 02/BC-UBND"] == "Quảng Ninh, ngày 22 tháng 12 năm 2026"
+    assert list(owner_report.versions.order_by("number").values_list("letter_number", flat=True)) == ["01/BC-UBND", "02/BC-UBND"]
 
 
 def test_a_unit_report_covers_only_the_systems_that_unit_operates_or_secures(demo, world, clock):

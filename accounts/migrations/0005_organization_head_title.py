@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_audit_chain_head_guard'),
+        ('accounts', '0004_outgoing_document_register'),
     ]
 
     operations = [
