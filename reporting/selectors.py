@@ -37,7 +37,7 @@ def report_for_user(user, report_id: int, *, for_update: bool = False) -> Report
     qs = reports_visible_to(user).filter(pk=report_id)
     if for_update:
         # Lock the row itself (visibility decided by the same statement) so two submissions run one after the other.
-        qs = Report.objects.select_for_update().filter(pk__in=qs.values("pk"))
+        qs = Report.objects.select_for_update(of=("self",)).filter(pk__in=qs.values("pk"))
     report = qs.select_related("organization", "owner", "request").first()
     if report is None:
         raise NotFound()
