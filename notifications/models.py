@@ -22,6 +22,9 @@ class Kind(models.TextChoices):
     REPORT_OVERDUE = "report_overdue", _("A report is overdue")
     REPORT_MOVED = "report_moved", _("A report was submitted, accepted or returned")
     REPORT_REQUESTED = "report_requested", _("An ad-hoc report is requested")
+    INCIDENT_RECORDED = "incident_recorded", _("A serious incident was recorded")
+    INCIDENT_REPORTED = "incident_reported", _("An incident report was sent")
+    INCIDENT_REPORT_OVERDUE = "incident_report_overdue", _("An incident report is overdue")
 
 
 class EmailStatus(models.TextChoices):

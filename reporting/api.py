@@ -1,15 +1,16 @@
 """`/api/v1/reports`: the contract's "Reporting" section, plus the ad-hoc request and the Art. 36 content."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.http import FileResponse
 from ninja import Body, Query, Router, Status
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from accounts.api import ErrorOut
 from accounts.pagination import PageParams, paginate
 
-from . import selectors, services
+from . import incidents, selectors, services
 from .models import Report
 
 router = Router(tags=["reporting"])
@@ -156,3 +157,90 @@ def request_ad_hoc(request, data: AdHocIn):
                                   content=data.content)  # fmt: skip
     ids = list(req.reports.order_by("id").values_list("id", flat=True))
     return Status(201, {"id": req.pk, "subject": req.subject, "due_date": req.due_date, "report_ids": ids})
+
+
+# --- serious incidents ----------------------------------------------------------------------------------------------
+
+
+class IncidentIn(_In):
+    occurred_at: datetime
+    summary: StrictStr = Field(min_length=1, max_length=20000)
+    affects_national_security: StrictBool = False
+
+
+class IncidentReportIn(_In):
+    stage: Literal["initial", "full"]
+    text: StrictStr = Field(default="", max_length=20000)
+    cause: StrictStr = Field(default="", max_length=20000)
+    scope: StrictStr = Field(default="", max_length=20000)
+    remediation: StrictStr = Field(default="", max_length=20000)
+
+
+class IncidentOut(BaseModel):
+    id: int
+    system_id: int
+    status: str
+    occurred_at: datetime
+    summary: str
+    affects_national_security: bool
+    recipient_id: int | None
+    initial_report_due: datetime
+    full_report_due: datetime
+    initial_reported_at: datetime | None
+    full_reported_at: datetime | None
+    initial_late: bool
+    full_late: bool
+    inspection_id: int | None
+    available_stages: list[str]
+
+
+class IncidentPage(BaseModel):
+    items: list[IncidentOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class IncidentFilter(PageParams):
+    system_id: int | None = None
+    awaiting: Literal["full"] | None = None
+
+
+def serialize_incident(i, user, *, stages: list[str] | None = None) -> dict:
+    return {
+        "id": i.pk, "system_id": i.system_id, "status": i.status, "occurred_at": i.occurred_at, "summary": i.summary,
+        "affects_national_security": i.affects_national_security, "recipient_id": i.recipient_id,
+        "initial_report_due": i.initial_report_due, "full_report_due": i.full_report_due, "initial_reported_at": i.initial_reported_at,
+        "full_reported_at": i.full_reported_at, "initial_late": i.late("initial"), "full_late": i.late("full"),
+        "inspection_id": i.inspection_id, "available_stages": incidents.available_stages(user, i) if stages is None else stages,
+    }  # fmt: skip
+
+
+@router.post("/systems/{system_id}/incidents", response={201: IncidentOut, **ERRORS})
+def record_incident(request, system_id: int, data: IncidentIn):
+    """A serious incident: `initial_report_due` is 24 h and `full_report_due` 72 h after it occurred (both at once
+    when national security is affected)."""
+    incident = incidents.record_incident(actor=request.user, system_id=system_id, occurred_at=data.occurred_at, summary=data.summary,
+                                         affects_national_security=data.affects_national_security)  # fmt: skip
+    return Status(201, serialize_incident(incidents.incident_for_user(request.user, incident.pk), request.user))
+
+
+@router.get("/incidents", response={200: IncidentPage, 401: ErrorOut, 422: ErrorOut})
+def list_incidents(request, params: Query[IncidentFilter]):
+    """`awaiting=full`: incidents whose 72-hour report is not sent yet."""
+    qs = incidents.awaiting_full_report(request.user) if params.awaiting else incidents.incidents_visible_to(request.user).select_related("system")
+    if params.system_id is not None:
+        qs = qs.filter(system_id=params.system_id)
+    return paginate(qs.order_by("full_report_due", "id"), params, lambda rows: [serialize_incident(i, request.user, stages=[]) for i in rows])
+
+
+@router.get("/incidents/{incident_id}", response={200: IncidentOut, 401: ErrorOut, 404: ErrorOut})
+def get_incident(request, incident_id: int):
+    return serialize_incident(incidents.incident_for_user(request.user, incident_id), request.user)
+
+
+@router.post("/incidents/{incident_id}/reports", response={201: IncidentOut, **ERRORS})
+def report_incident(request, incident_id: int, data: IncidentReportIn):
+    """`initial` (with `text`) or `full` (with `cause`, `scope`, `remediation`); a stage already sent is `409`."""
+    incidents.report_incident(actor=request.user, incident_id=incident_id, **data.model_dump())
+    return Status(201, serialize_incident(incidents.incident_for_user(request.user, incident_id), request.user))

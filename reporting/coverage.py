@@ -117,12 +117,33 @@ def dashboard_measure(user, organization, today: date):
         expected=Count("id"), sent=Count("id", filter=Q(status__in=SENT)),
         overdue=Count("id", filter=~Q(status__in=SENT) & Q(due_date__lt=today)),
     )  # fmt: skip
+    measures = _incident_measures(user, organization)
     if not figures["expected"]:
-        return []
+        return measures
     share = round(figures["sent"] / figures["expected"], 4)
-    return [
+    return measures + [
         Measure("reports_expected", _("Owners' reports expected for %(year)s") % {"year": year}, figures["expected"]),
         Measure("reports_submitted", _("Owners' reports sent"), figures["sent"]),
         Measure("reports_overdue", _("Owners' reports overdue"), figures["overdue"]),
         Measure("reporting_coverage", _("Reporting coverage"), share, ratio=True),
+    ]
+
+
+def _incident_measures(user, organization):
+    """Serious incidents whose reports are still open (not fully reported), and how many of those are overdue."""
+    from inspections.dashboard import Measure
+
+    from .incidents import incidents_visible_to
+    from .models import Incident
+
+    qs = incidents_visible_to(user).exclude(status=Incident.Status.FULLY_REPORTED)
+    if organization is not None:
+        below = OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id")
+        qs = qs.filter(Q(system__owner_id__in=below) | Q(system__operator_id__in=below) | Q(system__security_unit_id__in=below))
+    now = timezone.now()
+    figures = qs.aggregate(open=Count("id"), overdue=Count("id", filter=Q(full_report_due__lt=now) | Q(
+        status=Incident.Status.RECORDED, initial_report_due__lt=now)))
+    return [
+        Measure("incident_reports_open", _("Serious incidents with reports outstanding"), figures["open"]),
+        Measure("incident_reports_overdue", _("Serious incidents with an overdue report"), figures["overdue"]),
     ]

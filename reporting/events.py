@@ -83,3 +83,56 @@ def ad_hoc_requested(req, reports, *, actor=None) -> list:
         )
         for r in reports
     ])  # fmt: skip
+
+
+# --- serious incidents --------------------------------------------------------------------------------------------
+
+
+def _incident_url(incident) -> str:
+    return reverse("reporting:incident", args=[incident.pk])
+
+
+def _incident_people(incident) -> Audience:
+    system = incident.system
+    audience = (role_holders(system.operator_id, Role.OPERATOR) | role_holders(system.security_unit_id, Role.SECURITY_UNIT)
+                | owner_representatives(system.owner_id))  # fmt: skip
+    if incident.recipient_id:
+        audience = audience | role_holders(incident.recipient_id, Role.AUTHORITY)
+    return audience
+
+
+def _incident_params(incident) -> dict:
+    from django.utils import timezone
+
+    def at(value):
+        return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+    return {"system": incident.system.code, "initial_due": at(incident.initial_report_due), "full_due": at(incident.full_report_due)}
+
+
+def incident_recorded(incident, *, actor=None) -> list:
+    return notify_all([Event(
+        audience=_incident_people(incident).without(actor), kind=Kind.INCIDENT_RECORDED, key=f"incident:{incident.pk}:recorded",
+        url=_incident_url(incident), title=_("Serious incident on %(system)s"),
+        body=_("A serious incident on system %(system)s was recorded. Initial report due %(initial_due)s; report on cause, "
+               "scope and remediation due %(full_due)s. An ad-hoc inspection (serious incident) is to be ordered."),
+        params=_incident_params(incident),
+    )])  # fmt: skip
+
+
+def incident_reported(incident, stage: str, *, actor=None) -> list:
+    return notify_all([Event(
+        audience=_incident_people(incident).without(actor), kind=Kind.INCIDENT_REPORTED, key=f"incident:{incident.pk}:{stage}",
+        url=_incident_url(incident), title=_("Incident on %(system)s: report sent"),
+        body=_("A report on the serious incident on system %(system)s was sent."), params=_incident_params(incident),
+    )])  # fmt: skip
+
+
+def incident_overdue_event(incident, stage: str) -> Event:
+    return Event(
+        audience=_incident_people(incident), kind=Kind.INCIDENT_REPORT_OVERDUE, key=f"incident:{incident.pk}:{stage}:overdue",
+        url=_incident_url(incident), title=_("Overdue: incident report on %(system)s"),
+        body=_("A report on the serious incident on system %(system)s is overdue (initial due %(initial_due)s, full due "
+               "%(full_due)s)."),
+        params=_incident_params(incident),
+    )  # fmt: skip

@@ -138,3 +138,57 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return f"{self.report_id} v{self.number}"
+
+
+class Incident(ConcurrentTransitionMixin, models.Model):
+    """A serious incident recorded by the system's people (Decree 331 Art. 31.2(d)): the initial report is due within
+    24 hours and the report on cause, scope and fix within 72 hours, both immediately when national security is
+    affected (the hours are policy data, `policies/incidents.yaml`), to the national authority of the system's sector."""
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", _("Recorded, initial report due")
+        INITIAL_REPORTED = "initial_reported", _("Initial report sent, full report due")
+        FULLY_REPORTED = "fully_reported", _("Fully reported")
+
+    system = models.ForeignKey("systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="incidents")
+    occurred_at = models.DateTimeField(_("occurred at"))
+    summary = models.TextField(_("summary"))
+    affects_national_security = models.BooleanField(_("affects national security or public order"), default=False)
+    recipient = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    initial_report_due = models.DateTimeField(_("initial report due"))
+    full_report_due = models.DateTimeField(_("full report due"))
+    status = FSMField(_("status"), default=Status.RECORDED, choices=Status.choices, protected=True)
+    initial_report = models.TextField(_("initial report"), blank=True)
+    initial_reported_at = models.DateTimeField(null=True, blank=True)
+    cause = models.TextField(_("cause"), blank=True)
+    scope = models.TextField(_("scope"), blank=True)
+    remediation = models.TextField(_("remediation"), blank=True)
+    full_reported_at = models.DateTimeField(null=True, blank=True)
+    inspection = models.ForeignKey("inspections.Inspection", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["full_report_due", "id"]
+        verbose_name = _("serious incident")
+        verbose_name_plural = _("serious incidents")
+        indexes = [models.Index(fields=["status", "full_report_due"]), models.Index(fields=["system", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.system_id} · {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def late(self, stage: str) -> bool:
+        due, done = (self.initial_report_due, self.initial_reported_at) if stage == "initial" else (self.full_report_due, self.full_reported_at)
+        return (done or timezone.now()) > due
+
+    @transition(field=status, source=Status.RECORDED, target=Status.INITIAL_REPORTED)
+    def report_initial(self, *, at, text: str):
+        self.initial_reported_at = at
+        self.initial_report = text
+
+    @transition(field=status, source=[Status.RECORDED, Status.INITIAL_REPORTED], target=Status.FULLY_REPORTED)
+    def report_full(self, *, at, cause: str, scope: str, remediation: str):
+        # The full report also informs: sent first, it stands for the initial one.
+        self.initial_reported_at = self.initial_reported_at or at
+        self.full_reported_at = at
+        self.cause, self.scope, self.remediation = cause, scope, remediation

@@ -93,3 +93,26 @@ def current_year(today: dt.date) -> int:
     """The report year being reported on: this year's until the owner's deadline has passed, then the next one."""
     rules = load_policy().for_year(today.year)
     return today.year if today <= rules.due_date(today.year, "owner") else today.year + 1
+
+
+INCIDENT_FILE = Path(__file__).resolve().parent / "policies" / "incidents.yaml"
+
+
+class IncidentPolicy(_Strict):
+    schema_version: Literal[1]
+    source: str = Field(min_length=1)
+    initial_hours: int = Field(ge=1, le=24 * 30)
+    full_hours: int = Field(ge=1, le=24 * 30)
+    national_security_hours: int = Field(ge=0, le=24)
+    recipients: dict[Literal["civil", "military", "cipher"], str]
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.full_hours < self.initial_hours:
+            raise ValueError("the full report cannot be due before the initial one")
+        return self
+
+
+@cache
+def incident_policy() -> IncidentPolicy:
+    return IncidentPolicy.model_validate(yaml.safe_load(INCIDENT_FILE.read_text(encoding="utf-8")))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.errors import DomainError, NotFound
 from accounts.models import Organization
 
-from . import coverage, policy, selectors, services
+from . import coverage, incidents, policy, selectors, services
 from .api import XLSX
 from .models import Report, ReportVersion
 
@@ -145,3 +145,72 @@ def request_ad_hoc_view(request):
         return redirect("reporting:national")
     messages.success(request, _("Ad-hoc report requested from %(count)s owners.") % {"count": req.reports.count()})
     return redirect(reverse("reporting:list") + f"?year={req.year}")
+
+
+# --- serious incidents ----------------------------------------------------------------------------------------------
+
+SYSTEM_CHOICES_LIMIT = 500
+
+
+@login_required
+def incident_list_view(request):
+    from systems_registry.selectors import systems_visible_to
+
+    return render(request, "reporting/incidents.html", {
+        "awaiting": list(incidents.awaiting_full_report(request.user)[:200]),
+        "recent": list(incidents.incidents_visible_to(request.user).select_related("system").order_by("-occurred_at", "-id")[:50]),
+        "systems": systems_visible_to(request.user).exclude(status="decommissioned").order_by("code").only("id", "code", "name", "status")[:SYSTEM_CHOICES_LIMIT],
+        "now": timezone.now(),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def incident_record_view(request):
+    try:
+        occurred = dt.datetime.fromisoformat(request.POST.get("occurred_at", ""))
+    except ValueError:
+        messages.error(request, _("Give the time the incident occurred."))
+        return redirect("reporting:incidents")
+    if timezone.is_naive(occurred):
+        occurred = timezone.make_aware(occurred)
+    system_id = request.POST.get("system_id", "")
+    try:
+        incident = incidents.record_incident(
+            actor=request.user, system_id=int(system_id) if system_id.isdigit() else 0, occurred_at=occurred,
+            summary=request.POST.get("summary", "")[:20000], affects_national_security=request.POST.get("affects_national_security") == "1",
+        )  # fmt: skip
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        _errors(request, exc)
+        return redirect("reporting:incidents")
+    messages.success(request, _("The incident was recorded; its reports are due as shown."))
+    return redirect("reporting:incident", incident.pk)
+
+
+@login_required
+def incident_detail_view(request, incident_id: int):
+    try:
+        incident = incidents.incident_for_user(request.user, incident_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "reporting/incident.html", {
+        "incident": incident, "stages": incidents.available_stages(request.user, incident), "now": timezone.now(),
+        "source": policy.incident_policy().source,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def incident_report_view(request, incident_id: int, stage: str):
+    fields = {name: request.POST.get(name, "")[:20000] for name in ("text", "cause", "scope", "remediation")}
+    try:
+        incidents.report_incident(actor=request.user, incident_id=incident_id, stage=stage, **fields)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The incident report was sent."))
+    return redirect("reporting:incident", incident_id)

@@ -80,6 +80,30 @@ def _report_unchanged(f):
     assert (report.status, report.roadmap_note) == ("submitted", ""), "a foreign report was changed"
 
 
+def _incident(f) -> int:
+    """A serious incident on the foreign operating system, recorded by its operator; built once."""
+    if not hasattr(f, "incident_id"):
+        from django.utils import timezone
+
+        from reporting import incidents
+
+        f.incident_id = incidents.record_incident(actor=f.users["operator"], system_id=f.operating_system.pk, occurred_at=timezone.now(),
+                                                  summary=f"{f.marker} incident").pk  # fmt: skip
+    return f.incident_id
+
+
+def _incident_unreported(f):
+    from reporting.models import Incident
+
+    assert Incident.objects.get(pk=_incident(f)).status == "recorded", "a foreign incident was reported by an outsider"
+
+
+def _no_foreign_incident(f):
+    from reporting.models import Incident
+
+    assert not Incident.objects.filter(system=f.operating_system, summary="probe").exists(), "an incident was recorded on a foreign system"
+
+
 def _no_new_foreign_system(f):
     from systems_registry.models import InformationSystem
 
@@ -162,6 +186,12 @@ HTML: dict[str, Probe] = {
     "reporting:content": obj(lambda f: f"/reports/{_report(f)}/content/", "post", body=lambda f: {"roadmap_note": "probe"}, after=_report_unchanged),
     "reporting:transition": obj(lambda f: f"/reports/{_report(f)}/transitions/accept/", "post", body=_transition, after=_report_unchanged),
     "reporting:form08": obj(lambda f: f"/reports/{_report(f)}/versions/1/form08.xlsx"),
+    "reporting:incidents": lst("/reports/incidents/"),
+    "reporting:incident_record": obj("/reports/incidents/new/", "post", expect=frozenset({404}), after=_no_foreign_incident,
+                                     body=lambda f: {"system_id": f.operating_system.pk, "occurred_at": "2026-12-01T08:00", "summary": "probe"}),
+    "reporting:incident": obj(lambda f: f"/reports/incidents/{_incident(f)}/"),
+    "reporting:incident_report": obj(lambda f: f"/reports/incidents/{_incident(f)}/reports/initial/", "post", body=lambda f: {"text": "probe"},
+                                     after=_incident_unreported),
     # notifications
     "notifications:inbox": lst("/notifications/"),
     "notifications:read": obj(lambda f: f"/notifications/{f.notification.pk}/read/", "post", after=_unread),
@@ -227,6 +257,12 @@ API: dict[str, Probe] = {
     "PATCH /api/v1/reports/{report_id}": obj(lambda f: f"/api/v1/reports/{_report(f)}", "patch", body=lambda f: {"roadmap_note": "probe"}, after=_report_unchanged),
     "POST /api/v1/reports/{report_id}/transitions/{name}": obj(lambda f: f"/api/v1/reports/{_report(f)}/transitions/accept", "post", body=_transition, after=_report_unchanged),
     "GET /api/v1/reports/{report_id}/form08": obj(lambda f: f"/api/v1/reports/{_report(f)}/form08"),
+    "POST /api/v1/systems/{system_id}/incidents": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/incidents", "post", after=_no_foreign_incident,
+                                                      body=lambda f: {"occurred_at": "2026-12-01T08:00:00+07:00", "summary": "probe"}),
+    "GET /api/v1/incidents": lst("/api/v1/incidents?page_size=500"),
+    "GET /api/v1/incidents/{incident_id}": obj(lambda f: f"/api/v1/incidents/{_incident(f)}"),
+    "POST /api/v1/incidents/{incident_id}/reports": obj(lambda f: f"/api/v1/incidents/{_incident(f)}/reports", "post", after=_incident_unreported,
+                                                        body=lambda f: {"stage": "initial", "text": "probe"}),
     # A national authority may ask any owner for a report (201); nobody else may (403).
     "POST /api/v1/report-requests": obj("/api/v1/report-requests", "post", expect=frozenset({201, 403}), body=lambda f: {"owner_ids": [f.province.pk], "subject": "probe", "due_date": "2099-01-01"}),
     "GET /api/v1/exports": lst("/api/v1/exports"),
