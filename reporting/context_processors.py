@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def nav(request):
-    """The "Reports" entry of the main menu (base.html's `nav_extra`)."""
+    """The "Reports" and "Serious incidents" entries of the main menu (base.html's `nav_extra`)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"nav_extra": [{"url": reverse("reporting:list"), "label": _("Reports")}]}
+    return {"nav_extra": [
+        {"url": reverse("reporting:list"), "label": _("Reports")},
+        {"url": reverse("reporting:incidents"), "label": _("Serious incidents")},
+    ]}
