@@ -24,8 +24,8 @@ ORGANIZATIONS = [
 ]
 
 DETAILS = {
-    "QNI": {"mandate_document": "Luật Tổ chức chính quyền địa phương 2025", "head_name": "Chủ tịch UBND tỉnh", "address": "Trung tâm hành chính tỉnh, Hạ Long, Quảng Ninh", "phone": "0203 3835 000", "email": "ubnd@quangninh.gov.vn", "document_symbol": "UBND"},
-    "QNI-SKHCN": {"mandate_document": "Quyết định giao nhiệm vụ đơn vị chuyên trách ANM", "head_name": "Giám đốc Sở", "address": "Hạ Long, Quảng Ninh", "phone": "0203 3628 000", "email": "skhcn@quangninh.gov.vn", "document_symbol": "SKHCN"},
+    "QNI": {"mandate_document": "Luật Tổ chức chính quyền địa phương 2025", "head_name": "Bùi Văn Khang", "head_title": "Chủ tịch Ủy ban nhân dân tỉnh", "address": "Trung tâm hành chính tỉnh, Hạ Long, Quảng Ninh", "phone": "0203 3835 000", "email": "ubnd@quangninh.gov.vn", "document_symbol": "UBND"},
+    "QNI-SKHCN": {"mandate_document": "Quyết định giao nhiệm vụ đơn vị chuyên trách ANM", "head_name": "Trần Văn Sở", "head_title": "Giám đốc Sở Khoa học và Công nghệ", "address": "Hạ Long, Quảng Ninh", "phone": "0203 3628 000", "email": "skhcn@quangninh.gov.vn", "document_symbol": "SKHCN"},
     "VNCERT-ASSESS": {"licensed_assessor": True},
     "BCA-A05": {"document_symbol": "A05"},
 }

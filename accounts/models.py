@@ -43,6 +43,8 @@ class Organization(models.Model):
     # Form 08 part 2 asks for these for the owner and the designated unit.
     mandate_document = models.CharField(_("mandate document"), max_length=255, blank=True)
     head_name = models.CharField(_("head"), max_length=200, blank=True)
+    # Form 08 part 2 names the representative and their title ("Người đại diện, chức vụ").
+    head_title = models.CharField(_("head's title"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("email"), blank=True)

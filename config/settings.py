@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "checklists",
     "inspections",
     "notifications",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.bell",
+                "reporting.context_processors.nav",
             ],
         },
     },
@@ -229,6 +231,7 @@ CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {"task": "notifications.tas
 CELERY_BEAT_SCHEDULE["notifications.requeue_stale"] = {"task": "notifications.tasks.requeue_stale", "schedule": 10 * 60}
 CELERY_BEAT_SCHEDULE["inspections.sweep_exports"] = {"task": "inspections.tasks.sweep_exports", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["systems_registry.scan_reapproval_deadlines"] = {"task": "systems_registry.tasks.scan_reapproval_deadlines", "schedule": 6 * 60 * 60}
+CELERY_BEAT_SCHEDULE["reporting.scan_reports"] = {"task": "reporting.tasks.scan_reports", "schedule": 6 * 60 * 60}
 CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {"task": "systems_registry.tasks.sweep_import_reports", "schedule": 60 * 60}
 
 # Seeders run in order by `manage.py seed_demo`; each app owns its own demo data.
@@ -239,6 +242,7 @@ DEMO_SEEDERS = [
     "checklists.demo.seed",
     "inspections.demo.seed",
     "notifications.demo.seed",
+    "reporting.demo.seed",
 ]
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "attesta-demo"
 DEMO_TOTP_SECRET = env_str("DEMO_TOTP_SECRET") or "JBSWY3DPEHPK3PXP"

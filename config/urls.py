@@ -20,6 +20,7 @@ urlpatterns = [
     path("verify/", include("approvals.statutory.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("inspections.dashboard_urls")),
+    path("reports/", include("reporting.urls")),
 ]
 
 handler404 = account_views.not_found

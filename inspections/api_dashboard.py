@@ -30,6 +30,8 @@ class ComplianceOut(Figures):
     organization_id: int | None
     findings_open_by_severity: dict[str, int]
     dossiers_overdue_by_step: dict[str, int]
+    # Added by the apps above (e.g. reporting: reports_expected, reports_submitted, reports_overdue, reporting_coverage).
+    measures: dict[str, float] = {}
     by_organization: list[OrganizationFigures]
 
 

@@ -28,6 +28,27 @@ STEP_KINDS = [k.value for k in StepKind]
 WITHOUT_APPROVAL_LIMIT = 50
 OPERATING = InformationSystem.Status.OPERATING
 
+# Measures computed by apps above this one (reporting coverage): each registers a function
+# `(user, organization | None, today) -> list[Measure]` at start-up, so this module never imports them.
+_MEASURES: list = []
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str  # translated by the registering app
+    value: int | float
+    ratio: bool = False  # a share in 0..1, shown as a percentage
+
+
+def register_measure(fn) -> None:
+    if fn not in _MEASURES:
+        _MEASURES.append(fn)
+
+
+def extra_measures(user, organization, today: date) -> list[Measure]:
+    return [m for fn in _MEASURES for m in fn(user, organization, today)]
+
 
 def ratio(part: int, whole: int) -> float:
     """A share in 0..1; with nothing to measure the share is 0 (the page shows a dash instead)."""
@@ -98,6 +119,7 @@ class Dashboard:
     rows: list[OrgRow] = field(default_factory=list)
     without_approval: list[InformationSystem] | None = None
     today: date | None = None
+    measures: list[Measure] = field(default_factory=list)
 
     def as_api(self) -> dict:
         f = self.figures
@@ -106,6 +128,7 @@ class Dashboard:
             **_figures_api(f),
             "findings_open_by_severity": self.findings_open_by_severity,
             "dossiers_overdue_by_step": self.dossiers_overdue_by_step,
+            "measures": {m.key: m.value for m in self.measures},
             "by_organization": [
                 {"organization_id": r.organization.pk, "code": r.organization.code, "name": r.organization.name, **_figures_api(r.figures)}
                 for r in self.rows
@@ -210,6 +233,7 @@ def compliance(user, organization_id=None, *, with_list: bool = False, today: da
         rows=rows,
         without_approval=without,
         today=today,
+        measures=extra_measures(user, organization, today),
     )
 
 

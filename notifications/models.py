@@ -18,6 +18,13 @@ class Kind(models.TextChoices):
     FINDING_DUE = "finding_due", _("A finding's remediation is due soon")
     FINDING_OVERDUE = "finding_overdue", _("A finding's remediation is overdue")
     REAPPROVAL_REQUIRED = "reapproval_required", _("Re-approval required after a level change")
+    REPORT_DUE = "report_due", _("A report is due soon")
+    REPORT_OVERDUE = "report_overdue", _("A report is overdue")
+    REPORT_MOVED = "report_moved", _("A report was submitted, accepted or returned")
+    REPORT_REQUESTED = "report_requested", _("An ad-hoc report is requested")
+    INCIDENT_RECORDED = "incident_recorded", _("A serious incident was recorded")
+    INCIDENT_REPORTED = "incident_reported", _("An incident report was sent")
+    INCIDENT_REPORT_OVERDUE = "incident_report_overdue", _("An incident report is overdue")
 
 
 class EmailStatus(models.TextChoices):

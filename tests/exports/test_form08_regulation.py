@@ -104,7 +104,7 @@ def test_the_report_rows_take_the_same_number_of_queries_for_one_system_or_many(
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            rows = form08._report_rows(demo.owner, owner, start, end)
+            rows = form08.report_rows(form08.owner_systems(owner.pk, end), start, end)
         assert all(isinstance(r["regulation"], str) for r in rows)
         return len(ctx.captured_queries)
 
@@ -120,7 +120,7 @@ def test_the_demo_report_shows_a_real_regulation(db, report_year):
 
     demo = load_demo(seeders=["accounts.demo.seed", "systems_registry.demo.seed", "approvals.demo.seed"])
     start, end = form08.reporting_period(report_year)
-    rows = {r["code"]: r for r in form08._report_rows(demo.owner, demo.org("QNI"), start, end)}
+    rows = {r["code"]: r for r in form08.report_rows(form08.owner_systems(demo.org("QNI").pk, end), start, end)}
     for code in ("QNI-INTRANET", "QNI-LGSP"):
         dossier = Dossier.objects.get(system__code=code)
         issued = (TODAY - dt.timedelta(days=30)).strftime("%d/%m/%Y")

@@ -147,7 +147,8 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
 
     job, wb = export(demo.owner, "annual_report", {"owner_id": demo.org("QNI").pk, "year": report_year})
     assert job["status"] == "done", job
-    assert wb.sheetnames == ["Phần 1 - Tổng hợp", "Phần 2 - Đơn vị", "Phần 3 - Danh sách HTTT"]
+    assert wb.sheetnames == [form08.LETTER_SHEET, form08.PART1_SHEET, form08.PART2_SHEET, form08.PART3_SHEET, form08.ART36_SHEET,
+                             form08.EVALUATION_SHEET, form08.ROADMAP_SHEET]
     part3 = wb["Phần 3 - Danh sách HTTT"]
     assert part3.freeze_panes == "A2"
     assert header_of(part3) == [c.header for c in form08.PART3_COLUMNS] and len(header_of(part3)) == 12
@@ -163,7 +164,8 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
     # Uploaded without number, date and issuer: column 8 names the file as a file (tests/exports/test_form08_regulation.py).
     assert rows["Hệ thống có hồ sơ nháp"][7] == f"Tệp security_regulation.pdf, tải lên ngày {TODAY:%d/%m/%Y} (chưa nhập số, ngày ban hành, cơ quan ban hành)"
     row = rows["Hệ thống đã gửi"]
-    assert row[5] == "Đã gửi thẩm định" and row[9] == "Đã triển khai một số hạng mục" and row[11] is None
+    # Inspected the day before the period began, still within its 12-month cycle: the periodic check is done.
+    assert row[5] == "Đã gửi thẩm định" and row[9] == "Đã triển khai một số hạng mục" and row[11] == "Định kỳ"
     assert part3.cell(row=list(rows).index("Hệ thống đã gửi") + 2, column=9).is_date
     row = rows["Hệ thống đã thẩm định"]
     assert row[5] == "Đã thẩm định" and row[11] == "Định kỳ"
@@ -175,19 +177,21 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
     for value in form08.APPROVAL_STATUSES[1:]:
         assert value in {r[5] for r in rows.values()}
 
-    part1 = {r[0]: r[1] for r in wb["Phần 1 - Tổng hợp"].iter_rows(values_only=True)}
-    assert part1["Tổng số hệ thống thông tin / Systems"] == demo_systems
-    assert part1["Số hệ thống đã xây dựng hồ sơ đề xuất cấp độ / Dossier prepared"] == 4
-    assert part1["Số hệ thống đã được thẩm định hồ sơ / Dossier appraised"] == 2
-    assert part1["Số hệ thống đã được phê duyệt cấp độ / Level approved"] == 1
-    assert part1["Số hệ thống đã phê duyệt được kiểm tra, đánh giá định kỳ / Approved and periodically inspected"] == 1
-    assert part1["Thời gian dự kiến hoàn thành phê duyệt tất cả hệ thống / Expected date all approved"] == dt.datetime(2027, 6, 30)
-    assert part1["Kỳ báo cáo từ / Period from"] == dt.datetime.combine(start, dt.time())
+    part1 = {r[0]: r[1] for r in wb[form08.PART1_SHEET].iter_rows(values_only=True)}
+    assert part1[form08.TOTAL] == demo_systems
+    assert part1[form08.DOSSIER_PREPARED] == 4
+    assert part1[form08.DOSSIER_APPRAISED] == 2
+    assert part1[form08.LEVEL_APPROVED] == 1
+    assert part1[form08.APPROVED_INSPECTED] == 1
+    assert part1[form08.EXPECTED_ALL_APPROVED] == dt.datetime(2027, 6, 30)
+    letter = {r[0]: r[1] for r in wb[form08.LETTER_SHEET].iter_rows(values_only=True)}
+    assert letter["Kỳ báo cáo"] == f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
 
     part2 = rows_of(wb["Phần 2 - Đơn vị"])
     assert part2[0] == ("Chủ quản hệ thống thông tin", "Ủy ban nhân dân tỉnh Quảng Ninh", "Luật Tổ chức chính quyền địa phương 2025",
-                        "Chủ tịch UBND tỉnh", "Trung tâm hành chính tỉnh, Hạ Long, Quảng Ninh", "0203 3835 000", "ubnd@quangninh.gov.vn")  # fmt: skip
-    assert part2[1][:2] == ("Đơn vị chuyên trách về an toàn thông tin", "Sở Khoa học và Công nghệ tỉnh Quảng Ninh")
+                        "Bùi Văn Khang", "Chủ tịch Ủy ban nhân dân tỉnh", "Trung tâm hành chính tỉnh, Hạ Long, Quảng Ninh",
+                        "0203 3835 000", "ubnd@quangninh.gov.vn")  # fmt: skip
+    assert part2[1][:2] == ("Đơn vị chuyên trách về an ninh mạng", "Sở Khoa học và Công nghệ tỉnh Quảng Ninh")
 
 
 def test_form08_plan_status_values_are_exactly_the_forms():

@@ -60,6 +60,50 @@ def _unread(f):
     assert Notification.objects.get(pk=f.notification.pk).read_at is None, "a foreign notification was marked read"
 
 
+def _report(f) -> int:
+    """The foreign security unit's report to its province, submitted (so a frozen Form 08 exists); built once."""
+    if not hasattr(f, "report_id"):
+        from reporting import services as reporting
+        from reporting.models import Report
+
+        reporting.open_year(year=2026)
+        report = Report.objects.get(year=2026, kind="annual", level="unit", organization__code=f"{f.province.code}-SEC")
+        reporting.transition_report(actor=f.users["security_unit"], report_id=report.pk, name="submit")
+        f.report_id = report.pk
+    return f.report_id
+
+
+def _report_unchanged(f):
+    from reporting.models import Report
+
+    report = Report.objects.get(pk=_report(f))
+    assert (report.status, report.roadmap_note) == ("submitted", ""), "a foreign report was changed"
+
+
+def _incident(f) -> int:
+    """A serious incident on the foreign operating system, recorded by its operator; built once."""
+    if not hasattr(f, "incident_id"):
+        from django.utils import timezone
+
+        from reporting import incidents
+
+        f.incident_id = incidents.record_incident(actor=f.users["operator"], system_id=f.operating_system.pk, occurred_at=timezone.now(),
+                                                  summary=f"{f.marker} incident").pk  # fmt: skip
+    return f.incident_id
+
+
+def _incident_unreported(f):
+    from reporting.models import Incident
+
+    assert Incident.objects.get(pk=_incident(f)).status == "recorded", "a foreign incident was reported by an outsider"
+
+
+def _no_foreign_incident(f):
+    from reporting.models import Incident
+
+    assert not Incident.objects.filter(system=f.operating_system, summary="probe").exists(), "an incident was recorded on a foreign system"
+
+
 def _no_new_foreign_system(f):
     from systems_registry.models import InformationSystem
 
@@ -141,6 +185,20 @@ HTML: dict[str, Probe] = {
     "exports:new#post": obj("/exports/new/", "post", body=lambda f: {"kind": "inspection", "inspection_id": f.inspection.pk}, expect=frozenset({200, 302, 403, 404, 422})),
     "exports:annual_report": obj(lambda f: f"/exports/annual-report/?owner_id={f.province.pk}&year=2026", expect=frozenset({200, 403, 404})),
     "exports:download": obj(lambda f: f"/exports/{f.export_job.pk}/download/"),
+    # reporting
+    "reporting:list": lst("/reports/"),
+    "reporting:national": lst("/reports/national/"),
+    "reporting:request": lst("/reports/request/", "post", body=lambda f: {"owner_ids": [f.province.pk], "subject": "probe", "due_date": "2099-01-01"}),
+    "reporting:detail": obj(lambda f: f"/reports/{_report(f)}/"),
+    "reporting:content": obj(lambda f: f"/reports/{_report(f)}/content/", "post", body=lambda f: {"roadmap_note": "probe"}, after=_report_unchanged),
+    "reporting:transition": obj(lambda f: f"/reports/{_report(f)}/transitions/accept/", "post", body=_transition, after=_report_unchanged),
+    "reporting:form08": obj(lambda f: f"/reports/{_report(f)}/versions/1/form08.xlsx"),
+    "reporting:incidents": lst("/reports/incidents/"),
+    "reporting:incident_record": obj("/reports/incidents/new/", "post", expect=frozenset({404}), after=_no_foreign_incident,
+                                     body=lambda f: {"system_id": f.operating_system.pk, "occurred_at": "2026-12-01T08:00", "summary": "probe"}),
+    "reporting:incident": obj(lambda f: f"/reports/incidents/{_incident(f)}/"),
+    "reporting:incident_report": obj(lambda f: f"/reports/incidents/{_incident(f)}/reports/initial/", "post", body=lambda f: {"text": "probe"},
+                                     after=_incident_unreported),
     # notifications
     "notifications:inbox": lst("/notifications/"),
     "notifications:read": obj(lambda f: f"/notifications/{f.notification.pk}/read/", "post", after=_unread),
@@ -208,6 +266,20 @@ API: dict[str, Probe] = {
     "POST /api/v1/exports": obj("/api/v1/exports", "post", body=lambda f: {"kind": "inspection", "params": {"inspection_id": f.inspection.pk}}),
     "POST /api/v1/exports#annual": obj("/api/v1/exports", "post", expect=frozenset({403, 404}), body=lambda f: {"kind": "annual_report", "params": {"owner_id": f.province.pk, "year": 2026}}),
     "POST /api/v1/exports#findings": obj("/api/v1/exports", "post", body=lambda f: {"kind": "findings", "params": {"system_id": f.operating_system.pk}}),
+    "GET /api/v1/reports": lst("/api/v1/reports?page_size=500"),
+    "POST /api/v1/reports": obj("/api/v1/reports", "post", body=lambda f: {"year": 2026, "organization_id": f.province.pk}),
+    "GET /api/v1/reports/{report_id}": obj(lambda f: f"/api/v1/reports/{_report(f)}"),
+    "PATCH /api/v1/reports/{report_id}": obj(lambda f: f"/api/v1/reports/{_report(f)}", "patch", body=lambda f: {"roadmap_note": "probe"}, after=_report_unchanged),
+    "POST /api/v1/reports/{report_id}/transitions/{name}": obj(lambda f: f"/api/v1/reports/{_report(f)}/transitions/accept", "post", body=_transition, after=_report_unchanged),
+    "GET /api/v1/reports/{report_id}/form08": obj(lambda f: f"/api/v1/reports/{_report(f)}/form08"),
+    "POST /api/v1/systems/{system_id}/incidents": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/incidents", "post", after=_no_foreign_incident,
+                                                      body=lambda f: {"occurred_at": "2026-12-01T08:00:00+07:00", "summary": "probe"}),
+    "GET /api/v1/incidents": lst("/api/v1/incidents?page_size=500"),
+    "GET /api/v1/incidents/{incident_id}": obj(lambda f: f"/api/v1/incidents/{_incident(f)}"),
+    "POST /api/v1/incidents/{incident_id}/reports": obj(lambda f: f"/api/v1/incidents/{_incident(f)}/reports", "post", after=_incident_unreported,
+                                                        body=lambda f: {"stage": "initial", "text": "probe"}),
+    # A national authority may ask any owner for a report (201); nobody else may (403).
+    "POST /api/v1/report-requests": obj("/api/v1/report-requests", "post", expect=frozenset({201, 403}), body=lambda f: {"owner_ids": [f.province.pk], "subject": "probe", "due_date": "2099-01-01"}),
     "GET /api/v1/exports": lst("/api/v1/exports"),
     "GET /api/v1/exports/{job_id}": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}"),
     "GET /api/v1/exports/{job_id}/download": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}/download"),

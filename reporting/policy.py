@@ -1,0 +1,118 @@
+"""The reporting duty is data (`policies/reporting.yaml`): the data period, the two deadlines, the national recipient
+and the reminder thresholds per regime, each citing its article. Validated strictly when loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from systems_registry.classification.engine import regime_in_force
+
+POLICY_FILE = Path(__file__).resolve().parent / "policies" / "reporting.yaml"
+Level = Literal["unit", "owner"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Period(_Strict):
+    start_month: int = Field(ge=1, le=12)
+    start_day: int = Field(ge=1, le=31)
+    end_month: int = Field(ge=1, le=12)
+    end_day: int = Field(ge=1, le=31)
+    article: str = Field(min_length=1)
+
+
+class Deadline(_Strict):
+    """The report reaches its recipient *before* this day of the report year: the last day on time is the day before."""
+
+    level: Level
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    article: str = Field(min_length=1)
+
+
+class RegimeRules(_Strict):
+    regime: Literal["decree_85_2016", "decree_331_2026"]
+    source: str = Field(min_length=1)
+    period: Period
+    deadlines: list[Deadline]
+    national_recipient: str = Field(min_length=1)
+    national_authority_code: str
+    reminder_days: list[int] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _both_levels(self):
+        if sorted(d.level for d in self.deadlines) != ["owner", "unit"]:
+            raise ValueError("each regime needs exactly one deadline for 'unit' and one for 'owner'")
+        if any(d <= 0 for d in self.reminder_days):
+            raise ValueError("reminder days are positive")
+        return self
+
+    def period_of(self, year: int) -> tuple[dt.date, dt.date]:
+        p = self.period
+        return dt.date(year - 1, p.start_month, p.start_day), dt.date(year, p.end_month, p.end_day)
+
+    def deadline(self, level: str) -> Deadline:
+        return next(d for d in self.deadlines if d.level == level)
+
+    def due_date(self, year: int, level: str) -> dt.date:
+        d = self.deadline(level)
+        return dt.date(year, d.month, d.day) - dt.timedelta(days=1)
+
+
+class ReportingPolicy(_Strict):
+    schema_version: Literal[1]
+    regimes: list[RegimeRules]
+
+    def for_regime(self, regime: str) -> RegimeRules:
+        return next(r for r in self.regimes if r.regime == regime)
+
+    def for_year(self, year: int) -> RegimeRules:
+        """The regime in force on the owner's deadline of that year governs the year's reports."""
+        d331 = self.for_regime("decree_331_2026").deadline("owner")
+        return self.for_regime(regime_in_force(dt.date(year, d331.month, d331.day)))
+
+
+def parse_policy(data: dict) -> ReportingPolicy:
+    return ReportingPolicy.model_validate(data)
+
+
+@cache
+def load_policy() -> ReportingPolicy:
+    return parse_policy(yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8")))
+
+
+def current_year(today: dt.date) -> int:
+    """The report year being reported on: this year's until the owner's deadline has passed, then the next one."""
+    rules = load_policy().for_year(today.year)
+    return today.year if today <= rules.due_date(today.year, "owner") else today.year + 1
+
+
+INCIDENT_FILE = Path(__file__).resolve().parent / "policies" / "incidents.yaml"
+
+
+class IncidentPolicy(_Strict):
+    schema_version: Literal[1]
+    source: str = Field(min_length=1)
+    initial_hours: int = Field(ge=1, le=24 * 30)
+    full_hours: int = Field(ge=1, le=24 * 30)
+    national_security_hours: int = Field(ge=0, le=24)
+    recipients: dict[Literal["civil", "military", "cipher"], str]
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.full_hours < self.initial_hours:
+            raise ValueError("the full report cannot be due before the initial one")
+        return self
+
+
+@cache
+def incident_policy() -> IncidentPolicy:
+    return IncidentPolicy.model_validate(yaml.safe_load(INCIDENT_FILE.read_text(encoding="utf-8")))

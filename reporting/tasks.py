@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import scanner
+
+
+@shared_task
+def scan_reports() -> dict:
+    return scanner.scan_reports()
