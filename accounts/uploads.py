@@ -265,3 +265,27 @@ def reading_workbook(fileobj):
 
 def unsafe_xml_error() -> Invalid:
     return _unsafe(_("The workbook declares XML entities or a DTD; it is refused."))
+
+
+# --- JSON documents (OSCAL) ------------------------------------------------------------------------------------------
+
+JSON_MAX_DEPTH = 48
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def check_json(fileobj, *, limit: int, max_depth: int = JSON_MAX_DEPTH) -> int:
+    """Size cap (413) and not empty, then refuse nesting deeper than `max_depth` (422) before a parser recurses into
+    it: a few kilobytes of brackets would otherwise exhaust the stack of any recursive reader. Returns the size."""
+    size = _sized(fileobj, limit, _("The file is %(size)s bytes; the limit is %(limit)s bytes."))
+    data = fileobj.read()
+    fileobj.seek(0)
+    depth = 0
+    # Brackets inside strings do not nest anything: blank the strings out first (same length, so offsets hold).
+    blanked = _JSON_STRING.sub(lambda m: b" " * len(m.group()), data)
+    for match in _JSON_BRACKET.finditer(blanked):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        if depth > max_depth:
+            message = _("The document is nested more than %(limit)s levels deep (at byte %(offset)s).")
+            raise Invalid.field("file", message % {"limit": max_depth, "offset": match.start()})
+    return size
