@@ -118,7 +118,7 @@ def oscal_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@router.get("/checklists/{checklist_id}/oscal", response={200: dict[str, Any], 404: ErrorOut})
+@router.get("/checklists/{checklist_id}/oscal", url_name="checklist_oscal", response={200: dict[str, Any], 404: ErrorOut})
 def checklist_oscal(request, checklist_id: int):
     """The checklist version as an OSCAL catalog (JSON), validated before it is sent."""
     template = selectors.checklist_detail(checklist_id)

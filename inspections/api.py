@@ -250,21 +250,21 @@ def upload_evidence(request, inspection_id: int, item_id: Form[int], file: File[
 # --- OSCAL (docs/oscal.md): the same visibility as the pages, so an outsider gets 404 ----------------------------------
 
 
-@router.get("/systems/{system_id}/oscal/ssp", response={200: dict[str, Any], 404: ErrorOut, 409: ErrorOut})
+@router.get("/systems/{system_id}/oscal/ssp", url_name="system_oscal_ssp", response={200: dict[str, Any], 404: ErrorOut, 409: ErrorOut})
 def system_oscal_ssp(request, system_id: int):
     """The system's OSCAL System Security Plan (JSON), validated before it is sent."""
     system = system_for_user(request.user, system_id)
     return oscal_response(oscal.ssp_json(system), f"{system.code}.oscal-ssp.json")
 
 
-@router.get("/systems/{system_id}/oscal/poam", response={200: dict[str, Any], 404: ErrorOut})
+@router.get("/systems/{system_id}/oscal/poam", url_name="system_oscal_poam", response={200: dict[str, Any], 404: ErrorOut})
 def system_oscal_poam(request, system_id: int):
     """The system's findings not yet verified as an OSCAL Plan of Action and Milestones (JSON)."""
     system = system_for_user(request.user, system_id)
     return oscal_response(oscal.poam_json(system), f"{system.code}.oscal-poam.json")
 
 
-@router.get("/inspections/{inspection_id}/oscal/assessment-results", response={200: dict[str, Any], 404: ErrorOut})
+@router.get("/inspections/{inspection_id}/oscal/assessment-results", url_name="inspection_oscal_results", response={200: dict[str, Any], 404: ErrorOut})
 def inspection_oscal_results(request, inspection_id: int):
     """The inspection as OSCAL Assessment Results (JSON): each item's result, note, evidence and inspectors."""
     inspection = selectors.inspection_for_user(request.user, inspection_id)
