@@ -201,11 +201,11 @@ def parse_oscal_template(data: bytes, *, resolve_checklist=None) -> ChecklistTem
     document = load_json(data)
     if not isinstance(document, dict) or len(document) != 1:
         raise _problem("", _("an OSCAL document is an object with exactly one key, the name of its model"))
-    (model_name, body), = document.items()
+    (model_name,) = document
     if model_name == "catalog":
         catalog = _validated(oscal_catalog.Model, document)
         _check_unique_ids(catalog)
-        doc, paths = _from_catalog(catalog, body)
+        doc, paths = _from_catalog(catalog)
     elif model_name == "profile":
         profile = _validated(oscal_profile.Model, document)
         doc, paths = _from_profile(profile, resolve_checklist)
@@ -245,48 +245,39 @@ def _validated(root_model, document: dict):
         ) from None
 
 
-def _walk(catalog):
-    """(control, its JSON path, path of its group or None), in document order: controls, then groups' controls,
-    each control followed by its enhancements."""
+def _controls(items, base: str):
+    """(control, its JSON path) in document order, each control followed by its enhancements."""
+    for index, control in enumerate(items or []):
+        path = f"{base}.controls[{index}]"
+        yield control, path
+        yield from _controls(control.controls, path)
 
-    def controls(items, base):
-        for index, control in enumerate(items or []):
-            path = f"{base}.controls[{index}]"
-            yield control, path
-            yield from controls(control.controls, path)
 
-    def groups(items, base, trail):
-        for index, group in enumerate(items or []):
-            path = f"{base}.groups[{index}]"
-            yield group, path, trail + (group,)
-            # trestle splits a group into two union members: one with sub-groups, one with controls.
-            yield from groups(getattr(group, "groups", None), path, trail + (group,))
-
-    return controls, groups
+def _groups(items, base: str, trail: tuple = ()):
+    """(group, its JSON path, the groups from the top down to it) in document order."""
+    for index, group in enumerate(items or []):
+        path = f"{base}.groups[{index}]"
+        yield group, path, trail + (group,)
+        # trestle splits a group into two union members: one with sub-groups, one with controls.
+        yield from _groups(getattr(group, "groups", None), path, trail + (group,))
 
 
 def _check_unique_ids(catalog) -> None:
-    controls, groups = _walk(catalog)
+    """Control and group ids are unique in the document (profiles and results refer to them); the first repeat is
+    reported where it stands. The count is bounded before anything is flattened."""
     seen: dict[str, str] = {}
-    count = 0
-
-    def check(ident, path):
-        if ident is None:
-            return
-        if ident in seen:
-            raise _problem(f"{path}.id", _("duplicate id '%(id)s' (first used at %(first)s)") % {"id": ident, "first": seen[ident]})
-        seen[ident] = f"{path}.id"
-
-    for control, path in controls(catalog.controls, "catalog"):
-        count += 1
-        check(control.id, path)
-    for group, gpath, _trail in groups(catalog.groups, "catalog", ()):
-        check(group.id, gpath)
-        for control, path in controls(getattr(group, "controls", None), gpath):
-            count += 1
-            check(control.id, path)
-            if count > MAX_CONTROLS:
-                raise _problem(path, _("more than %(limit)s controls") % {"limit": MAX_CONTROLS})
+    everything = [(c, p) for c, p in _controls(catalog.controls, "catalog")]
+    for group, gpath, _trail in _groups(catalog.groups, "catalog"):
+        everything.append((group, gpath))
+        everything.extend(_controls(getattr(group, "controls", None), gpath))
+        if len(everything) > MAX_CONTROLS:
+            raise _problem(gpath, _("more than %(limit)s controls") % {"limit": MAX_CONTROLS})
+    for node, path in everything:
+        if node.id is None:
+            continue
+        if node.id in seen:
+            raise _problem(f"{path}.id", _("duplicate id '%(id)s' (first used at %(first)s)") % {"id": node.id, "first": seen[node.id]})
+        seen[node.id] = f"{path}.id"
 
 
 def _props(items, *, ns=None) -> dict[str, tuple[int, str]]:
@@ -382,10 +373,11 @@ def _item(control, path: str, paths: _Paths, house: str) -> dict[str, Any]:
     return item
 
 
-def _from_catalog(catalog, _body) -> tuple[dict, _Paths]:
+def _from_catalog(catalog) -> tuple[dict, _Paths]:
+    """Sections are the groups that hold controls (a nested group's title keeps its parents'), items the controls
+    with their enhancements; controls outside any group form a first section."""
     paths = _Paths()
     doc = _template_fields(catalog, paths)
-    controls, groups = _walk(catalog)
     sections = []
 
     def add_section(code, title, title_en, path, items):
@@ -399,15 +391,15 @@ def _from_catalog(catalog, _body) -> tuple[dict, _Paths]:
         sections.append(section)
 
     if catalog.controls:
-        add_section("C", catalog.metadata.title, "", "catalog.controls", controls(catalog.controls, "catalog"))
-    for group, gpath, trail in groups(catalog.groups, "catalog", ()):
+        add_section("C", catalog.metadata.title, "", "catalog.controls", _controls(catalog.controls, "catalog"))
+    for group, gpath, trail in _groups(catalog.groups, "catalog"):
         if not getattr(group, "controls", None):
             continue
         label = _props(group.props).get("label")
         code = label[1] if label and _ITEM_CODE.match(label[1]) else (group.id or f"G{len(sections) + 1}")
         title = " / ".join(one_line(g.title) for g in trail)
         title_en = _props(group.props, ns=NS).get("title-en")
-        add_section(code, title if len(trail) > 1 else group.title, title_en[1] if title_en else "", gpath, controls(group.controls, gpath))
+        add_section(code, title if len(trail) > 1 else group.title, title_en[1] if title_en else "", gpath, _controls(group.controls, gpath))
     doc["sections"] = sections
     paths.fields["sections"] = "catalog.groups"
     return doc, paths
