@@ -330,7 +330,10 @@ def _template_fields(catalog, paths: _Paths) -> dict[str, Any]:
             paths.fields["source"] = f"catalog.back-matter.resources[{index}].description"
             break
     if source is None:
-        source = f"OSCAL catalog “{one_line(meta.title)}”, version {meta.version}, uuid {catalog.uuid}"
+        # Stored with the version, in the importer's language, like the rest of what they publish.
+        source = _("OSCAL catalog “%(title)s”, version %(version)s, UUID %(uuid)s") % {
+            "title": one_line(meta.title), "version": meta.version, "uuid": catalog.uuid,
+        }  # fmt: skip
         paths.fields["source"] = "catalog.metadata"
     doc["source"] = source
     return doc
@@ -441,7 +444,9 @@ def _from_profile(profile, resolve_checklist) -> tuple[dict, _Paths]:
         doc["code"] = ours["catalogue-code"][1]
     if "title-en" in ours:
         doc["title_en"] = ours["title-en"][1]
-    doc["source"] = f"{template.source}\n\nOSCAL profile “{one_line(profile.metadata.title)}” (uuid {profile.uuid}) over {template.code} v{template.version}."
+    doc["source"] = template.source + "\n\n" + _("OSCAL profile “%(title)s” (UUID %(uuid)s) over %(code)s version %(version)s.") % {
+        "title": one_line(profile.metadata.title), "uuid": profile.uuid, "code": template.code, "version": template.version,
+    }  # fmt: skip
     for key in ("code", "title", "title_en", "source"):
         paths.fields[key] = "profile.metadata"
     sections = []
