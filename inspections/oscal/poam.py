@@ -2,6 +2,7 @@
 and Milestones: one POA&M item per finding, with its risk (severity, remediation deadline, status)."""
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from trestle.oscal import common
 from trestle.oscal import poam as oscal_poam
@@ -35,12 +36,12 @@ def build_poam(system):
         title = one_line(f"{code}: {f.get_severity_display()} · {f.description}", 200)
         risks.append(common.Risk(
             uuid=risk_id, title=title, description=f.description,
-            statement=_("Requirement %(code)s is not met; remediation due %(due)s.") % {"code": code, "due": f.due_date.strftime("%d/%m/%Y")},
+            statement=_("Requirement %(code)s is not met; remediation due %(due)s.") % {"code": code, "due": date_format(f.due_date, "SHORT_DATE_FORMAT")},
             props=props, status=RISK_STATUS[f.status], deadline=moment(f.due_date),
             remediations=[common.Response(
                 uuid=stable_uuid("response", f.pk), lifecycle="planned" if f.status == Finding.Status.OPEN else "completed",
                 title=_("Remediation by %(org)s") % {"org": one_line(f.responsible_org.name)},
-                description=f.resolution or _("To be remedied by %(date)s.") % {"date": f.due_date.strftime("%d/%m/%Y")},
+                description=f.resolution or _("To be remedied by %(date)s.") % {"date": date_format(f.due_date, "SHORT_DATE_FORMAT")},
             )],
         ))  # fmt: skip
         obs_findings.append(common.Finding(

@@ -118,6 +118,7 @@ def test_the_poam_lists_findings_not_yet_verified_with_severity_due_date_and_sta
     assert ("finding-status", finding.status) in item_props
     risk = next(r for r in poam["risks"] if r["description"] == finding.description)
     assert risk["status"] == "open" and risk["deadline"].startswith(finding.due_date.isoformat())
+    assert finding.due_date.strftime("%d/%m/%Y") in risk["statement"]  # people's words: Vietnamese dates
 
 
 @pytest.mark.parametrize("path", ["systems/{system}/oscal/ssp", "systems/{system}/oscal/poam", "inspections/{inspection}/oscal/assessment-results"])
