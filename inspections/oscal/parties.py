@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from django.utils import timezone
 from trestle.oscal import common
 
-from checklists.oscal import NS, one_line, prop, stable_uuid
+from checklists.oscal import one_line, prop, stable_uuid
 
 
 def org_uuid(org) -> str:
@@ -54,4 +54,4 @@ def moment(value) -> datetime:
     return timezone.now()
 
 
-__all__ = ["NS", "moment", "org_party", "parties", "prop", "responsible", "role", "user_party", "user_uuid"]
+__all__ = ["moment", "org_party", "parties", "prop", "responsible", "role", "user_party", "user_uuid"]
