@@ -265,3 +265,31 @@ def reading_workbook(fileobj):
 
 def unsafe_xml_error() -> Invalid:
     return _unsafe(_("The workbook declares XML entities or a DTD; it is refused."))
+
+
+# --- JSON documents (OSCAL) ------------------------------------------------------------------------------------------
+
+JSON_MAX_DEPTH = 48
+# A string (to its closing quote, or to the end when it has none) or a bracket. The possessive quantifier and the
+# optional closing quote mean a match never backtracks and never restarts inside a string: one linear pass.
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*+"?|[\[\]{}]', re.DOTALL)
+_OPENING, _CLOSING = frozenset(b"[{"), frozenset(b"]}")
+
+
+def check_json(fileobj, *, limit: int, max_depth: int = JSON_MAX_DEPTH) -> int:
+    """Size cap (413) and not empty, then refuse nesting deeper than `max_depth` (422) before a parser recurses into
+    it: a few kilobytes of brackets would otherwise exhaust the stack of any recursive reader. Returns the size."""
+    size = _sized(fileobj, limit, _("The file is %(size)s bytes; the limit is %(limit)s bytes."))
+    data = fileobj.read()
+    fileobj.seek(0)
+    depth = 0
+    for match in _JSON_TOKEN.finditer(data):
+        first = data[match.start()]
+        if first in _OPENING:
+            depth += 1
+            if depth > max_depth:
+                message = _("The document is nested more than %(limit)s levels deep (at byte %(offset)s).")
+                raise Invalid.field("file", message % {"limit": max_depth, "offset": match.start()})
+        elif first in _CLOSING:
+            depth -= 1
+    return size

@@ -1,13 +1,17 @@
+from typing import Any
+
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
+from accounts.api import ErrorOut
 from accounts.errors import Invalid
 from accounts.pagination import PageParams, paginate
 from systems_registry.models import Regime
 
-from . import selectors, services
+from . import oscal, selectors, services
 from .models import ChecklistTemplate
 
 router = Router(tags=["checklists"])
@@ -89,7 +93,11 @@ def list_checklists(request, params: Query[ChecklistFilter]):
     return paginate(qs, params, lambda rows: [serialize(t) for t in rows])
 
 
-@router.post("/checklists/import", response={201: ChecklistDetailOut, 200: ChecklistDetailOut})
+@router.post(
+    "/checklists/import",
+    response={201: ChecklistDetailOut, 200: ChecklistDetailOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    description="A catalogue file: YAML, JSON or XLSX in the house format, or an OSCAL catalog or profile (JSON).",
+)
 def import_checklist(request, file: File[UploadedFile] = None):
     if file is None:
         raise Invalid.field("file", _("Send the catalogue file in the multipart field 'file'."))
@@ -102,3 +110,17 @@ def import_checklist(request, file: File[UploadedFile] = None):
 @router.get("/checklists/{checklist_id}", response=ChecklistDetailOut)
 def get_checklist(request, checklist_id: int):
     return serialize_detail(selectors.checklist_detail(checklist_id))
+
+
+def oscal_response(data: bytes, filename: str) -> HttpResponse:
+    """An OSCAL document as a download (also what the pages' buttons link to)."""
+    response = HttpResponse(data, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/checklists/{checklist_id}/oscal", url_name="checklist_oscal", response={200: dict[str, Any], 404: ErrorOut})
+def checklist_oscal(request, checklist_id: int):
+    """The checklist version as an OSCAL catalog (JSON), validated before it is sent."""
+    template = selectors.checklist_detail(checklist_id)
+    return oscal_response(oscal.catalog_json(template), f"{template.code}-v{template.version}.oscal-catalog.json")

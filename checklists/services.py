@@ -1,6 +1,7 @@
 """Writes to the catalogue: importing a file publishes a new immutable version."""
 
 import hashlib
+import re
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -9,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.errors import Forbidden, Invalid, TooLarge
+from accounts.errors import Forbidden, Invalid, NotFound, TooLarge
 from accounts.models import Membership, Role
 
+from . import selectors
 from .catalogue import DATA_DIR, TemplateFileError, parse_template
-from .catalogue.parser import FORMAT_BY_SUFFIX
+from .catalogue.parser import FORMAT_BY_SUFFIX, is_oscal
 from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
+from .oscal import parse_oscal_template
 from .spreadsheets import parse_xlsx_template
 
 IMPORT_ROLES = (Role.SECURITY_UNIT, Role.AUTHORITY)
@@ -41,8 +44,14 @@ def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None
         raise Forbidden(_("Only staff, designated security units and national authorities may import checklists."))
     fmt = fmt or format_for(filename)
     try:
-        # A workbook passes the hostile-file gate (accounts.uploads) before openpyxl opens it.
-        parsed = parse_xlsx_template(data) if fmt == "xlsx" else parse_template(data, fmt)
+        # A workbook passes the hostile-file gate (accounts.uploads) before openpyxl opens it; an OSCAL catalog or
+        # profile (a .json file whose key names the model) the JSON gate, then the same schema as every format.
+        if fmt == "xlsx":
+            parsed = parse_xlsx_template(data)
+        elif fmt == "json" and is_oscal(data):
+            parsed = parse_oscal_template(data, resolve_checklist=_checklist_by_oscal_href)
+        else:
+            parsed = parse_template(data, fmt)
     except TemplateFileError as exc:
         if exc.code == "file_too_large":
             raise TooLarge(exc.message, details=exc.details) from None
@@ -55,6 +64,17 @@ def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None
         # A concurrent import of the same code took the version number (or the same file won): retry once.
         with transaction.atomic():
             return _publish(actor, parsed, digest, filename)
+
+
+def _checklist_by_oscal_href(href: str) -> ChecklistTemplate | None:
+    """The published version an OSCAL profile imports by its export address (absolute or relative)."""
+    match = re.search(r"/checklists/(\d+)/oscal/?$", href or "")
+    if match is None:
+        return None
+    try:
+        return selectors.checklist_detail(match.group(1))
+    except NotFound:
+        return None
 
 
 def _publish(actor, parsed, digest: str, filename: str) -> tuple[ChecklistTemplate, bool]:

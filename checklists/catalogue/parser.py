@@ -8,6 +8,7 @@ and the data-file tests report problems the same way.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,14 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 Format = Literal["yaml", "json"]
 FORMAT_BY_SUFFIX: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+# An OSCAL document is a JSON object with one key naming its model; a .json upload that starts with one of these is
+# read as OSCAL (checklists/oscal.py), everything else as the house format. Catalogs and profiles become checklists.
+OSCAL_MODELS = (
+    "catalog", "profile", "system-security-plan", "assessment-plan", "assessment-results",
+    "plan-of-action-and-milestones", "component-definition", "mapping-collection",
+)  # fmt: skip
+_OSCAL_HEAD = re.compile(r'^\ufeff?\s*\{\s*"(%s)"\s*:' % "|".join(re.escape(m) for m in OSCAL_MODELS))
 
 
 class TemplateFileError(ValueError):
@@ -64,6 +73,17 @@ def parse_template(
     except ValidationError as exc:
         details = validation_details(exc)
         raise TemplateFileError(f"{len(details)} problem(s) in checklist file", details) from None
+
+
+def is_oscal(raw: bytes) -> bool:
+    """Whether a JSON file is an OSCAL document (its first key names an OSCAL model); judged on the first bytes."""
+    return bool(_OSCAL_HEAD.match(raw[:512].decode("utf-8", errors="ignore")))
+
+
+def load_json(raw: bytes) -> Any:
+    """UTF-8 (with or without BOM), duplicate keys refused, syntax errors with line and column: the same rules as
+    for a catalogue file in the house format."""
+    return _load_json(_decode(raw))
 
 
 def shipped_templates(data_dir: Path = DATA_DIR) -> list[tuple[str, ChecklistTemplateFile]]:
