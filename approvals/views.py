@@ -69,7 +69,7 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
             "timeline": [{"step": s, "overdue": presenters.is_overdue(s, today), "current": s == current} for s in steps],
             "earlier": [{"step": s, "overdue": presenters.is_overdue(s, today)} for s in earlier],
             "documents": selectors.revision_documents(dossier, dossier.revision + 1).select_related("uploaded_by"),
-            "history": presenters.dossier_history(dossier),
+            "history": presenters.labelled_history(dossier),
             "current": current,
             "can_decide": any(t in transitions for t in services.DECISIONS),
             "is_final_step": current is not None and current.order == len(steps),
@@ -140,8 +140,8 @@ def dossier_transition_view(request, dossier_id, name):
             "expected_step": int(step) if step.isdigit() else None,
         }
     with service_call(request) as call:
-        services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=request.POST.get("comment", "")[:10000], **extra)
-        messages.success(request, _("Done."))
+        dossier = services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=request.POST.get("comment", "")[:10000], **extra)
+        messages.success(request, presenters.transition_message(dossier, name))
     return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 
 

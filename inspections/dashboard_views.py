@@ -33,6 +33,8 @@ def dashboard_view(request):
             "f": f,
             "findings_bars": [(severity_labels[k], v, SEVERITY_CSS[k]) for k, v in board.findings_open_by_severity.items()],
             "findings_total": sum(board.findings_open_by_severity.values()),
+            "findings_figures": [(k, severity_labels[k], v) for k, v in board.findings_open_by_severity.items()],
+            "steps_figures": [(k, step_labels[k], v) for k, v in board.dossiers_overdue_by_step.items()],
             "steps_bars": [(step_labels[k], v, "bad") for k, v in board.dossiers_overdue_by_step.items()],
             "steps_total": sum(board.dossiers_overdue_by_step.values()),
             "inspection_bars": [
