@@ -4,7 +4,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 
 from . import selectors, services
 from .models import Document, Dossier, DossierStep, StepKind
@@ -97,10 +97,13 @@ def _status_label(code: str) -> str:
 
 
 def labelled_history(dossier: Dossier) -> list[dict]:
-    """dossier_history for people: the action and the statuses in the reader's language, the step by its name."""
+    """dossier_history for people: who by name, the action and the statuses in the reader's language, the step by
+    its name (two queries whatever the length of the history)."""
     rows = dossier_history(dossier)
+    names = {u.username: str(u) for u in User.objects.filter(username__in={r["actor"] for r in rows})}
     kinds = {(r, o): k for r, o, k in dossier.steps.values_list("revision", "order", "kind")} if any(r["step"] for r in rows) else {}
     for row in rows:
+        row["actor_name"] = names.get(row["actor"], row["actor"])
         row["action_label"] = str(ACTION_LABELS.get(row["transition"], row["transition"]))
         row["from_label"] = _status_label(row["from_status"]) if row["from_status"] else ""
         row["to_label"] = _status_label(row["to_status"]) if row["to_status"] else ""

@@ -7,6 +7,8 @@ are written in the requester's language (the registry's labels read back on impo
 """
 
 from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import formats, timezone
 from django.utils.translation import pgettext
 
@@ -88,6 +90,11 @@ def _percent(ratio) -> str:
     return "—" if ratio is None else f"{formats.number_format(ratio * 100, 1)} %"
 
 
+def _person(path: str):
+    """A person by name, as the pages show them (the user name when no name is recorded)."""
+    return Coalesce(NullIf(f"{path}__full_name", Value("")), f"{path}__username")
+
+
 def _sheet_names() -> dict[str, str]:
     return {
         "summary": pgettext("inspection workbook sheet", "Summary"),
@@ -115,7 +122,7 @@ def export_inspection(user, params: InspectionParams, wb: StreamingWorkbook, pro
         ("Bắt đầu / Started at", inspection.started_at),
         ("Kết thúc / Closed at", inspection.closed_at),
         ("Danh mục / Checklist", f"{inspection.checklist.code} v{inspection.checklist.version}"),
-        ("Người kiểm tra / Inspectors", ", ".join(inspection.inspectors.order_by("username").values_list("username", flat=True))),
+        ("Người kiểm tra / Inspectors", ", ".join(str(u) for u in inspection.inspectors.order_by("username"))),
         ("Điểm / Score", _percent(score["overall"])),
         ("Đã đánh giá / Answered", score["answered"]),
         ("Tổng số yêu cầu / Items", score["total"]),
@@ -128,7 +135,7 @@ def export_inspection(user, params: InspectionParams, wb: StreamingWorkbook, pro
         (*r[:4], _label(InspectionResult.Result, r[4]), *r[5:])
         for r in results.values_list(
             "item__section__code", "item__section__title", "item__code", "item__text", "result", "note",
-            "assessed_by__username", "assessed_at",
+            _person("assessed_by"), "assessed_at",
         ).iterator(chunk_size=chunk())
     )  # fmt: skip
     track = {"on_progress": progress.rows_done, "progress_every": chunk()}
@@ -141,7 +148,7 @@ def export_inspection(user, params: InspectionParams, wb: StreamingWorkbook, pro
     )
     wb.add_sheet(sheets["findings"], INSPECTION_FINDING_COLUMNS, finding_rows, **track)
     evidence_rows = evidence.values_list(
-        "item__code", "filename", "content_type", "size", "sha256", "uploaded_by__username", "uploaded_at"
+        "item__code", "filename", "content_type", "size", "sha256", _person("uploaded_by"), "uploaded_at"
     ).iterator(chunk_size=chunk())
     wb.add_sheet(sheets["evidence"], EVIDENCE_COLUMNS, evidence_rows, **track)
     return f"inspection-{inspection.pk}"

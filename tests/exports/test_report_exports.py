@@ -64,7 +64,7 @@ def test_inspection_workbook_has_summary_results_findings_and_evidence(demo, exp
     findings = rows_of(wb["Phát hiện"])
     assert sorted((f[1], f[2], f[3]) for f in findings) == [("S1.2", "Trung bình", "Chưa khắc phục"), ("S1.3", "Cao", "Chưa khắc phục")]
     (evidence,) = rows_of(wb["Bằng chứng"])
-    assert evidence[0] == "S1.1" and evidence[1] == "biên bản.pdf" and evidence[5] == "inspector"
+    assert evidence[0] == "S1.1" and evidence[1] == "biên bản.pdf" and evidence[5] == str(demo.inspector)
 
 
 def test_an_inspection_the_requester_cannot_see_is_404(demo, api, inspected):
