@@ -92,8 +92,10 @@ document.addEventListener("DOMContentLoaded", () => {
       ev.preventDefault();
       leaveAfterSaving(link.href);
     });
+    let posting = false; // "Save all results" posts every answer: nothing is lost by leaving through it
+    form.addEventListener("submit", () => { posting = true; });
     window.addEventListener("beforeunload", (ev) => {
-      if (unsaved()) { ev.preventDefault(); ev.returnValue = ""; }
+      if (unsaved() && !posting) { ev.preventDefault(); ev.returnValue = ""; }
     });
   }
 
