@@ -1,5 +1,7 @@
 """Sign-in pages: password with lock-out, then the second factor for the roles that need it."""
 
+import math
+
 import qrcode
 import qrcode.image.svg
 from django import forms
@@ -9,9 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
+from django_otp.models import MAX_THROTTLE_DELAY_SECONDS
 
 from . import security
 
@@ -82,6 +87,13 @@ def two_factor_verify(request):
         if security.is_locked_out(user.get_username()):
             form.add_error(None, LOCKED_OUT_MESSAGE)
             status = 429
+        elif wait := _totp_wait_seconds(user):
+            # django-otp checks no code for a while after a wrong one: say so, or the right code looks wrong too.
+            form.add_error("otp", ngettext(
+                "After a wrong code the next one is checked only after a pause: wait %(seconds)d second and enter the current code.",
+                "After a wrong code the next one is checked only after a pause: wait %(seconds)d seconds and enter the current code.",
+                wait,
+            ) % {"seconds": wait})
         else:
             device = security.match_code(user, form.cleaned_data["otp"])
             if device is not None:
@@ -91,8 +103,26 @@ def two_factor_verify(request):
                 return redirect(_next_url(request))
             security.register_failure(user.get_username())
             security.record_auth_event("auth.otp_failed", user=user)
-            form.add_error("otp", _("The code is not valid."))
+            wait = _totp_wait_seconds(user)
+            form.add_error("otp", _("The code is not valid.") if not wait else ngettext(
+                "The code is not valid. Wait %(seconds)d second before the next try: until then no code is checked.",
+                "The code is not valid. Wait %(seconds)d seconds before the next try: until then no code is checked.",
+                wait,
+            ) % {"seconds": wait})
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+def _totp_wait_seconds(user) -> int:
+    """Seconds until django-otp's throttle lets the authenticator's device check a code again (0: it checks now)."""
+    device = security.confirmed_totp(user)
+    if device is None:
+        return 0
+    allowed, _info = device.verify_is_allowed()
+    if allowed or device.throttling_failure_timestamp is None:
+        return 0
+    required = min(device.get_throttle_factor() * (2 ** (device.throttling_failure_count - 1)), MAX_THROTTLE_DELAY_SECONDS)
+    elapsed = (timezone.now() - device.throttling_failure_timestamp).total_seconds()
+    return max(1, math.ceil(required - elapsed))
 
 
 def _qr_svg(uri: str) -> str:

@@ -1,12 +1,13 @@
 """Dossiers as the contract's JSON shapes; shared by the API and the HTML views."""
 
-from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 
 from . import selectors, services
-from .models import Document, Dossier, DossierStep, LimitUnit
+from .models import Document, Dossier, DossierStep, LimitUnit, StepKind
 from .workdays import days_between
 
 
@@ -122,3 +123,64 @@ def dossier_history(dossier: Dossier) -> list[dict]:
         }  # fmt: skip
         for e in events
     ]
+
+
+# What each audited action on a dossier is called on the page (the audit trail keeps the English code).
+ACTION_LABELS = {
+    "create": gettext_lazy("Dossier started"),
+    "add_document": gettext_lazy("Document added"),
+    "submit": gettext_lazy("Submitted for review"),
+    "resubmit": gettext_lazy("Resubmitted as a new revision"),
+    "approve": gettext_lazy("Step approved"),
+    "return": gettext_lazy("Returned for revision"),
+    "reject": gettext_lazy("Rejected"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "supersede": gettext_lazy("Superseded"),
+}
+
+
+def _status_label(code: str) -> str:
+    return str(Dossier.Status(code).label) if code in Dossier.Status.values else code
+
+
+def labelled_history(dossier: Dossier) -> list[dict]:
+    """dossier_history for people: who by name, the action and the statuses in the reader's language, the step by
+    its name (two queries whatever the length of the history)."""
+    rows = dossier_history(dossier)
+    names = {u.username: str(u) for u in User.objects.filter(username__in={r["actor"] for r in rows})}
+    kinds = {(r, o): k for r, o, k in dossier.steps.values_list("revision", "order", "kind")} if any(r["step"] for r in rows) else {}
+    for row in rows:
+        row["actor_name"] = names.get(row["actor"], row["actor"])
+        row["action_label"] = str(ACTION_LABELS.get(row["transition"], row["transition"]))
+        row["from_label"] = _status_label(row["from_status"]) if row["from_status"] else ""
+        row["to_label"] = _status_label(row["to_status"]) if row["to_status"] else ""
+        kind = kinds.get((row["revision"], row["step"]))
+        row["step_label"] = f"{row['step']}. {StepKind(kind).label}" if kind in StepKind.values else (row["step"] or "")
+    return rows
+
+
+def _who_next(step: DossierStep) -> str:
+    return _("Next: %(step)s by %(organization)s, due %(due)s.") % {
+        "step": StepKind(step.kind).label, "organization": step.organization.name,
+        "due": formats.date_format(step.due_date, "SHORT_DATE_FORMAT") if step.due_date else _("no time limit"),
+    }  # fmt: skip
+
+
+def transition_message(dossier: Dossier, name: str) -> str:
+    """What a transition did and who acts next, for the message shown after the button."""
+    if name in ("submit", "resubmit", "approve") and dossier.status == Dossier.Status.IN_REVIEW:
+        step = selectors.current_step(selectors.steps_of_revision(dossier))
+        done = {"submit": _("Dossier submitted for review."), "resubmit": _("New revision submitted for review."),
+                "approve": _("Step approved.")}[name]  # fmt: skip
+        return f"{done} {_who_next(step)}" if step else done
+    if dossier.status == Dossier.Status.APPROVED:
+        return _("Dossier approved (decision %(number)s). The operating unit may now put the system into operation.") % {
+            "number": dossier.decision_number or "—"
+        }
+    if dossier.status == Dossier.Status.RETURNED:
+        return _("Dossier returned for revision. Next: the operating unit corrects it and resubmits it as a new revision.")
+    if dossier.status == Dossier.Status.REJECTED:
+        return _("Dossier rejected. Nobody acts on it further; the operating unit may start a new dossier.")
+    if dossier.status == Dossier.Status.WITHDRAWN:
+        return _("Dossier withdrawn. Nobody acts on it further.")
+    return _("Dossier updated: %(status)s.") % {"status": dossier.get_status_display()}

@@ -71,7 +71,7 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
             "timeline": presenters.timeline_rows(steps, today, current, holidays),
             "earlier": presenters.timeline_rows(earlier, today, holidays=holidays),
             "documents": selectors.revision_documents(dossier, dossier.revision + 1).select_related("uploaded_by"),
-            "history": presenters.dossier_history(dossier),
+            "history": presenters.labelled_history(dossier),
             "current": current,
             "can_decide": any(t in transitions for t in services.DECISIONS),
             "can_accept": "accept" in transitions,
@@ -186,8 +186,8 @@ def dossier_transition_view(request, dossier_id, name):
             "expected_step": int(step) if step.isdigit() else None,
         }
     with service_call(request) as call:
-        services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=request.POST.get("comment", "")[:10000], **extra)
-        messages.success(request, _("Done."))
+        dossier = services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=request.POST.get("comment", "")[:10000], **extra)
+        messages.success(request, presenters.transition_message(dossier, name))
     return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 
 

@@ -337,7 +337,7 @@ class Worklist:
 def home_worklist(user, *, today: date | None = None) -> Worklist:
     """Everything waiting for the user, each list one query: dossier steps awaiting the user's organisation and
     role, dossiers of the user's units to complete or resubmit, inspections assigned to the user, findings the
-    user's organisations must remediate within 30 days (or already late), and for oversight roles the systems in
+    user's units (as operating unit or owner) must remediate (every open one, the nearest due first), and for oversight roles the systems in
     operation without an approved dossier."""
     from accounts.models import Membership
     from accounts.selectors import has_national_oversight, jurisdiction_org_ids
@@ -363,8 +363,7 @@ def home_worklist(user, *, today: date | None = None) -> Worklist:
     )
     findings = list(
         Finding.objects.filter(
-            system_id__in=visible_ids, responsible_org_id__in=jurisdiction_org_ids(user), status=Finding.Status.OPEN,
-            due_date__lte=today + timedelta(days=DUE_WINDOW_DAYS),
+            system_id__in=visible_ids, responsible_org_id__in=editors, status=Finding.Status.OPEN,
         )
         .select_related("system")
         .order_by("due_date", "id")[:HOME_LIMIT]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import NotFound
 from approvals.models import StepKind
+from systems_registry.services import may_register_systems
 
 from . import dashboard
 from .models import Finding
@@ -33,6 +34,10 @@ def dashboard_view(request):
             "f": f,
             "findings_bars": [(severity_labels[k], v, SEVERITY_CSS[k]) for k, v in board.findings_open_by_severity.items()],
             "findings_total": sum(board.findings_open_by_severity.values()),
+            # the empty dashboard offers registration only to those the registry lets register (one query, then)
+            "may_register": not f.systems_total and may_register_systems(request.user),
+            "findings_figures": [(k, severity_labels[k], v) for k, v in board.findings_open_by_severity.items()],
+            "steps_figures": [(k, step_labels[k], v) for k, v in board.dossiers_overdue_by_step.items()],
             "steps_bars": [(step_labels[k], v, "bad") for k, v in board.dossiers_overdue_by_step.items()],
             "steps_total": sum(board.dossiers_overdue_by_step.values()),
             "inspection_bars": [

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from checklists.models import ChecklistTemplate
 
-from .models import Inspection
+from .models import Finding, Inspection
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 # Where the service names a field differently from the form.
@@ -69,4 +69,23 @@ class OrderInspectionForm(forms.Form):
         """The service's 422 details on the fields they name; the rest above the form."""
         for item in details or [{"message": message}]:
             name = SERVICE_FIELDS.get(item.get("field", ""), item.get("field", ""))
+            self.add_error(name if name in self.fields else None, item.get("message") or message)
+
+
+class FindingForm(forms.Form):
+    """A finding recorded by hand on a requirement assessed as not met or partially met: the same service as
+    POST /api/v1/inspections/{id}/findings (inspections.services.create_finding), which checks every rule."""
+
+    item_id = forms.TypedChoiceField(label=_("Requirement"), coerce=int)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Finding.Severity.choices)
+    description = forms.CharField(label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    due_date = forms.DateField(label=_("Remediate by"), input_formats=DATE_INPUT_FORMATS, widget=_DateInput())
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item_id"].choices = [("", "—"), *items]
+
+    def add_service_errors(self, details: list[dict], message: str) -> None:
+        for item in details or [{"message": message}]:
+            name = item.get("field", "")
             self.add_error(name if name in self.fields else None, item.get("message") or message)

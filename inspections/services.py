@@ -358,6 +358,11 @@ def propose_findings(*, actor, inspection: Inspection) -> list[Finding]:
     return created
 
 
+def may_create_finding(user, inspection: Inspection) -> bool:
+    """The boolean twin of create_finding's checks on who and when (the page offers the form only then)."""
+    return inspection.status in (Inspection.Status.IN_PROGRESS, Inspection.Status.SUBMITTED) and access.can_verify_findings(user, inspection)
+
+
 @transaction.atomic
 def create_finding(
     *, actor, inspection_id: int, item_id: int, severity: str, description: str, due_date: date,

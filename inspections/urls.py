@@ -12,6 +12,7 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/", views.evidence_download_view, name="evidence"),
     path("<int:inspection_id>/", views.inspection_detail_view, name="detail"),
     path("<int:inspection_id>/results/", views.results_view, name="results"),
+    path("<int:inspection_id>/findings/new/", views.finding_create_view, name="finding_create"),
     path("<int:inspection_id>/evidence/", views.evidence_upload_view, name="evidence_upload"),
     path("<int:inspection_id>/transitions/<str:name>/", views.transition_view, name="transition"),
 ]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.errors import Conflict, DomainError, Invalid, NotFound
@@ -19,9 +20,24 @@ from accounts.web import service_call
 from systems_registry.selectors import system_for_user
 
 from . import access, scheduling, selectors, services
-from .forms import OrderInspectionForm
+from .forms import FindingForm, OrderInspectionForm
 from .models import Finding, Inspection, InspectionCyclePolicy, InspectionResult
 from .policy import load_policy
+
+
+# What each button did and who acts next: shown after the redirect instead of a bare "done".
+INSPECTION_MESSAGES = {
+    "start": gettext_lazy("Inspection started. Next: the inspectors record a result for every item, then submit them."),
+    "submit": gettext_lazy("Results submitted. Next: the reviewer closes the inspection, or reopens it for corrections."),
+    "close": gettext_lazy("Inspection closed. Its open findings now wait for the responsible unit to remediate them."),
+    "reopen": gettext_lazy("Inspection reopened. Next: the inspectors correct the results and submit them again."),
+    "cancel": gettext_lazy("Inspection cancelled. Nobody acts on it further."),
+}
+FINDING_MESSAGES = {
+    "resolve": gettext_lazy("Finding marked as remediated. Next: the inspection's reviewer verifies it."),
+    "verify": gettext_lazy("Remediation verified: the finding is closed."),
+    "reopen": gettext_lazy("Finding reopened. Next: the responsible unit remediates it again."),
+}
 
 
 def _or_404(fn, *args, **kwargs):
@@ -72,8 +88,36 @@ def inspection_detail_view(request, inspection_id):
         "transitions": services.available_transitions(request.user, inspection),
         "inspectors": inspection.inspectors.order_by("username"),
         "can_fill": access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS,
-        "outcomes": Inspection.Outcome.choices,
+        "outcomes": Inspection.Outcome.choices, "may_add_finding": services.may_create_finding(request.user, inspection),
     })  # fmt: skip
+
+
+@login_required
+def finding_create_view(request, inspection_id):
+    """Record a finding by hand: the page of POST /api/v1/inspections/{id}/findings, calling the same service."""
+    inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
+    if not services.may_create_finding(request.user, inspection):
+        return HttpResponseForbidden(_("Findings are recorded by the inspectors or the designated security unit while the inspection is in progress or submitted."))
+    items = [
+        (r.item_id, f"{r.item.code} · {r.get_result_display()} · {r.item.text[:80]}")
+        for r in selectors.results_of(inspection) if r.result in (InspectionResult.Result.NOT_MET, InspectionResult.Result.PARTIAL)
+    ]  # fmt: skip
+    initial = {"due_date": timezone.localdate() + timedelta(days=30)}
+    form = FindingForm(request.POST or None, items=items, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with service_call(request) as call:
+            try:
+                services.create_finding(actor=request.user, inspection_id=inspection.pk, **form.cleaned_data)
+            except Invalid as exc:
+                form.add_service_errors(exc.details, exc.message)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Finding recorded. Next: the responsible unit remediates it by the date given, then marks it as remediated."))
+                return redirect("inspections:detail", inspection_id=inspection.pk)
+        if call.forbidden:
+            return call.forbidden
+    return render(request, "inspections/finding_form.html", {"inspection": inspection, "form": form, "items": items})
 
 
 @login_required
@@ -115,7 +159,7 @@ def transition_view(request, inspection_id, name):
             actor=request.user, inspection_id=inspection_id, name=name, comment=request.POST.get("comment", "")[:5000],
             outcome=request.POST.get("outcome", "")[:30],
         )  # fmt: skip
-        messages.success(request, _("Done."))
+        messages.success(request, INSPECTION_MESSAGES[name])
     return call.forbidden or redirect("inspections:detail", inspection_id=inspection_id)
 
 
@@ -125,7 +169,7 @@ def finding_transition_view(request, finding_id, name):
     finding = _or_404(selectors.finding_for_user, request.user, finding_id)
     with service_call(request) as call:
         services.transition_finding(actor=request.user, finding_id=finding.pk, name=name, comment=request.POST.get("comment", "")[:5000])
-        messages.success(request, _("Done."))
+        messages.success(request, FINDING_MESSAGES[name])
     return call.forbidden or redirect("inspections:detail", inspection_id=finding.inspection_id)
 
 

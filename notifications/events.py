@@ -6,6 +6,7 @@ lazily so that each recipient reads them in their own language."""
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -23,6 +24,16 @@ def _label(instance, name: str):
     """The lazy label of a choice field's value: rendered later, in each recipient's language."""
     value = getattr(instance, name)
     return dict(instance._meta.get_field(name).flatchoices).get(value, value)
+
+
+class _Date:
+    """A date rendered later, in each recipient's language (dd/mm/yyyy in Vietnamese), like the choice labels."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return formats.date_format(self.value, "SHORT_DATE_FORMAT") if self.value else "—"
 
 
 _MARKER = 918273645546372819  # an id no table reaches
@@ -53,7 +64,7 @@ def _system_url(system_id: int) -> str:
 def _step_params(dossier, step) -> dict:
     return {
         "dossier": dossier.title, "system": dossier.system.code, "step": _label(step, "kind"),
-        "due": step.due_date.isoformat() if step.due_date else "—",
+        "due": _Date(step.due_date),
     }  # fmt: skip
 
 
@@ -79,7 +90,7 @@ def step_assigned(dossier, step, *, actor=None) -> list[int]:
     return _ids(Event(
         audience=who.role_holders(step.organization_id, step.role).without(actor),
         kind=Kind.STEP_ASSIGNED, key=f"step:{step.pk}:assigned", url=_dossier_url(dossier.pk),
-        title=_("Dossier %(dossier)s awaits your %(step)s"),
+        title=_("Awaiting your %(step)s: %(dossier)s"),
         body=_("The dossier of system %(system)s is waiting for a decision on its %(step)s step, due on %(due)s."),
         params=_step_params(dossier, step),
     ))  # fmt: skip
@@ -89,7 +100,7 @@ def dossier_decided(dossier, *, actor=None) -> list[int]:
     return _ids(Event(
         audience=(who.owner_representatives(dossier.system.owner_id) | who.people(dossier.submitted_by_id)).without(actor),
         kind=Kind.DOSSIER_DECIDED, key=f"dossier:{dossier.pk}:r{dossier.revision}:{dossier.status}", url=_dossier_url(dossier.pk),
-        title=_("Dossier %(dossier)s: %(status)s"),
+        title=_("%(status)s: %(dossier)s"),
         body=_("The security-level dossier of system %(system)s was %(status)s (level %(level)s)."),
         params={"dossier": dossier.title, "system": dossier.system.code, "status": _label(dossier, "status"), "level": dossier.proposed_level},
     ))  # fmt: skip
@@ -99,7 +110,7 @@ def dossier_returned(dossier, *, actor=None) -> list[int]:
     return _ids(Event(
         audience=who.people(dossier.submitted_by_id).without(actor), kind=Kind.DOSSIER_RETURNED,
         key=f"dossier:{dossier.pk}:r{dossier.revision}:returned", url=_dossier_url(dossier.pk),
-        title=_("Dossier %(dossier)s was returned for revision"),
+        title=_("Returned for revision: %(dossier)s"),
         body=_("The dossier of system %(system)s was returned for revision: see the comment, revise and resubmit it."),
         params={"dossier": dossier.title, "system": dossier.system.code},
     ))  # fmt: skip
@@ -110,7 +121,7 @@ def step_due_soon_event(step) -> Event:
     return Event(
         audience=who.role_holders(step.organization_id, step.role), kind=Kind.STEP_DUE_SOON,
         key=f"step:{step.pk}:due_soon:{step.due_date}", url=_dossier_url(dossier.pk),
-        title=_("The %(step)s of dossier %(dossier)s is due on %(due)s"),
+        title=_("%(step)s due on %(due)s: %(dossier)s"),
         body=_("Two working days are left to decide the %(step)s step of the dossier of system %(system)s."),
         params=_step_params(dossier, step),
     )  # fmt: skip
@@ -122,7 +133,7 @@ def step_overdue_event(step) -> Event:
     return Event(
         audience=who.role_holders(step.organization_id, step.role) | who.owner_representatives(dossier.system.owner_id),
         kind=Kind.STEP_OVERDUE, key=f"step:{step.pk}:overdue:{step.due_date}",
-        url=_dossier_url(dossier.pk), title=_("Overdue: the %(step)s of dossier %(dossier)s"),
+        url=_dossier_url(dossier.pk), title=_("Overdue %(step)s: %(dossier)s"),
         body=_("The %(step)s step of the dossier of system %(system)s was due on %(due)s and is not decided yet."),
         params=_step_params(dossier, step),
     )  # fmt: skip
@@ -134,7 +145,7 @@ def step_overdue_event(step) -> Event:
 def _inspection_params(inspection, **extra) -> dict:
     return {
         "system": inspection.system.code, "kind": _label(inspection, "kind"),
-        "scheduled": inspection.scheduled_for.isoformat(), "due": inspection.due_date.isoformat(), **extra,
+        "scheduled": _Date(inspection.scheduled_for), "due": _Date(inspection.due_date), **extra,
     }  # fmt: skip
 
 
@@ -184,7 +195,7 @@ def _finding_people(finding) -> who.Audience:
 
 
 def _finding_params(finding) -> dict:
-    return {"system": finding.system.code, "due": finding.due_date.isoformat(), "severity": _label(finding, "severity"),
+    return {"system": finding.system.code, "due": _Date(finding.due_date), "severity": _label(finding, "severity"),
             "description": finding.description[:300]}  # fmt: skip
 
 

@@ -41,6 +41,14 @@ def _registrable_owner_ids(user, owner_ids) -> set[int]:
     return set(above) | set(below)
 
 
+def may_register_systems(user) -> bool:
+    """The twin of the owner rule of create_system: only an operating unit or an owner (or a superuser) registers
+    systems, so read-only roles (auditor, inspector, authority) are not offered the form."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user_id=user.pk, role__in=[Role.OPERATOR, Role.OWNER]).exists()
+
+
 class RegistryRules:
     """The organisation and state-secret rules of _validate with their lookups loaded once, so a bulk import checks
     thousands of rows in a handful of queries; _validate uses the same object for one row."""

@@ -3,9 +3,20 @@
 Header cells are fixed bilingual strings (officials read Vietnamese first; the English half keeps scripts stable).
 Organisations and the parent system are written as codes, not ids, so a workbook moves between installations.
 `writable=False` columns are exported for reading and ignored on import (the workflow, not a spreadsheet, sets them).
+
+Cells are for people: a choice is written as its label in the reader's language (`label_of`), a yes/no as Có/Không
+or Yes/No; the import reads a label in any language or the API's code back to the code (`code_of`), so an exported
+sheet imports back unchanged whatever language it was exported in.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
+
+from .models import IcsGrade, InformationSystem, InfoType, InfrastructureScope, Regime, Sector, StateSecretHarm, SystemType
 
 
 @dataclass(frozen=True)
@@ -49,3 +60,44 @@ REGISTRY_COLUMNS: tuple[Column, ...] = (
     Column("next_inspection_due", "Hạn kiểm tra tiếp theo / Next inspection due", "date", writable=False),
 )
 COLUMNS_BY_HEADER = {c.header: c for c in REGISTRY_COLUMNS}
+
+# The choices behind each `choice` / `choices` column.
+CHOICE_ENUMS = {
+    "regime": Regime, "sector": Sector, "system_type": SystemType, "info_types": InfoType,
+    "state_secret_harm": StateSecretHarm, "infrastructure_scope": InfrastructureScope, "ics_grade": IcsGrade,
+    "status": InformationSystem.Status,
+}  # fmt: skip
+YES = pgettext_lazy("spreadsheet yes/no cell", "Yes")
+NO = pgettext_lazy("spreadsheet yes/no cell", "No")
+LIST_SEPARATOR = ", "
+
+
+def label_of(key: str, code) -> str:
+    """The label of `code` in the active language (the code itself when it is not one of the column's choices)."""
+    enum = CHOICE_ENUMS.get(key)
+    if enum is None or code in (None, ""):
+        return code
+    return str(enum(code).label) if code in enum.values else code
+
+
+def bool_label(value) -> str:
+    return str(YES if value else NO)
+
+
+@lru_cache(maxsize=None)
+def _codes_by_text(key: str) -> dict[str, str]:
+    enum = CHOICE_ENUMS[key]
+    found = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            found.update({" ".join(str(label).split()).casefold(): code for code, label in enum.choices})
+    found.update({code.casefold(): code for code in enum.values})  # a code always means itself
+    return found
+
+
+def code_of(key: str, text: str) -> str:
+    """The code a cell means: the code itself, or a label in any of the languages; other text is returned as it is,
+    for the import's validation to report."""
+    if key not in CHOICE_ENUMS:
+        return text
+    return _codes_by_text(key).get(" ".join(text.split()).casefold(), text)

@@ -33,7 +33,7 @@ from .classification import classify, regime_in_force
 from .models import IcsGrade, InformationSystem, InfoType, InfrastructureScope, Regime, Sector, StateSecretHarm, SystemType
 from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
 from .selectors import systems_visible_to
-from .spreadsheet_columns import REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE, Column
+from .spreadsheet_columns import REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE, Column, code_of
 
 BATCH = 1000
 MAX_DETAILS = 1000  # reported in the response; the marked copy carries up to MAX_MARKED
@@ -125,9 +125,11 @@ def _coerce(column: Column, value):
         if text in FALSE_WORDS:
             return False
         raise ValueError(gettext("must be TRUE or FALSE (có / không)"))
-    if column.kind == "choices":
-        return [part.strip() for part in _text(value).split(",") if part.strip()]
-    return _text(value).strip()  # choice, org_code, system_code
+    if column.kind == "choices":  # codes or labels (the export writes labels in its reader's language)
+        return [code_of(column.key, part.strip()) for part in _text(value).split(",") if part.strip()]
+    if column.kind == "choice":
+        return code_of(column.key, _text(value).strip())
+    return _text(value).strip()  # org_code, system_code
 
 
 def _blank(value) -> bool:
@@ -448,6 +450,9 @@ class _Importer:
 def _may_import(actor) -> bool:
     scope = access.EditScope(actor)
     return scope.everything or bool(scope.operators or scope.owners)
+
+
+may_import_systems = _may_import  # the boolean twin the pages use to offer the import or not
 
 
 def import_systems(*, actor, fileobj, filename: str = "") -> ImportResult:

@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
@@ -17,8 +19,16 @@ from .forms import SystemForm, apply_service_errors, organizations_for_forms
 from .models import InformationSystem
 from .schemas import SystemCreate, SystemPatch
 from .selectors import system_for_user, system_list
+from .spreadsheets import may_import_systems
 
 PAGE_SIZES = (10, 25, 50, 100)
+# What each lifecycle button did and what follows (the message after the redirect).
+LIFECYCLE_MESSAGES = {
+    "commission": gettext_lazy("System put into operation at its approved level. Its periodic inspections follow the cycle of that level."),
+    "suspend": gettext_lazy("System suspended. The operating unit resumes it when it is ready to operate again."),
+    "resume": gettext_lazy("System back in operation."),
+    "decommission": gettext_lazy("System decommissioned. Nobody acts on it further."),
+}
 
 
 def _visible_or_404(user, system_id):
@@ -51,6 +61,7 @@ def system_list_view(request):
         {
             "page": page, "q": q, "status": status, "level": level, "owner_id": owner_id, "page_size": page_size,
             "statuses": InformationSystem.Status.choices, "levels": range(1, 6), "owners": owners, "page_sizes": PAGE_SIZES,
+            "may_register": services.may_register_systems(request.user), "may_import": may_import_systems(request.user),
         },
     )  # fmt: skip
 
@@ -82,6 +93,8 @@ def _save_form(request, form, save):
 
 @login_required
 def system_create_view(request):
+    if not services.may_register_systems(request.user):
+        raise PermissionDenied  # read-only roles get no form they cannot send
     form = SystemForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         def save(payload):
@@ -133,7 +146,7 @@ def system_classify_view(request, system_id):
 def system_transition_view(request, system_id, name):
     with service_call(request) as call:
         services.transition_system(actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000])
-        messages.success(request, _("Done."))
+        messages.success(request, LIFECYCLE_MESSAGES[name])
     return call.forbidden or redirect("systems:detail", system_id=system_id)
 
 

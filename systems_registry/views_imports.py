@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,8 @@ from . import spreadsheets
 
 @login_required
 def import_view(request):
+    if not spreadsheets.may_import_systems(request.user):
+        raise PermissionDenied  # read-only roles are not offered an upload the service would refuse
     context = {"result": None, "error": None, "details": [], "report": None}
     if request.method == "POST":
         upload = request.FILES.get("file")

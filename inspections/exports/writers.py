@@ -2,17 +2,21 @@
 
 Each one reads through the selectors as the requesting user (visibility in SQL), streams `.values_list()` rows
 with `.iterator(chunk_size=chunk())` into the write-only workbook, and reports how many rows it expects first so the
-job can show progress. Choice fields are written as the stable codes the API uses; headers are bilingual.
+job can show progress. Headers are bilingual; cells are for people: choices, yes/no values, sheet names and the score
+are written in the requester's language (the registry's labels read back on import: systems_registry.spreadsheet_columns).
 """
 
 from django.conf import settings
-from django.utils import timezone
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import formats, timezone
+from django.utils.translation import pgettext
 
 from accounts.spreadsheets import SheetColumn, StreamingWorkbook
 from inspections import selectors as inspection_selectors
-from inspections.models import Evidence, Finding, InspectionResult
+from inspections.models import Evidence, Finding, Inspection, InspectionResult
 from systems_registry.selectors import system_list, systems_visible_to
-from systems_registry.spreadsheet_columns import REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE
+from systems_registry.spreadsheet_columns import LIST_SEPARATOR, REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE, bool_label, label_of
 
 from .schemas import FindingsParams, InspectionParams, SystemsParams
 
@@ -33,11 +37,14 @@ _REGISTRY_PATHS = {
 }
 
 
-def _registry_value(kind: str, value):
+def _registry_value(key: str, kind: str, value):
+    """Labels in the reader's language (the job runs in its requester's language); the import reads them back."""
     if kind == "choices":
-        return ",".join(value or [])
+        return LIST_SEPARATOR.join(label_of(key, v) for v in value or [])
+    if kind == "choice":
+        return label_of(key, value)
     if kind == "bool":
-        return bool(value)
+        return bool_label(value)
     return value
 
 
@@ -45,9 +52,9 @@ def export_systems(user, params: SystemsParams, wb: StreamingWorkbook, progress)
     qs = system_list(user, q=params.q, level=params.level, status=params.status or "", owner_id=params.owner_id)
     progress.expect(qs.count())
     paths = [_REGISTRY_PATHS.get(c.key, c.key) for c in REGISTRY_COLUMNS]
-    kinds = [c.kind for c in REGISTRY_COLUMNS]
+    keys_kinds = [(c.key, c.kind) for c in REGISTRY_COLUMNS]
     rows = (
-        [_registry_value(k, v) for k, v in zip(kinds, row, strict=True)]
+        [_registry_value(key, kind, v) for (key, kind), v in zip(keys_kinds, row, strict=True)]
         for row in qs.values_list(*paths).iterator(chunk_size=chunk())
     )
     columns = [SheetColumn(c.header, c.width) for c in REGISTRY_COLUMNS]
@@ -73,6 +80,30 @@ EVIDENCE_COLUMNS = (
 )  # fmt: skip
 
 
+def _label(enum, code) -> str:
+    """A stored choice as its label in the requester's language (blank stays blank)."""
+    return str(enum(code).label) if code in enum.values else (code or "")
+
+
+def _percent(ratio) -> str:
+    """A score of 0..1 as a percentage in the requester's number format ("98,1 %"); "—" before any answer."""
+    return "—" if ratio is None else f"{formats.number_format(ratio * 100, 1)} %"
+
+
+def _person(path: str):
+    """A person by name, as the pages show them (the user name when no name is recorded)."""
+    return Coalesce(NullIf(f"{path}__full_name", Value("")), f"{path}__username")
+
+
+def _sheet_names() -> dict[str, str]:
+    return {
+        "summary": pgettext("inspection workbook sheet", "Summary"),
+        "results": pgettext("inspection workbook sheet", "Results by section"),
+        "findings": pgettext("inspection workbook sheet", "Findings"),
+        "evidence": pgettext("inspection workbook sheet", "Evidence"),
+    }
+
+
 def export_inspection(user, params: InspectionParams, wb: StreamingWorkbook, progress) -> str:
     inspection = inspection_selectors.inspection_for_user(user, params.inspection_id)
     results = InspectionResult.objects.filter(inspection_id=inspection.pk).order_by("order")
@@ -83,36 +114,43 @@ def export_inspection(user, params: InspectionParams, wb: StreamingWorkbook, pro
     system = inspection.system
     summary = [
         ("Hệ thống / System", f"{system.code} · {system.name}"),
-        ("Loại kiểm tra / Kind", inspection.kind),
-        ("Trạng thái / Status", inspection.status),
-        ("Kết luận / Outcome", inspection.outcome),
+        ("Loại kiểm tra / Kind", _label(Inspection.Kind, inspection.kind)),
+        ("Trạng thái / Status", _label(Inspection.Status, inspection.status)),
+        ("Kết luận / Outcome", _label(Inspection.Outcome, inspection.outcome)),
         ("Ngày dự kiến / Scheduled for", inspection.scheduled_for),
         ("Hạn / Due date", inspection.due_date),
         ("Bắt đầu / Started at", inspection.started_at),
         ("Kết thúc / Closed at", inspection.closed_at),
         ("Danh mục / Checklist", f"{inspection.checklist.code} v{inspection.checklist.version}"),
-        ("Người kiểm tra / Inspectors", ", ".join(inspection.inspectors.order_by("username").values_list("username", flat=True))),
-        ("Điểm / Score", score["overall"]),
+        ("Người kiểm tra / Inspectors", ", ".join(str(u) for u in inspection.inspectors.order_by("username"))),
+        ("Điểm / Score", _percent(score["overall"])),
         ("Đã đánh giá / Answered", score["answered"]),
         ("Tổng số yêu cầu / Items", score["total"]),
     ]
-    summary += [(f"{s['code']} {s['title']}", s["score"]) for s in score["sections"]]
+    summary += [(f"{s['code']} {s['title']}", _percent(s["score"])) for s in score["sections"]]
     summary.append(("Xuất lúc / Exported at", timezone.now()))
-    wb.add_key_value_sheet("Summary", summary)
-    result_rows = results.values_list(
-        "item__section__code", "item__section__title", "item__code", "item__text", "result", "note",
-        "assessed_by__username", "assessed_at",
-    ).iterator(chunk_size=chunk())  # fmt: skip
+    sheets = _sheet_names()
+    wb.add_key_value_sheet(sheets["summary"], summary)
+    result_rows = (
+        (*r[:4], _label(InspectionResult.Result, r[4]), *r[5:])
+        for r in results.values_list(
+            "item__section__code", "item__section__title", "item__code", "item__text", "result", "note",
+            _person("assessed_by"), "assessed_at",
+        ).iterator(chunk_size=chunk())
+    )  # fmt: skip
     track = {"on_progress": progress.rows_done, "progress_every": chunk()}
-    wb.add_sheet("Results by section", INSPECTION_RESULT_COLUMNS, result_rows, **track)
-    finding_rows = findings.values_list(
-        "id", "item__code", "severity", "status", "description", "due_date", "responsible_org__code", "resolution"
-    ).iterator(chunk_size=chunk())
-    wb.add_sheet("Findings", INSPECTION_FINDING_COLUMNS, finding_rows, **track)
+    wb.add_sheet(sheets["results"], INSPECTION_RESULT_COLUMNS, result_rows, **track)
+    finding_rows = (
+        (*r[:2], _label(Finding.Severity, r[2]), _label(Finding.Status, r[3]), *r[4:])
+        for r in findings.values_list(
+            "id", "item__code", "severity", "status", "description", "due_date", "responsible_org__code", "resolution"
+        ).iterator(chunk_size=chunk())
+    )
+    wb.add_sheet(sheets["findings"], INSPECTION_FINDING_COLUMNS, finding_rows, **track)
     evidence_rows = evidence.values_list(
-        "item__code", "filename", "content_type", "size", "sha256", "uploaded_by__username", "uploaded_at"
+        "item__code", "filename", "content_type", "size", "sha256", _person("uploaded_by"), "uploaded_at"
     ).iterator(chunk_size=chunk())
-    wb.add_sheet("Evidence", EVIDENCE_COLUMNS, evidence_rows, **track)
+    wb.add_sheet(sheets["evidence"], EVIDENCE_COLUMNS, evidence_rows, **track)
     return f"inspection-{inspection.pk}"
 
 
@@ -142,8 +180,12 @@ def export_findings(user, params: FindingsParams, wb: StreamingWorkbook, progres
         "id", "system__code", "system__name", "inspection_id", "item__code", "severity", "status", "description",
         "due_date", "responsible_org__code", "resolution", "resolved_at", "verified_at", "created_at",
     ).iterator(chunk_size=chunk())  # fmt: skip
-    rows = ((*r[:9], r[6] != Finding.Status.VERIFIED and r[8] < today, *r[9:]) for r in raw)
-    wb.add_sheet("Findings", FINDINGS_COLUMNS, rows, on_progress=progress.rows_done, progress_every=chunk())
+    rows = (
+        (*r[:5], _label(Finding.Severity, r[5]), _label(Finding.Status, r[6]), *r[7:9],
+         bool_label(r[6] != Finding.Status.VERIFIED and r[8] < today), *r[9:])
+        for r in raw
+    )  # fmt: skip
+    wb.add_sheet(_sheet_names()["findings"], FINDINGS_COLUMNS, rows, on_progress=progress.rows_done, progress_every=chunk())
     return "findings"
 
 

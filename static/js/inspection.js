@@ -9,6 +9,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const items = Array.from(form.querySelectorAll("fieldset.result-item"));
   const pending = new Set();
+  const warning = document.getElementById("leave-warning");
+  let inFlight = 0; // answers queued or being sent: leaving now would lose them
 
   const current = (fs) => {
     const checked = fs.querySelector("input[type=radio]:checked");
@@ -55,7 +57,27 @@ document.addEventListener("DOMContentLoaded", () => {
   // One save at a time, in the order given: two quick answers to one item must not land in reverse order, and a
   // slow link is not flooded with parallel requests.
   let queue = Promise.resolve();
-  const enqueue = (fs) => { setState(fs, msgs.msgSaving, false); queue = queue.then(() => save(fs)); };
+  const enqueue = (fs) => {
+    inFlight += 1;
+    setState(fs, msgs.msgSaving, false);
+    queue = queue.then(() => save(fs)).finally(() => { inFlight -= 1; });
+  };
+  const unsaved = () => inFlight + pending.size;
+  const warn = (text) => { warning.textContent = text; warning.hidden = false; };
+
+  // A link followed while answers are still queued waits for them (saying so), then leaves; if one fails, it stays
+  // on the page with the failed items marked, so nothing given is lost without a word.
+  const leaveAfterSaving = async (href) => {
+    warn(msgs.msgLeaving.replace("{count}", String(unsaved())));
+    await queue;
+    if (pending.size) {
+      warn(msgs.msgLeaveFailed.replace("{count}", String(pending.size)));
+      const first = pending.values().next().value;
+      if (first) first.scrollIntoView({ block: "center" });
+      return;
+    }
+    window.location.assign(href);
+  };
 
   if (form.dataset.editable === "1") {
     items.forEach((fs) => {
@@ -64,7 +86,17 @@ document.addEventListener("DOMContentLoaded", () => {
       fs.querySelector(".retry").addEventListener("click", () => enqueue(fs));
     });
     window.addEventListener("online", () => pending.forEach((fs) => enqueue(fs)));
-    window.addEventListener("beforeunload", (ev) => { if (pending.size) ev.preventDefault(); });
+    document.addEventListener("click", (ev) => {
+      const link = ev.target.closest("a[href]");
+      if (!link || !unsaved() || link.target || ev.ctrlKey || ev.metaKey || ev.shiftKey || link.getAttribute("href").startsWith("#")) return;
+      ev.preventDefault();
+      leaveAfterSaving(link.href);
+    });
+    let posting = false; // "Save all results" posts every answer: nothing is lost by leaving through it
+    form.addEventListener("submit", () => { posting = true; });
+    window.addEventListener("beforeunload", (ev) => {
+      if (unsaved() && !posting) { ev.preventDefault(); ev.returnValue = ""; }
+    });
   }
 
   const filters = document.getElementById("result-filters");

@@ -51,9 +51,11 @@ def test_waiting_for_me_is_sorted_by_due_date_with_overdue_highlighted(demo, cli
     assert f"/dossiers/{late.pk}/" in page(client, demo.security_unit, "/")  # home is the worklist when it has rows
 
 
-def test_home_goes_to_the_registry_when_nothing_waits(demo, client):
+def test_home_says_nothing_waits_instead_of_redirecting(demo, client):
     client.force_login(demo.operator)
-    assert client.get("/").url.startswith("/systems/")
+    resp = client.get("/")
+    assert resp.status_code == 200
+    assert "Nothing is waiting for you." in resp.content.decode() or "Không có việc nào" in resp.content.decode()
 
 
 def test_system_page_lists_its_dossiers_and_offers_to_start_one(demo, client):

@@ -35,13 +35,15 @@ def test_registry_export_follows_the_shared_column_spec(demo, export):
     row = rows["QNI-DVC"]
     assert row["name"] == "Cổng dịch vụ công tỉnh Quảng Ninh"
     assert (row["owner_code"], row["operator_code"], row["security_unit_code"]) == ("QNI", "QNI-TTCDS", "QNI-SKHCN")
-    assert row["parent_code"] is None and row["info_types"] == "personal"
-    assert row["handles_administrative_procedures"] is True and row["requires_24x7"] is False
+    # Cells for people: labels in the requester's language (Vietnamese here), read back by the import.
+    assert row["parent_code"] is None and row["info_types"] == "Cá nhân"
+    assert row["regime"] == "Nghị định 331/2026/NĐ-CP" and row["status"] == dvc.get_status_display()
+    assert row["handles_administrative_procedures"] == "Có" and row["requires_24x7"] == "Không"
     assert row["data_subjects"] == 350000 and row["proposed_level"] == dvc.proposed_level
     assert row["next_inspection_due"] == dt.datetime(2027, 3, 31)
     due = ws.cell(row=[r[0] for r in ws.iter_rows(values_only=True)].index("QNI-DVC") + 1, column=keys.index("next_inspection_due") + 1)
     assert due.is_date and due.data_type == "d"
-    assert rows["QNI-EOFFICE"]["info_types"] == "private,personal"
+    assert rows["QNI-EOFFICE"]["info_types"] == "Riêng, Cá nhân"
 
 
 def test_a_system_named_with_a_formula_is_exported_as_text(demo, export):

@@ -45,25 +45,26 @@ def inspected(demo, api):
 def test_inspection_workbook_has_summary_results_findings_and_evidence(demo, export, inspected):
     job, wb = export(demo.security_unit, "inspection", {"inspection_id": inspected.pk})
     assert job["status"] == "done", job
-    assert wb.sheetnames == ["Summary", "Results by section", "Findings", "Evidence"]
-    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
+    # Sheet names and values in the requester's language (Vietnamese), the score as a percentage.
+    assert wb.sheetnames == ["Tóm tắt", "Kết quả theo mục", "Phát hiện", "Bằng chứng"]
+    summary = {r[0]: r[1] for r in wb["Tóm tắt"].iter_rows(values_only=True)}
     assert summary["Hệ thống / System"] == f"{inspected.system.code} · {inspected.system.name}"
-    assert summary["Trạng thái / Status"] == "submitted" and summary["Tổng số yêu cầu / Items"] == 6
+    assert summary["Trạng thái / Status"] == "Đã gửi" and summary["Tổng số yêu cầu / Items"] == 6
     assert summary["Hạn / Due date"] == dt.datetime.combine(inspected.due_date, dt.time())
-    assert summary["Điểm / Score"] == pytest.approx((1 + 0.5 + 0 + 1 + 1) / 5, abs=1e-4)
-    results = rows_of(wb["Results by section"])
+    assert summary["Điểm / Score"] == "70,0 %"  # (1 + 0.5 + 0 + 1 + 1) / 5
+    results = rows_of(wb["Kết quả theo mục"])
     assert [(r[0], r[2], r[4]) for r in results] == [
-        ("S1", "S1.1", "met"), ("S1", "S1.2", "partial"), ("S1", "S1.3", "not_met"),
-        ("S2", "S2.1", "met"), ("S2", "S2.2", "not_applicable"), ("S2", "S2.3", "met"),
+        ("S1", "S1.1", "Đáp ứng"), ("S1", "S1.2", "Đáp ứng một phần"), ("S1", "S1.3", "Không đáp ứng"),
+        ("S2", "S2.1", "Đáp ứng"), ("S2", "S2.2", "Không áp dụng"), ("S2", "S2.3", "Đáp ứng"),
     ]  # fmt: skip
     assert results[0][1] == "Phần 1" and results[0][3] == "Yêu cầu 1.1"
     assert results[1][5] == "'=cmd|'/C calc'!A0" and results[2][5] == "Thiếu nhật ký"
     assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
-    assert wb["Results by section"].freeze_panes == "A2"
-    findings = rows_of(wb["Findings"])
-    assert sorted((f[1], f[2], f[3]) for f in findings) == [("S1.2", "medium", "open"), ("S1.3", "high", "open")]
-    (evidence,) = rows_of(wb["Evidence"])
-    assert evidence[0] == "S1.1" and evidence[1] == "biên bản.pdf" and evidence[5] == "inspector"
+    assert wb["Kết quả theo mục"].freeze_panes == "A2"
+    findings = rows_of(wb["Phát hiện"])
+    assert sorted((f[1], f[2], f[3]) for f in findings) == [("S1.2", "Trung bình", "Chưa khắc phục"), ("S1.3", "Cao", "Chưa khắc phục")]
+    (evidence,) = rows_of(wb["Bằng chứng"])
+    assert evidence[0] == "S1.1" and evidence[1] == "biên bản.pdf" and evidence[5] == str(demo.inspector)
 
 
 def test_an_inspection_the_requester_cannot_see_is_404(demo, api, inspected):
@@ -73,15 +74,15 @@ def test_an_inspection_the_requester_cannot_see_is_404(demo, api, inspected):
 
 def test_findings_register_lists_visible_findings_with_filters(demo, export, inspected):
     _, wb = export(demo.operator, "findings")
-    ws = wb["Findings"]
+    ws = wb["Phát hiện"]
     assert header_of(ws)[:3] == ["ID", "Mã hệ thống / System code", "Tên hệ thống / System"]
     rows = rows_of(ws)
     assert len(rows) == 2 and {r[1] for r in rows} == {inspected.system.code}
-    assert all(isinstance(r[8], dt.datetime) and r[9] is False for r in rows)  # due date cell, not overdue
+    assert all(isinstance(r[8], dt.datetime) and r[9] == "Không" for r in rows)  # due date cell, not overdue
     _, wb = export(demo.operator, "findings", {"severity": "high"})
-    assert [r[5] for r in rows_of(wb["Findings"])] == ["high"]
+    assert [r[5] for r in rows_of(wb["Phát hiện"])] == ["Cao"]
     job, wb = export(demo.outsider, "findings")
-    assert job["status"] == "done" and rows_of(wb["Findings"]) == []
+    assert job["status"] == "done" and rows_of(wb["Phát hiện"]) == []
 
 
 # --- Form 08 ---------------------------------------------------------------------------------------------------

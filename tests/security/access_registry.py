@@ -176,6 +176,9 @@ HTML: dict[str, Probe] = {
     "inspections:evidence": obj(lambda f: f"/inspections/evidence/{f.evidence.pk}/"),
     "inspections:detail": obj(lambda f: f"/inspections/{f.inspection.pk}/"),
     "inspections:results": obj(lambda f: f"/inspections/{f.inspection.pk}/results/"),
+    "inspections:finding_create": obj(lambda f: f"/inspections/{f.inspection.pk}/findings/new/"),
+    "inspections:finding_create#post": obj(lambda f: f"/inspections/{f.inspection.pk}/findings/new/", "post", body=lambda f: {
+        "item_id": f.checklist_item_id, "severity": "high", "description": "probe", "due_date": "2030-01-01"}),
     "inspections:results#post": obj(lambda f: f"/inspections/{f.inspection.pk}/results/", "post", body=lambda f: {f"result_{f.checklist_item_id}": "met"}),
     "inspections:evidence_upload": obj(lambda f: f"/inspections/{f.inspection.pk}/evidence/", "post", body=lambda f: {"item_id": f.checklist_item_id, "file": _pdf()}, multipart=True),
     "inspections:transition": obj(lambda f: f"/inspections/{f.inspection.pk}/transitions/cancel/", "post", body=_transition),
