@@ -365,10 +365,13 @@ def create_finding(
     return finding
 
 
-def _finding_permitted(user, finding: Finding, name: str) -> bool:
+def _finding_permitted(user, finding: Finding, name: str, *, verifier: bool | None = None, resolvable: set | None = None) -> bool:
     if name == "resolve":
+        if resolvable is not None:
+            return finding.responsible_org_id in resolvable
         return access.can_resolve_finding(user, finding.responsible_org_id)
-    verifier = access.can_verify_findings(user, finding.inspection)
+    if verifier is None:
+        verifier = access.can_verify_findings(user, finding.inspection)
     if name == "verify":
         return verifier and finding.resolved_by_id != user.pk
     return verifier
@@ -376,6 +379,21 @@ def _finding_permitted(user, finding: Finding, name: str) -> bool:
 
 def finding_transitions(user, finding: Finding) -> list[str]:
     return [t.name for t in finding.get_available_status_transitions() if _finding_permitted(user, finding, t.name)]
+
+
+def findings_transitions(user, inspection: Inspection, findings) -> dict[int, list[str]]:
+    """finding_transitions for every finding of one inspection in a constant number of queries (the detail page ran
+    one permission query per finding): who verifies is decided once for the inspection, who resolves once for
+    the responsible organisations the findings name."""
+    verifier = access.can_verify_findings(user, inspection)
+    resolvable = access.resolvable_org_ids(user, {f.responsible_org_id for f in findings})
+    return {
+        f.pk: [
+            t.name for t in f.get_available_status_transitions()
+            if _finding_permitted(user, f, t.name, verifier=verifier, resolvable=resolvable)
+        ]
+        for f in findings
+    }  # fmt: skip
 
 
 @transaction.atomic
