@@ -27,24 +27,32 @@ for _model in (Membership, Delegation, Organization):
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"user_facts_{_model.__name__}_delete")
 
 
-@dataclass(frozen=True)
+@dataclass
 class UserFacts:
     memberships: tuple[tuple[int, str, str], ...]  # (organization_id, role, organization kind)
-    delegations: tuple[tuple[int, int], ...]  # active today: (owner_id, delegate_id) with the delegate a member org
     generation: int
     day: date
+    _delegations: tuple[tuple[int, int], ...] | None = None  # today's: (owner_id, delegate_id), read when first asked
 
     def member_orgs(self, roles=None) -> set[int]:
         return {org for org, role, _ in self.memberships if roles is None or role in roles}
 
     def delegated_owners(self, roles=(Role.OWNER,)) -> set[int]:
+        """Owners that delegated, for today, to an organisation where the user holds one of `roles`."""
         delegates = self.member_orgs(roles)
-        return {owner for owner, delegate in self.delegations if delegate in delegates}
+        if not delegates:
+            return set()
+        if self._delegations is None:
+            self._delegations = tuple(
+                Delegation.objects.active(on=self.day).filter(delegate_id__in=self.member_orgs())
+                .values_list("owner_id", "delegate_id")
+            )  # fmt: skip
+        return {owner for owner, delegate in self._delegations if delegate in delegates}
 
 
 def user_facts(user) -> UserFacts:
-    """The user's memberships (with each organisation's kind) and today's delegations to them: two queries the
-    first time, none after, for as long as the user object lives and nothing changed."""
+    """The user's memberships (with each organisation's kind), and today's delegations to them when first asked:
+    one query the first time, none after, for as long as the user object lives and nothing changed."""
     today = timezone.localdate()
     cached = getattr(user, "_attesta_facts", None)
     if cached is not None and cached.generation == _current[0] and cached.day == today:
@@ -54,12 +62,7 @@ def user_facts(user) -> UserFacts:
         Membership.objects.filter(user_id=user.pk).order_by("organization_id", "role")
         .values_list("organization_id", "role", "organization__kind")
     )  # fmt: skip
-    delegations = ()
-    if memberships:
-        delegations = tuple(
-            Delegation.objects.active(on=today).filter(delegate_id__in={m[0] for m in memberships}).values_list("owner_id", "delegate_id")
-        )
-    facts = UserFacts(memberships=memberships, delegations=delegations, generation=generation, day=today)
+    facts = UserFacts(memberships=memberships, generation=generation, day=today)
     if user.pk is not None:
         user._attesta_facts = facts
     return facts

@@ -45,6 +45,8 @@ def setup() -> None:
 
 
 def django_setup() -> None:
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL"):  # the embedded default, whatever the caller had set
+        os.environ.pop(name, None)
     os.environ.update(env())
     sys.path.insert(0, str(ROOT))
     import django

@@ -43,7 +43,11 @@ def inspector_ids(inspection: Inspection) -> set[int]:
     cached = getattr(inspection, "_prefetched_objects_cache", {}).get("inspectors")
     if cached is not None:
         return {u.pk for u in cached}
-    return set(inspection.inspectors.values_list("id", flat=True))
+    # Read once per instance: a request asks several times (may act? which buttons? the response). The services
+    # that change the inspectors drop it (services._forget_inspectors).
+    if "_inspector_ids" not in inspection.__dict__:
+        inspection.__dict__["_inspector_ids"] = frozenset(inspection.inspectors.values_list("id", flat=True))
+    return set(inspection.__dict__["_inspector_ids"])
 
 
 def is_inspector(user, inspection: Inspection) -> bool:

@@ -80,11 +80,16 @@ def _grant(actor, inspection: Inspection, users: list[User]) -> None:
     for user in users:
         assign_perm(VIEW_SYSTEM, user, inspection.system)
     inspection.inspectors.add(*users)
+    _forget_inspectors(inspection)
     if users:
         audit.record(
             actor=actor, action="inspection.assign", obj=inspection,
             data={"inspector_ids": [u.pk for u in users], "granted": VIEW_SYSTEM, "system_id": inspection.system_id},
         )  # fmt: skip
+
+
+def _forget_inspectors(inspection: Inspection) -> None:
+    inspection.__dict__.pop("_inspector_ids", None)
 
 
 @transaction.atomic
@@ -177,6 +182,7 @@ def remove_inspector(*, actor, inspection_id: int, inspector_id: int) -> Inspect
     if user is None:
         raise NotFound()
     inspection.inspectors.remove(user)
+    _forget_inspectors(inspection)
     still_needed = Inspection.objects.filter(system_id=inspection.system_id, inspectors=user).exists()
     if not still_needed:
         remove_perm(VIEW_SYSTEM, user, inspection.system)
