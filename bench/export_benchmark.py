@@ -8,6 +8,7 @@ Not a test. Each measurement runs in its own subprocess so peak memory (ru_maxrs
     .venv/bin/python bench/export_benchmark.py --rows 2000 --small-rows 200   # a quick run
     .venv/bin/python bench/export_benchmark.py --db 10000      # also the real registry export from a scratch SQLite DB
     .venv/bin/python bench/export_benchmark.py --skip-naive    # streaming and raw limit only (the naive run takes minutes)
+    .venv/bin/python bench/export_benchmark.py --previous      # also openpyxl's write-only mode, the writer before
 
 Rows come from a generator (no database): a registry-like prefix (code, Vietnamese name, owner code, level,
 dates, booleans) followed by checklist result columns, i.e. the shape of a "systems × checklist" export.
@@ -81,6 +82,14 @@ def child(mode: str, count: int, columns: int) -> dict:
         wb.save(target.name)
     elif mode == "raw":
         raw_limit(target.name, count, columns, safe_cell)
+    elif mode == "openpyxl-write-only":  # the writer StreamingWorkbook used before issue 21, for the comparison
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Systems")
+        ws.freeze_panes = "A2"
+        ws.append(headers(columns))
+        for row in rows(count, columns):
+            ws.append([safe_cell(v) for v in row])
+        wb.save(target.name)
     else:  # the naive way: a standard workbook holding every cell, values sanitised the same way for fairness
         wb = Workbook()
         ws = wb.active
@@ -233,6 +242,7 @@ def main():
     parser.add_argument("--db", type=int, default=0, help="also export this many systems from a scratch database")
     parser.add_argument("--db-only", action="store_true")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--previous", action="store_true", help="also openpyxl's write-only mode (the writer before issue 21)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.child == "db-setup":
@@ -254,7 +264,8 @@ def main():
     stream = measure("streaming", args.rows, args.columns)
     raw = measure("raw", args.rows, args.columns)
     naive = None if args.skip_naive else measure("naive", args.rows, args.columns)
-    for r in (small, stream, raw, naive):
+    previous = measure("openpyxl-write-only", args.rows, args.columns) if args.previous else None
+    for r in (small, stream, raw, naive, previous):
         if r:
             print(json.dumps(r))
     ratios = {
@@ -267,6 +278,11 @@ def main():
         "cpu time ≤ 1.5× raw limit": ratios["cpu_time_streaming_vs_raw_limit"] <= 1.5,
         "peak at large ≤ 1.3× small": ratios["memory_large_vs_small"] <= 1.3,
     }
+    if previous:
+        ratios |= {
+            "time_openpyxl_write_only_vs_raw_limit": round(previous["seconds"] / raw["seconds"], 3),
+            "cpu_time_openpyxl_write_only_vs_raw_limit": round(previous["cpu_seconds"] / raw["cpu_seconds"], 3),
+        }
     if naive:
         ratios |= {
             "memory_streaming_vs_naive": round(stream["peak_rss_mib"] / naive["peak_rss_mib"], 3),
@@ -282,7 +298,7 @@ def main():
         }
     print(json.dumps(ratios))
     print(json.dumps(goals, ensure_ascii=False))
-    return {"runs": [r for r in (small, stream, raw, naive) if r], "ratios": ratios, "goals": goals}
+    return {"runs": [r for r in (small, stream, raw, naive, previous) if r], "ratios": ratios, "goals": goals}
 
 if __name__ == "__main__":
     main()
