@@ -1,8 +1,71 @@
-"""Jurisdiction as sub-selects: callers combine these into one SQL statement instead of materialising id lists."""
+"""Jurisdiction as sub-selects: callers combine these into one SQL statement instead of materialising id lists.
+
+`user_facts(user)` is the one place a user's memberships are read for permission checks in Python: once per user
+object (a request has one), kept until a membership, delegation or organisation changes in this process or the day
+changes (delegations run by date)."""
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from .models import Delegation, Membership, Organization, OrganizationClosure, Role
+
+_generation = itertools.count(1)
+_current = [next(_generation)]
+
+
+def _changed(**kwargs) -> None:
+    _current[0] = next(_generation)
+
+
+for _model in (Membership, Delegation, Organization):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"user_facts_{_model.__name__}_save")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"user_facts_{_model.__name__}_delete")
+
+
+@dataclass
+class UserFacts:
+    memberships: tuple[tuple[int, str, str], ...]  # (organization_id, role, organization kind)
+    generation: int
+    day: date
+    _delegations: tuple[tuple[int, int], ...] | None = None  # today's: (owner_id, delegate_id), read when first asked
+
+    def member_orgs(self, roles=None) -> set[int]:
+        return {org for org, role, _ in self.memberships if roles is None or role in roles}
+
+    def delegated_owners(self, roles=(Role.OWNER,)) -> set[int]:
+        """Owners that delegated, for today, to an organisation where the user holds one of `roles`."""
+        delegates = self.member_orgs(roles)
+        if not delegates:
+            return set()
+        if self._delegations is None:
+            self._delegations = tuple(
+                Delegation.objects.active(on=self.day).filter(delegate_id__in=self.member_orgs())
+                .values_list("owner_id", "delegate_id")
+            )  # fmt: skip
+        return {owner for owner, delegate in self._delegations if delegate in delegates}
+
+
+def user_facts(user) -> UserFacts:
+    """The user's memberships (with each organisation's kind), and today's delegations to them when first asked:
+    one query the first time, none after, for as long as the user object lives and nothing changed."""
+    today = timezone.localdate()
+    cached = getattr(user, "_attesta_facts", None)
+    if cached is not None and cached.generation == _current[0] and cached.day == today:
+        return cached
+    generation = _current[0]
+    memberships = tuple(
+        Membership.objects.filter(user_id=user.pk).order_by("organization_id", "role")
+        .values_list("organization_id", "role", "organization__kind")
+    )  # fmt: skip
+    facts = UserFacts(memberships=memberships, generation=generation, day=today)
+    if user.pk is not None:
+        user._attesta_facts = facts
+    return facts
 
 
 def member_org_ids(user, roles=None) -> QuerySet:
@@ -17,18 +80,21 @@ def jurisdiction_org_ids(user, roles=None) -> QuerySet:
     return OrganizationClosure.objects.filter(ancestor_id__in=member_org_ids(user, roles)).values("descendant_id")
 
 
-def delegated_owner_ids(user, roles=(Role.OWNER,)) -> QuerySet:
-    """Owners that delegated, for the current term, to an organisation where the user holds one of `roles`."""
-    return Delegation.objects.active().filter(delegate_id__in=member_org_ids(user, roles)).values("owner_id")
+def delegated_owner_ids(user, roles=(Role.OWNER,), *, on: date | None = None) -> QuerySet:
+    """Owners that delegated, for the term running `on` (today), to an organisation where the user holds one of
+    `roles`."""
+    return Delegation.objects.active(on=on).filter(delegate_id__in=member_org_ids(user, roles)).values("owner_id")
 
 
 def has_national_oversight(user) -> bool:
     """Superusers and auditors of a national authority see the whole country, read-only for the latter."""
     if user.is_superuser:
         return True
-    return Membership.objects.filter(
-        user_id=user.pk, role=Role.AUDITOR, organization__kind=Organization.Kind.NATIONAL_AUTHORITY
-    ).exists()
+    if not user.is_authenticated:
+        return False
+    return any(
+        role == Role.AUDITOR and kind == Organization.Kind.NATIONAL_AUTHORITY for _, role, kind in user_facts(user).memberships
+    )
 
 
 def organizations_for_listing() -> QuerySet:

@@ -93,12 +93,21 @@ DATABASES = {
         env_str("DATABASE_URL")
         or (secret_from_env_or_file("DATABASE_URL", None) if env_str("DATABASE_URL_FILE") else None)
         or f"sqlite:///{VAR_DIR / 'attesta.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Persistent connections by default: opening a PostgreSQL connection cost ~10 ms of every request (each
+        # gunicorn worker serves one request at a time, so one kept connection per worker is its whole pool; a
+        # broken one is replaced at the next request, CONN_HEALTH_CHECKS). 0 closes it after every request.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent readers while the worker writes; a writer waits instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # Concurrent readers while the worker writes; a writer waits instead of failing at once. WAL with
+    # synchronous=NORMAL syncs the log at checkpoints, not at every commit: a commit cost ~20 ms of fsync, three of
+    # them most of a small export's time (docs/benchmarks.md). A power cut can lose the last commits, never the
+    # database's consistency: the embedded default is for a single machine and demos, production runs PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })  # fmt: skip
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -214,6 +223,10 @@ if BROKER_IS_EMBEDDED:
         # kombu's default is ./control, relative to wherever the worker was started.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # kombu's file transport looks for new messages once a second by default, so a small export waited ~1 s
+        # in the queue for a job of ~60 ms. Looking every 50 ms is one directory listing per poll for an idle
+        # worker (docs/benchmarks.md, "A small export on the embedded default").
+        "polling_interval": env_int("CELERY_BROKER_POLL_MS", 50) / 1000,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}

@@ -43,7 +43,11 @@ def inspector_ids(inspection: Inspection) -> set[int]:
     cached = getattr(inspection, "_prefetched_objects_cache", {}).get("inspectors")
     if cached is not None:
         return {u.pk for u in cached}
-    return set(inspection.inspectors.values_list("id", flat=True))
+    # Read once per instance: a request asks several times (may act? which buttons? the response). The services
+    # that change the inspectors drop it (services._forget_inspectors).
+    if "_inspector_ids" not in inspection.__dict__:
+        inspection.__dict__["_inspector_ids"] = frozenset(inspection.inspectors.values_list("id", flat=True))
+    return set(inspection.__dict__["_inspector_ids"])
 
 
 def is_inspector(user, inspection: Inspection) -> bool:
@@ -80,8 +84,16 @@ def can_verify_findings(user, inspection: Inspection, held: set | None = None) -
 
 def can_resolve_finding(user, responsible_org_id: int) -> bool:
     """Operators of the responsible organisation (or of an organisation above it)."""
+    return responsible_org_id in resolvable_org_ids(user, [responsible_org_id])
+
+
+def resolvable_org_ids(user, responsible_org_ids) -> set[int]:
+    """Which of `responsible_org_ids` the user may resolve findings for (can_resolve_finding), in one query."""
     member_orgs = Membership.objects.filter(user_id=user.pk, role=Role.OPERATOR).values("organization_id")
-    return OrganizationClosure.objects.filter(ancestor_id__in=member_orgs, descendant_id=responsible_org_id).exists()
+    return set(
+        OrganizationClosure.objects.filter(ancestor_id__in=member_orgs, descendant_id__in=set(responsible_org_ids))
+        .values_list("descendant_id", flat=True)
+    )  # fmt: skip
 
 
 def inspector_check(user, system, requirement: str) -> tuple[str, str] | None:

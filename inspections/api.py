@@ -196,8 +196,10 @@ def get_inspection(request, inspection_id: int):
 
 @router.put("/inspections/{inspection_id}/results", response=InspectionOut)
 def put_results(request, inspection_id: int, data: list[ResultIn]):
-    services.save_results(actor=request.user, inspection_id=inspection_id, entries=[e.model_dump() for e in data])
-    return serialize(selectors.inspection_for_user(request.user, inspection_id), request.user)
+    # The inspection the service locked and checked is the one answered: it is serialised as it stands (results read
+    # afresh in one query), not looked up and checked a second time.
+    inspection = services.save_results(actor=request.user, inspection_id=inspection_id, entries=[e.model_dump() for e in data])
+    return serialize(inspection, request.user)
 
 
 @router.post("/inspections/{inspection_id}/transitions/{name}", response=InspectionOut)

@@ -49,10 +49,10 @@ def inspection_for_user(user, inspection_id, *, for_update: bool = False) -> Ins
     qs = inspections_visible_to(user).select_related("system", "checklist")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    inspection = qs.filter(pk=inspection_id).first()
-    if inspection is None:
+    found = list(qs.filter(pk=inspection_id)[:1])  # no ORDER BY: see systems_registry.selectors.system_for_user
+    if not found:
         raise NotFound()
-    return inspection
+    return found[0]
 
 
 def results_of(inspection: Inspection) -> list[InspectionResult]:

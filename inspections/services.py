@@ -81,11 +81,16 @@ def _grant(actor, inspection: Inspection, users: list[User]) -> None:
     for user in users:
         assign_perm(VIEW_SYSTEM, user, inspection.system)
     inspection.inspectors.add(*users)
+    _forget_inspectors(inspection)
     if users:
         audit.record(
             actor=actor, action="inspection.assign", obj=inspection,
             data={"inspector_ids": [u.pk for u in users], "granted": VIEW_SYSTEM, "system_id": inspection.system_id},
         )  # fmt: skip
+
+
+def _forget_inspectors(inspection: Inspection) -> None:
+    inspection.__dict__.pop("_inspector_ids", None)
 
 
 @transaction.atomic
@@ -186,6 +191,7 @@ def remove_inspector(*, actor, inspection_id: int, inspector_id: int) -> Inspect
     if user is None:
         raise NotFound()
     inspection.inspectors.remove(user)
+    _forget_inspectors(inspection)
     still_needed = Inspection.objects.filter(system_id=inspection.system_id, inspectors=user).exists()
     if not still_needed:
         remove_perm(VIEW_SYSTEM, user, inspection.system)
@@ -388,10 +394,13 @@ def create_finding(
     return finding
 
 
-def _finding_permitted(user, finding: Finding, name: str) -> bool:
+def _finding_permitted(user, finding: Finding, name: str, *, verifier: bool | None = None, resolvable: set | None = None) -> bool:
     if name == "resolve":
+        if resolvable is not None:
+            return finding.responsible_org_id in resolvable
         return access.can_resolve_finding(user, finding.responsible_org_id)
-    verifier = access.can_verify_findings(user, finding.inspection)
+    if verifier is None:
+        verifier = access.can_verify_findings(user, finding.inspection)
     if name == "verify":
         return verifier and finding.resolved_by_id != user.pk
     return verifier
@@ -399,6 +408,21 @@ def _finding_permitted(user, finding: Finding, name: str) -> bool:
 
 def finding_transitions(user, finding: Finding) -> list[str]:
     return [t.name for t in finding.get_available_status_transitions() if _finding_permitted(user, finding, t.name)]
+
+
+def findings_transitions(user, inspection: Inspection, findings) -> dict[int, list[str]]:
+    """finding_transitions for every finding of one inspection in a constant number of queries (the detail page ran
+    one permission query per finding): who verifies is decided once for the inspection, who resolves once for
+    the responsible organisations the findings name."""
+    verifier = access.can_verify_findings(user, inspection)
+    resolvable = access.resolvable_org_ids(user, {f.responsible_org_id for f in findings})
+    return {
+        f.pk: [
+            t.name for t in f.get_available_status_transitions()
+            if _finding_permitted(user, f, t.name, verifier=verifier, resolvable=resolvable)
+        ]
+        for f in findings
+    }  # fmt: skip
 
 
 @transaction.atomic

@@ -81,8 +81,9 @@ def inspection_detail_view(request, inspection_id):
     inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
     results = selectors.results_of(inspection)
     findings = list(selectors.findings_of(inspection))
+    actions = services.findings_transitions(request.user, inspection, findings)
     for finding in findings:
-        finding.actions = services.finding_transitions(request.user, finding)
+        finding.actions = actions[finding.pk]
     return render(request, "inspections/detail.html", {
         "inspection": inspection, "score": selectors.score(results), "findings": findings,
         "transitions": services.available_transitions(request.user, inspection),

@@ -1,7 +1,7 @@
 """Which capacities a user holds over one system: the roles that count for it, derived from the org tree."""
 
 from accounts.models import Membership, OrganizationClosure, Role
-from accounts.selectors import delegated_owner_ids
+from accounts.selectors import delegated_owner_ids, user_facts
 
 from .models import InformationSystem
 
@@ -22,7 +22,8 @@ def capacities(user, system: InformationSystem) -> set[str]:
         Role.INSPECTOR: system.security_unit_id,
         Role.AUDITOR: system.owner_id,
     }
-    memberships = list(Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role"))
+    facts = user_facts(user)  # memberships and delegations read once per request, not once per check
+    memberships = [(org, role) for org, role, _ in facts.memberships]
     if not memberships:
         return set()
     member_orgs = {org for org, _ in memberships}
@@ -38,7 +39,7 @@ def capacities(user, system: InformationSystem) -> set[str]:
             held.add(role)
         if role == Role.AUTHORITY and system.national_authority_id == org:
             held.add(role)
-    if system.owner_id in set(delegated_owner_ids(user).values_list("owner_id", flat=True)):
+    if system.owner_id in facts.delegated_owners():
         held.add(Role.OWNER)
     return held
 

@@ -1,6 +1,12 @@
 """Reads. Visibility is one SQL statement: jurisdiction from the organisation tree plus explicit guardian grants."""
 
+from datetime import date
+from types import SimpleNamespace
+
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from accounts.errors import NotFound
 from accounts.models import Role
@@ -17,22 +23,52 @@ def _granted_system_ids(user) -> QuerySet:
     ).values("content_object_id")
 
 
-def visibility_q(user) -> Q:
+def _visible_ids(user, day) -> QuerySet:
     # One statement still, but a UNION of six index scans: an OR of six IN-subqueries made PostgreSQL scan every
     # system (119 ms → 15 ms for a commune operator at 50,000 systems; docs/benchmarks.md).
     reach = jurisdiction_org_ids(user)
     systems = InformationSystem.objects
-    ids = (
+    return (
         systems.filter(owner_id__in=reach).values("id").order_by()
         .union(
             systems.filter(operator_id__in=reach).values("id").order_by(),
             systems.filter(security_unit_id__in=reach).values("id").order_by(),
-            systems.filter(owner_id__in=delegated_owner_ids(user, roles=[r.value for r in Role])).values("id").order_by(),
+            systems.filter(owner_id__in=delegated_owner_ids(user, roles=[r.value for r in Role], on=day)).values("id").order_by(),
             systems.filter(national_authority_id__in=member_org_ids(user)).values("id").order_by(),
             _granted_system_ids(user).order_by(),
         )
     )  # fmt: skip
-    return Q(id__in=ids)
+
+
+# Building and compiling that UNION took ~7 ms of every request in Python before any SQL ran, the same every time
+# but for the user id and the date. It is compiled once per process with stand-in values, and each request only
+# puts the user's own in (docs/benchmarks.md, "HTTP throughput").
+_STAND_IN_USER = SimpleNamespace(pk=-(2**62), is_authenticated=True)
+_STAND_IN_DAY = date(1901, 2, 3)
+_compiled: dict[str, tuple[str, tuple, tuple[int, ...], tuple[int, ...]]] = {}
+
+
+def _compiled_visibility() -> tuple[str, tuple, tuple[int, ...], tuple[int, ...]]:
+    vendor = connection.vendor
+    if vendor not in _compiled:
+        sql, params = _visible_ids(_STAND_IN_USER, _STAND_IN_DAY).query.sql_with_params()
+        users = tuple(i for i, value in enumerate(params) if value == _STAND_IN_USER.pk)
+        days = tuple(i for i, value in enumerate(params) if value in (_STAND_IN_DAY, str(_STAND_IN_DAY)))
+        if len(users) != 6 or len(days) != 2:  # six user terms; a delegation's start and end
+            raise RuntimeError(f"visibility template: {len(users)} user and {len(days)} date parameters")
+        _compiled[vendor] = (sql, tuple(params), users, days)
+    return _compiled[vendor]
+
+
+def visibility_q(user) -> Q:
+    sql, template, users, days = _compiled_visibility()
+    params = list(template)
+    for i in users:
+        params[i] = user.pk
+    today = timezone.localdate()
+    for i in days:
+        params[i] = today if isinstance(template[i], date) else str(today)
+    return Q(id__in=RawSQL(sql, params))
 
 
 def systems_visible_to(user) -> QuerySet:
@@ -66,10 +102,12 @@ def system_for_user(user, system_id, *, for_update: bool = False) -> Information
     qs = systems_visible_to(user).select_related("owner", "operator", "security_unit", "parent", "approved_dossier")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    system = qs.filter(pk=system_id).first()
-    if system is None:
+    # Not .first(): its ORDER BY pk makes Django hash every selected column of the five joined tables while
+    # compiling (~7 ms a request under load); a primary-key filter needs no order.
+    found = list(qs.filter(pk=system_id)[:1])
+    if not found:
         raise NotFound()
-    return system
+    return found[0]
 
 
 def operating_without_approval(systems: QuerySet | None = None) -> QuerySet:

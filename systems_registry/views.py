@@ -76,7 +76,8 @@ def system_detail_view(request, system_id):
             "system": system,
             "can_edit": access.can_edit(request.user, system),
             "transitions": services.available_transitions(request.user, system),
-            "parts": system.parts.only("id", "code", "name", "status", "proposed_level").order_by("code"),
+            # parent_id too: the related manager sets each part's parent, which read a deferred parent_id per part.
+            "parts": system.parts.only("id", "code", "name", "status", "proposed_level", "parent_id").order_by("code"),
         },
     )
 

@@ -3,6 +3,7 @@ split, and what is exported reads back as it was."""
 
 import datetime as dt
 import io
+import tempfile
 
 import openpyxl
 import pytest
@@ -130,8 +131,8 @@ def test_sheet_titles_are_made_legal():
     assert spreadsheets.sheet_title("x" * 40, 12).endswith(" (12)")
 
 
-def test_an_abandoned_workbook_leaves_no_temporary_file():
-    from openpyxl.worksheet import _writer
+def test_an_abandoned_workbook_leaves_no_temporary_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
     def rows():
         yield ["one"]
@@ -139,5 +140,27 @@ def test_an_abandoned_workbook_leaves_no_temporary_file():
 
     with pytest.raises(RuntimeError), StreamingWorkbook() as wb:
         wb.add_sheet("S", [SheetColumn("n")], rows())
-    paths = [ws._writer.out for ws in wb.workbook.worksheets]
-    assert paths and not any(p in _writer.ALL_TEMP_FILES for p in paths)
+    assert wb._file.closed
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError):
+        wb.save(io.BytesIO())
+
+
+def test_a_row_longer_than_its_header_and_odd_values_are_kept():
+    from decimal import Decimal
+
+    wb = write_and_read([["a", Decimal("1.5"), float("nan"), dt.time(7, 30), " padded ", "<&>"]], [SheetColumn("h")])
+    assert [c.value for c in wb.active[2]] == ["a", 1.5, "nan", dt.time(7, 30), " padded ", "<&>"]
+
+
+def test_repeated_titles_and_key_value_sheets():
+    wb = StreamingWorkbook()
+    wb.add_sheet("Data", [SheetColumn("n")], [[1]])
+    wb.add_sheet("data", [SheetColumn("n")], [[2]])
+    wb.add_key_value_sheet("Tóm tắt & ghi chú", [("Nhãn", "=1+1"), ("Số", 3)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    book = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    assert book.sheetnames == ["Data", "data1", "Tóm tắt & ghi chú"]
+    summary = book["Tóm tắt & ghi chú"]
+    assert summary["A1"].font.b is True and summary["B1"].value == "'=1+1" and summary["B2"].value == 3

@@ -2,31 +2,16 @@
 queries. Walked on a generated dataset (tests/scale/test_national_dataset.py checks the generator itself), as a
 national user and as a province user."""
 
-from datetime import date
-
-import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import User
 from inspections.models import Finding
-from inspections.national_dataset import Sizes, generate
+from tests.scale.conftest import VIEWERS
 
 API_LISTS = ["systems", "dossiers", "inspections", "findings", "checklists", "organizations", "users"]
 # HTML list pages: page 1 (a full page) against the last page (a partial one) of the same list.
 HTML_LISTS = ["/systems/", "/dossiers/", "/inspections/", "/inspections/findings/", "/checklists/"]
-VIEWERS = ["n.national.auditor", "n.t01.owner"]
-
-
-@pytest.fixture
-def national(db):
-    generate(
-        sizes=Sizes(systems=400, inspections=220, results_per_inspection=20, provinces=3, communes=30, ministries=2),
-        seed=3, as_of=date(2026, 11, 23), password=settings.DEMO_PASSWORD,
-    )  # fmt: skip
-    return {name: User.objects.get(username=name) for name in VIEWERS}
 
 
 STATUSES = ["rejected", "withdrawn", "cancelled", "submitted", "verified", "resolved", "returned"]
