@@ -4,7 +4,7 @@ from django.conf import settings
 
 from . import security
 from .models import Organization, Role
-from .services import create_organization, grant_membership, register_user
+from .services import create_organization, ensure_membership, register_user
 
 # (code, name, kind, parent code)
 ORGANIZATIONS = [
@@ -55,7 +55,7 @@ def seed() -> str:
         user, created = register_user(username=username, full_name=full_name, password=settings.DEMO_PASSWORD, superuser=role is None)
         created_users += created
         if org_code:
-            grant_membership(actor=None, user=user, organization=Organization.objects.get(code=org_code), role=role)
+            ensure_membership(user=user, organization=Organization.objects.get(code=org_code), role=role)
         if role is None or role in security.TWO_FACTOR_ROLES:
             # Demo only: the roles that must use two-factor share one known secret so scripts can send `otp`.
             security.enrol_with_secret(user, settings.DEMO_TOTP_SECRET)

@@ -82,6 +82,12 @@ def update_profile(*, user: User, **fields) -> User:
     return user
 
 
+def ensure_membership(*, user: User, organization: Organization, role: str) -> Membership:
+    """Set-up data (the demo seeder): the membership exists afterwards; granting one as a user's act is
+    `grant_membership`, which audits it."""
+    return Membership.objects.get_or_create(user=user, organization=organization, role=role)[0]
+
+
 @transaction.atomic
 def grant_membership(*, actor, user, organization: Organization, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)

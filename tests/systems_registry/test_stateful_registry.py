@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from accounts.audit import verify_chain
 from accounts.errors import DomainError
@@ -37,7 +37,7 @@ from systems_registry.forms import FORM_FIELDS
 from systems_registry.models import InformationSystem
 from systems_registry.spreadsheets import ImportFailed, import_systems
 from tests import factories
-from tests.approvals.golive_support import ready_for_go_live
+from tests.approvals.golive_support import plan_in_full, ready_for_go_live
 from tests.imports.conftest import registry_xlsx
 from tests.personas import ApiClient, verify_session_otp
 
@@ -109,6 +109,13 @@ class RegistryMachine(RuleBasedStateMachine):
         assert InformationSystem.objects.filter(pk=pk).values().get() == before
 
     # --- write paths -----------------------------------------------------------------------------------------------------
+
+    @initialize()
+    def one_system_in_operation(self):
+        """Every sequence starts with the first system approved and in operation, so that the random changes below
+        happen to an operating system too."""
+        self.approve_current_level(0, "commission")
+        assert InformationSystem.objects.get(pk=self.systems[0].pk).status == InformationSystem.Status.OPERATING
 
     @rule(index=st.integers(0, 2), change=CHANGES)
     def api_patch(self, index, change):
@@ -227,8 +234,8 @@ class RegistryMachine(RuleBasedStateMachine):
                                   decision_number="1/QĐ", decision_date=date.today())  # fmt: skip
         assert dossier.status == Dossier.Status.APPROVED
         self.paths.add("approval")
-        if then == "commission":
-            ready_for_go_live(self.api, self.demo, system)  # the go-live gate: plan in full, readiness check eligible
+        if then == "commission":  # the go-live gate: the plan in full, and under Decree 331 a readiness check eligible
+            (plan_in_full if system.regime == "decree_85_2016" else ready_for_go_live)(self.api, self.demo, system)
         if then:
             self.lifecycle(index, then)
 
@@ -237,8 +244,8 @@ class RegistryMachine(RuleBasedStateMachine):
         try:
             registry.transition_system(actor=self.demo.operator, system_id=self.systems[index].pk, name=name)
             self.paths.add(name)
-        except DomainError:
-            pass
+        except DomainError as exc:
+            assert exc.code in ("no_approved_dossier", "transition_not_allowed", "readiness_not_eligible", "plan_not_implemented"), exc.code
 
     # --- promises ----------------------------------------------------------------------------------------------------
 
