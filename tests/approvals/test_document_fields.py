@@ -260,7 +260,7 @@ def test_the_demo_regulations_carry_number_date_and_issuer(db):
 
     load_demo(seeders=["accounts.demo.seed", "systems_registry.demo.seed", "approvals.demo.seed"])
     regulations = Document.objects.filter(kind="security_regulation").select_related("dossier__system__owner")
-    assert regulations.count() == 2  # the two approved, operating demo systems
+    assert regulations.count() == 5  # every submitted demo dossier: submission asks for the regulation
     for doc in regulations:
         assert doc.number == f"{doc.dossier_id}/QĐ-UBND" and doc.issuer == doc.dossier.system.owner.name
         assert doc.issued_on is not None and doc.issued_on <= TODAY

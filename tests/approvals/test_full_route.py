@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from approvals import services
 from approvals.models import DossierStep, Holiday
 from approvals.workdays import add_days, add_working_days
 from systems_registry.models import InformationSystem
@@ -67,6 +68,14 @@ def test_every_level_walks_its_route_to_approval(demo, api, regime, level):
         today = timezone.localdate()
         days, unit = limits[index]
         expected_due = add_days(today, days, unit) if days is not None else None
+        if index == 0 and regime == "decree_331_2026":
+            # Art. 23.2: first due for acceptance in 5 working days; the step's own limit starts at acceptance.
+            assert (step.acceptance_due, step.due_date) == (add_working_days(today, 5), add_working_days(today, 5))
+            services.accept_dossier(actor=deciders[role][0], dossier_id=dossier_id)
+            step.refresh_from_db()
+            assert step.accepted_on == today
+        else:
+            assert step.acceptance_due is None
         assert (step.limit_days, step.limit_unit, step.activated_on, step.due_date) == (days, unit, today, expected_due)
         last = index == len(ROUTES[level]) - 1
         decider = deciders[role].pop(0)
@@ -109,7 +118,9 @@ def test_due_dates_skip_the_holidays_an_administrator_entered(demo):
     start = timezone.localdate()
     Holiday.objects.bulk_create(Holiday(date=add_working_days(start, n), name=f"Nghỉ {n}") for n in range(1, 4))
     dossier = factories.submitted_dossier(demo, 1)
+    services.accept_dossier(actor=demo.security_unit, dossier_id=dossier.pk)
     step = dossier.steps.get()
+    assert step.acceptance_due == add_working_days(start, 8)  # 5 working days + the 3 holidays
     assert step.due_date == add_working_days(start, 10)  # 7 working days + the 3 holidays that fell inside them
 
 
