@@ -127,3 +127,18 @@ def test_an_outsider_gets_404(full_demo, api, path):
     resp = api.get(path.format(system=closed.system_id, inspection=closed.pk), full_demo.outsider)
     assert resp.status_code == 404
     assert resp.json()["error"]["code"] == "not_found"
+
+
+def test_the_plan_carries_the_approval_decision_in_force(full_demo, api):
+    system = (
+        InformationSystem.objects.filter(status="operating", approved_dossier__isnull=False, approved_dossier__decision_number__gt="")
+        .select_related("approved_dossier").first()
+    )  # fmt: skip
+    assert system is not None, "the demo has a system operating with its dossier approved"
+    decision = system.approved_dossier
+    chars = fetch(api, f"systems/{system.pk}/oscal/ssp", full_demo.owner, SspModel)["system-characteristics"]
+    assert chars["date-authorized"] == decision.decision_date.isoformat()
+    assert {"name": "approval-decision-number", "ns": "https://attesta.gov.vn/ns/oscal", "value": decision.decision_number} in chars["props"]
+    assert chars["links"] == [{"href": f"/api/v1/dossiers/{decision.pk}", "rel": "approval-decision", "text": decision.decision_number}]
+    assert {"name": "approved-level", "ns": "https://attesta.gov.vn/ns/oscal", "value": str(system.approved_level)} in chars["props"]
+    assert chars["status"]["state"] == "operational"
