@@ -110,7 +110,6 @@ def test_the_number_of_queries_does_not_grow_with_the_data(demo, client):
 
     for _ in range(3):
         h.inspection(h.new_system(demo, status="operating"), template, due_in_days=5)
-    count()  # the owner's memberships are read once per user object (accounts.selectors.user_facts)
     small = count()
     for _ in range(20):
         s = h.new_system(demo, status="operating", operator="QNI-HALONG", security_unit="QNI-SKHCN")
