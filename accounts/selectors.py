@@ -1,8 +1,8 @@
 """Jurisdiction as sub-selects: callers combine these into one SQL statement instead of materialising id lists.
 
-`user_facts(user)` is the one place a user's memberships are read for permission checks in Python: once per user
-object (a request has one), kept until a membership, delegation or organisation changes in this process or the day
-changes (delegations run by date)."""
+`user_facts(user)` is the one place a user's memberships are read for permission checks in Python: once per request
+(kept on the request's user object until a membership, delegation or organisation changes in this process); outside
+a request (services called directly, tasks) every call reads them afresh."""
 
 import itertools
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from . import context
 from .models import Delegation, Membership, Organization, OrganizationClosure, Role
 
 _generation = itertools.count(1)
@@ -32,6 +33,7 @@ class UserFacts:
     memberships: tuple[tuple[int, str, str], ...]  # (organization_id, role, organization kind)
     generation: int
     day: date
+    scope: object  # the request these facts were read in (accounts.context)
     _delegations: tuple[tuple[int, int], ...] | None = None  # today's: (owner_id, delegate_id), read when first asked
 
     def member_orgs(self, roles=None) -> set[int]:
@@ -52,18 +54,19 @@ class UserFacts:
 
 def user_facts(user) -> UserFacts:
     """The user's memberships (with each organisation's kind), and today's delegations to them when first asked:
-    one query the first time, none after, for as long as the user object lives and nothing changed."""
+    one query the first time in a request, none after in the same request while nothing changed."""
     today = timezone.localdate()
+    scope = context.current()
     cached = getattr(user, "_attesta_facts", None)
-    if cached is not None and cached.generation == _current[0] and cached.day == today:
+    if cached is not None and cached.scope is scope and cached.generation == _current[0] and cached.day == today:
         return cached
     generation = _current[0]
     memberships = tuple(
         Membership.objects.filter(user_id=user.pk).order_by("organization_id", "role")
         .values_list("organization_id", "role", "organization__kind")
     )  # fmt: skip
-    facts = UserFacts(memberships=memberships, generation=generation, day=today)
-    if user.pk is not None:
+    facts = UserFacts(memberships=memberships, generation=generation, day=today, scope=scope)
+    if user.pk is not None and scope.request_id:  # only inside a request (RequestContextMiddleware)
         user._attesta_facts = facts
     return facts
 
