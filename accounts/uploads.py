@@ -47,6 +47,9 @@ def ensure_defused_xml() -> None:
     """openpyxl parses with defusedxml only when it is installed and OPENPYXL_DEFUSEDXML is not turned off."""
     if openpyxl.xml.DEFUSEDXML is not True:
         raise ImproperlyConfigured("openpyxl must parse with defusedxml (install defusedxml; do not set OPENPYXL_DEFUSEDXML=False).")
+    if openpyxl.xml.LXML:
+        # With lxml importable (python-docx and pyHanko need it) openpyxl would parse with lxml, not defusedxml.
+        raise ImproperlyConfigured("openpyxl must not parse with lxml: do not set OPENPYXL_LXML=True (config/__init__.py turns it off).")
 
 
 ensure_defused_xml()

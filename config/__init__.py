@@ -1,3 +1,10 @@
-from .celery import app as celery_app
+import os
+
+# openpyxl parses with lxml whenever lxml is importable, bypassing defusedxml; python-docx and pyHanko (the
+# statutory documents) bring lxml in. Spreadsheets must stay on defusedxml (accounts.uploads checks it), so turn
+# openpyxl's lxml off before anything imports openpyxl.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
+from .celery import app as celery_app  # noqa: E402
 
 __all__ = ("celery_app",)

@@ -39,6 +39,7 @@ def render(*, blocks: list[dict], title: str) -> bytes:
     left, right = header.rows[0].cells
     # The motto needs the wider column to stay on one line (Decree 30/2020 App. I, I.1).
     left.width, right.width = Mm(68), Mm(104)
+    header.columns[0].width, header.columns[1].width = Mm(68), Mm(104)  # the grid LibreOffice reads
     for cell, roles in ((left, ("org_parent", "org_name", "number", "subject")), (right, ("motto_country", "motto", "place_date"))):
         cell.paragraphs[0].text = ""
         for block in (b for b in blocks if b["role"] in roles):
