@@ -120,6 +120,7 @@ def record_many(entries: list[dict]) -> list[AuditEvent]:
             ip=ctx.ip,
             request_id=ctx.request_id,
             prev_hash=prev,
+            keyed=True,
         )
         event.hash = prev = _digest(_payload(event))
         events.append(event)
