@@ -97,9 +97,11 @@ def _forget_inspectors(inspection: Inspection) -> None:
 def create_inspection(
     *, actor, system_id: int, kind: str, scheduled_for: date, inspector_ids=(), checklist_id: int | None = None,
     due_date: date | None = None, trigger: str = "", comment: str = "", recording_past: bool = False,
+    inspectors_later: bool = False,
 ) -> Inspection:  # fmt: skip
     """`recording_past` is for code that records an inspection already held (demo data, a migration), never for
-    people: an order is for today or later."""
+    people: an order is for today or later. `inspectors_later` is for an order an event makes at once (a serious
+    incident): whoever ordered it assigns the inspectors afterwards, and it cannot start before they are named."""
     system = system_for_user(actor, system_id, for_update=True)
     ordered_by = access.ordering_org_id(actor, system)
     if ordered_by is None:
@@ -108,7 +110,7 @@ def create_inspection(
         trigger = Inspection.Trigger.AUTHORITY_REQUEST  # the contract's default reason (api-contract.md)
     if not recording_past and scheduled_for < timezone.localdate():
         raise Invalid.field("scheduled_for", _("An inspection cannot be scheduled in the past."))
-    if not inspector_ids:
+    if not inspector_ids and not inspectors_later:
         raise Invalid.field("inspector_ids", _("Assign at least one inspector."))
     if kind not in Inspection.Kind.values:
         raise Invalid.field("kind", _("Unknown kind '%(kind)s'.") % {"kind": kind})
@@ -155,12 +157,13 @@ def create_inspection(
 
 def trigger_ad_hoc_inspection(
     *, actor, system_id: int, trigger: str, inspector_ids=(), scheduled_for: date | None = None,
-    due_date: date | None = None, checklist_id: int | None = None, comment: str = "",
+    due_date: date | None = None, checklist_id: int | None = None, comment: str = "", inspectors_later: bool = False,
 ) -> Inspection:  # fmt: skip
     """Decree 331 Art. 28.5 / 31.2(c): a serious incident, a major change or an authority's request."""
     return create_inspection(
         actor=actor, system_id=system_id, kind=Inspection.Kind.AD_HOC, trigger=trigger, inspector_ids=inspector_ids,
         scheduled_for=scheduled_for or timezone.localdate(), due_date=due_date, checklist_id=checklist_id, comment=comment,
+        inspectors_later=inspectors_later,
     )  # fmt: skip
 
 

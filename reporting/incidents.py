@@ -100,7 +100,8 @@ def _order_inspection(actor, system, incident) -> object | None:
     try:
         with transaction.atomic():
             return inspection_services.trigger_ad_hoc_inspection(
-                actor=actor, system_id=system.pk, trigger="serious_incident", comment=f"incident {incident.pk}"
+                actor=actor, system_id=system.pk, trigger="serious_incident", comment=f"incident {incident.pk}",
+                inspectors_later=True,
             )
     except DomainError:
         # No checklist published for the system's level yet: the inspection is ordered by hand later (the
