@@ -61,8 +61,13 @@ def _pairs(owner_code: str) -> dict[str, tuple[str, str, int, int]]:
     # The generator stores its reasons as plain strings; the page shows the engine's {level, text, article} rows.
     InformationSystem.objects.filter(pk__in=[small_s.pk, large_s.pk]).update(classification_reasons=[])
 
-    dossiers = Dossier.objects.filter(system__in=systems).annotate(n=Count("steps")).order_by("n", "id")
-    small_d, large_d = dossiers.first(), dossiers.order_by("-n", "id").first()
+    # Two dossiers in the same state (its buttons, clock and forms panel depend on it), the widest apart in steps.
+    dossiers = Dossier.objects.filter(system__in=systems).annotate(n=Count("steps"))
+    pairs = []
+    for status in sorted(set(dossiers.values_list("status", flat=True))):
+        same = dossiers.filter(status=status)
+        pairs.append((same.order_by("n", "id").first(), same.order_by("-n", "id").first()))
+    small_d, large_d = max(pairs, key=lambda pair: pair[1].n - pair[0].n)
 
     checklists = ChecklistTemplate.objects.annotate(n=Count("sections__items")).order_by("n", "id")
     small_c, large_c = checklists.first(), checklists.order_by("-n", "id").first()
