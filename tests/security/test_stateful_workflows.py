@@ -10,7 +10,6 @@ must be audited; and whatever the sequence:
 
 from datetime import date
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -28,7 +27,7 @@ from tests import factories
 from tests.inspections.helpers import publish
 
 BOUNDS = settings(
-    max_examples=25, stateful_step_count=20, deadline=None, derandomize=True, database=None,
+    max_examples=60, stateful_step_count=20, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )  # fmt: skip
 ACTORS = ("operator", "security_unit", "owner", "authority", "inspector", "auditor", "outsider", "owner2", "security2")
@@ -103,8 +102,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     def decide(self, data, actor, decision):
         dossier_id = data.draw(st.sampled_from(self.dossiers))
         with Audited(f"dossier.{decision}"):
-            approvals.decide_step(actor=self.cast[actor], dossier_id=dossier_id, decision=decision, comment="c",
-                                  decision_number="QĐ-1", decision_date=date.today())  # fmt: skip
+            approvals.decide_step(actor=self.cast[actor], dossier_id=dossier_id, decision=decision, comment="c")
 
     @precondition(lambda self: self.dossiers)
     @rule(data=st.data(), actor=st.sampled_from(ACTORS))

@@ -26,9 +26,7 @@ def approve(demo, system: InformationSystem) -> InformationSystem:
     dossier = approvals.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=system.proposed_level, title="Hồ sơ")
     factories.add_documents(demo.operator, dossier)
     approvals.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
-    approvals.decide_step(
-        actor=demo.security_unit, dossier_id=dossier.pk, decision="approve", decision_number="1/QĐ", decision_date=timezone.localdate()
-    )
+    approvals.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve")
     system.refresh_from_db()
     return system
 

@@ -16,7 +16,7 @@ Runs on SQLite and PostgreSQL (DATABASE_URL). Examples: STATEFUL_REGISTRY_EXAMPL
 
 import io
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.test import Client
 from django.utils import timezone
@@ -230,8 +230,7 @@ class RegistryMachine(RuleBasedStateMachine):
         approvals.submit_dossier(actor=d.operator, dossier_id=dossier.pk)
         while (dossier := Dossier.objects.get(pk=dossier.pk)).status == Dossier.Status.IN_REVIEW:
             step = current_step(steps_of_revision(dossier))
-            approvals.decide_step(actor=people[step.role].pop(0), dossier_id=dossier.pk, decision="approve",
-                                  decision_number="1/QĐ", decision_date=date.today())  # fmt: skip
+            approvals.decide_step(actor=people[step.role].pop(0), dossier_id=dossier.pk, decision="approve")
         assert dossier.status == Dossier.Status.APPROVED
         self.paths.add("approval")
         if then == "commission":  # the go-live gate: the plan in full, and under Decree 331 a readiness check eligible
