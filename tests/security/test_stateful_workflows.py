@@ -27,7 +27,7 @@ from tests import factories
 from tests.inspections.helpers import publish
 
 BOUNDS = settings(
-    max_examples=60, stateful_step_count=20, deadline=None, derandomize=True, database=None,
+    max_examples=25, stateful_step_count=20, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )  # fmt: skip
 ACTORS = ("operator", "security_unit", "owner", "authority", "inspector", "auditor", "outsider", "owner2", "security2")
