@@ -201,7 +201,7 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
     # False only for events written before the chain was keyed (plain SHA-256); every later one is an HMAC with
     # settings.AUDIT_HMAC_KEY, and verify_audit refuses an unkeyed event after the first keyed one.
-    keyed = models.BooleanField(default=False)
+    keyed = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["id"]

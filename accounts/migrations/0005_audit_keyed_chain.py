@@ -41,10 +41,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Existing events get false (they were hashed without a key)...
         migrations.AddField(
             model_name='auditevent',
             name='keyed',
             field=models.BooleanField(default=False),
+        ),
+        # ...every later one true, whoever writes it (audit.record, the bulk generators).
+        migrations.AlterField(
+            model_name='auditevent',
+            name='keyed',
+            field=models.BooleanField(default=True),
         ),
         migrations.RunPython(_on_postgres(TRUNCATE_GUARD), _on_postgres(DROP_GUARD), elidable=False),
     ]

@@ -291,3 +291,5 @@ API: dict[str, Probe] = {
     "GET /api/v1/exports/{job_id}": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}"),
     "GET /api/v1/exports/{job_id}/download": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}/download"),
 }
+# Last, because it ends the very token the probes above were sent with; it names no object, so nothing to reveal.
+API["POST /api/v1/auth/token/revoke"] = opn("/api/v1/auth/token/revoke", "post", expect=frozenset({204}))

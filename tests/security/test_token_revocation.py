@@ -1,6 +1,7 @@
 """Tokens end: revoked on request, on a password change and on deactivation; a revoked or expired token answers 401
 (never 403 CSRF) on every method."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -79,3 +80,11 @@ def test_a_session_write_without_csrf_is_still_refused(demo):
     browser.force_login(demo.operator)
     resp = browser.post("/api/v1/exports", data={"kind": "systems", "params": {}}, content_type="application/json")
     assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("field", ["username", "password", "otp"])
+def test_a_nul_character_in_the_credentials_is_a_422_not_a_500(demo, client, field):
+    """Found by Schemathesis on PostgreSQL, which refuses NUL in text."""
+    body = {"username": "operator", "password": "x" * 12, field: "a\x00b"}
+    resp = client.post("/api/v1/auth/token", data=json.dumps(body), content_type="application/json")
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "validation_failed"
