@@ -10,6 +10,7 @@ must be audited; and whatever the sequence:
 
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -102,7 +103,8 @@ class WorkflowMachine(RuleBasedStateMachine):
     def decide(self, data, actor, decision):
         dossier_id = data.draw(st.sampled_from(self.dossiers))
         with Audited(f"dossier.{decision}"):
-            approvals.decide_step(actor=self.cast[actor], dossier_id=dossier_id, decision=decision, comment="c")
+            approvals.decide_step(actor=self.cast[actor], dossier_id=dossier_id, decision=decision, comment="c",
+                                  decision_number="QĐ-1", decision_date=date.today())  # fmt: skip
 
     @precondition(lambda self: self.dossiers)
     @rule(data=st.data(), actor=st.sampled_from(ACTORS))
