@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 I18N_IGNORE := --ignore=var --ignore=tests --ignore=bench --ignore=staticfiles --ignore=build --ignore=test-artifacts --ignore='*.egg-info'
 
-.PHONY: install run test migrate seed worker messages check-migrations clean
+.PHONY: install run test lint migrate seed worker messages check-migrations clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ check-migrations: install
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -q
+
+# ruff: the rules and their reasons are in pyproject.toml; the formatter owns the layout.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 clean:
 	rm -rf $(VENV) var staticfiles

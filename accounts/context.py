@@ -10,7 +10,7 @@ class RequestContext:
     request_id: str = ""
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("attesta_request", default=RequestContext())
+_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("attesta_request", default=RequestContext())  # noqa: B039  (a frozen dataclass)
 
 
 def current() -> RequestContext:

@@ -13,7 +13,7 @@ from accounts.pagination import PageParams, paginate
 
 from . import selectors, services
 from .models import Document, Dossier
-from .presenters import dossier_detail, dossier_history, dossier_summary, document_out
+from .presenters import document_out, dossier_detail, dossier_history, dossier_summary
 
 router = Router(tags=["dossiers"])
 router.add_router("", "approvals.statutory.api.router")

@@ -176,7 +176,7 @@ class DossierStep(models.Model):
     # Art. 23.2), the first step is due at `acceptance_due` until accepted; its own limit runs from `accepted_on`.
     acceptance_due = models.DateField(null=True, blank=True)
     accepted_on = models.DateField(null=True, blank=True)
-    decision = models.CharField(max_length=10, choices=Decision.choices, null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, null=True, blank=True)  # noqa: DJ001  (null: not decided yet)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)

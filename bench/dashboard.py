@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from _common import counts, machine, pct, setup, summary, timed
 
-
 # Figures per child organisation. A system counts under an organisation when its owner, operating unit or
 # security unit lies in the organisation's subtree (as dashboard.under_q): the UNION dedups the three paths.
 GROUPED_ROWS = """

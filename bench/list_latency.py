@@ -7,7 +7,7 @@ Needs the generated dataset (docs/benchmarks.md); BENCH_DATABASE_URL overrides t
 
 import argparse
 
-from _common import machine, counts, pct, setup, summary, timed
+from _common import counts, machine, pct, setup, summary, timed
 
 API = ["systems", "dossiers", "inspections", "findings", "checklists", "organizations", "users"]
 PAGES = ["/systems/", "/dossiers/", "/inspections/", "/inspections/findings/", "/checklists/"]

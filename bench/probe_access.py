@@ -59,11 +59,11 @@ def main():
     setup_test_environment()
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
+    from notifications.models import Notification
     from tests.personas import ApiClient, load_demo, verify_session_otp
     from tests.security import access_registry as registry
     from tests.security.test_access_matrix import PERSONAS, call, check
     from tests.security.world import build_foreign
-    from notifications.models import Notification
 
     demo = load_demo(["accounts.demo.seed", "systems_registry.demo.seed"])
     worlds = [build_foreign(suffix="p") for _ in range(args.worlds)]

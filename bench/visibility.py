@@ -55,8 +55,8 @@ def main():
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.selectors import delegated_owner_ids, jurisdiction_org_ids, member_org_ids
     from accounts.models import Role, User
+    from accounts.selectors import delegated_owner_ids, jurisdiction_org_ids, member_org_ids
     from systems_registry.models import InformationSystem, InformationSystemUserObjectPermission
     from systems_registry.selectors import VIEW_PERM, systems_visible_to
 

@@ -26,9 +26,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
-from trestle.oscal import OSCAL_VERSION
+from trestle.oscal import OSCAL_VERSION, common
 from trestle.oscal import catalog as oscal_catalog
-from trestle.oscal import common
 from trestle.oscal import profile as oscal_profile
 
 from accounts.uploads import check_json

@@ -9,9 +9,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi import schema as ninja_openapi_schema
 from ninja.schema import NinjaGenerateJsonSchema
-from pydantic.json_schema import DefsRef
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
+from pydantic.json_schema import DefsRef
 
 from accounts.errors import DomainError
 from accounts.models import ApiToken
@@ -228,8 +228,8 @@ def _http_error(request, exc: HttpError):
 
 
 from accounts.api import router as accounts_router  # noqa: E402
-from systems_registry.api import router as systems_router  # noqa: E402
 from approvals.api import router as approvals_router  # noqa: E402
+from systems_registry.api import router as systems_router  # noqa: E402
 
 api.add_router("", accounts_router)
 api.add_router("", systems_router)

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from accounts.api import ErrorOut
 from accounts.errors import Invalid
 from accounts.pagination import PageParams, paginate
-
 from checklists.api import oscal_response
 from systems_registry.selectors import system_for_user
 

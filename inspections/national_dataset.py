@@ -313,7 +313,7 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
     """Operating, suspended and decommissioned systems get an approved dossier at their level (some with a
     superseded earlier one); planned systems get one open or closed-unsuccessfully dossier in any state."""
     planned_states = {"draft": 30, "in_review": 35, "returned": 15, "rejected": 8, "withdrawn": 12}
-    counts = {s: 0 for s in Dossier.Status.values}
+    counts = dict.fromkeys(Dossier.Status.values, 0)
     step_count = 0
     approved_of = {}
     for start in range(0, len(systems), BATCH):
@@ -422,7 +422,7 @@ def _inspections(rng: random.Random, systems, orgs, users, sizes: Sizes, moment,
     if not candidates:
         return
     rng.shuffle(candidates)
-    status_counts = {s: 0 for s in Inspection.Status.values}
+    status_counts = dict.fromkeys(Inspection.Status.values, 0)
     result_count = finding_count = 0
     grants = []
     view_perm = _view_permission()

@@ -24,7 +24,6 @@ from .forms import FindingForm, OrderInspectionForm
 from .models import Finding, Inspection, InspectionCyclePolicy, InspectionResult
 from .policy import load_policy
 
-
 # What each button did and who acts next: shown after the redirect instead of a bare "done".
 INSPECTION_MESSAGES = {
     "start": gettext_lazy("Inspection started. Next: the inspectors record a result for every item, then submit them."),

@@ -90,7 +90,7 @@ def deliver(notification_id: int) -> str:
     fenced = Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING, claimed_at=claimed_at)
     try:
         build_email(notification).send(fail_silently=False)
-    except Exception as exc:  # noqa: BLE001 - any transport error is retried, then recorded for the admins
+    except Exception as exc:
         final = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
         fenced.update(
             # claimed_at stays: the sweeper leaves the row to the scheduled retry for a lease's length.

@@ -168,13 +168,13 @@ def request_ad_hoc(*, actor, owner_ids: list[int], subject: str, due_date: dt.da
     rules = policy.load_policy().for_year(year)
     req = ReportRequest.objects.create(authority_id=authority_id, subject=subject.strip(), content=content, due_date=due_date, year=year,
                                        requested_by=actor)  # fmt: skip
-    reports = Report.objects.bulk_create([
+    Report.objects.bulk_create([
         Report(year=year, kind=Report.Kind.AD_HOC, request=req, level=Report.Level.OWNER, organization_id=o, owner_id=o,
                regime=rules.regime, due_date=due_date, other_information=content)
         for o in owners
     ])  # fmt: skip
     audit.record(actor=actor, action="report.request", obj=req, data={"owner_ids": owners, "due_date": due_date.isoformat(), "subject": req.subject})
-    events.ad_hoc_requested(req, [r for r in Report.objects.filter(request=req)], actor=actor)
+    events.ad_hoc_requested(req, list(Report.objects.filter(request=req)), actor=actor)
     return req
 
 

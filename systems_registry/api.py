@@ -1,4 +1,3 @@
-from django.db.models import Q
 from ninja import Body, Query, Router, Status
 from pydantic import BaseModel, Field
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, OrganizationClosure
 from accounts.selectors import has_national_oversight, member_org_ids
 
-from .models import InfoType, InformationSystem
+from .models import InformationSystem, InfoType
 from .schemas import CLASSIFICATION_FIELDS
 from .selectors import systems_visible_to
 

@@ -49,7 +49,7 @@ class IcsGrade(models.TextChoices):
     IV = "IV", _("Grade IV")
     III = "III", _("Grade III")
     II = "II", _("Grade II")
-    I = "I", _("Grade I")  # noqa: E741
+    I = "I", _("Grade I")
     SPECIAL = "special", _("Special grade")
 
 

@@ -1,12 +1,20 @@
 """Input and output shapes of the registry (API contract field names), shared by the API and the HTML forms."""
 
 from datetime import date
-
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-from .models import IcsGrade, InfoType, InfrastructureScope, Regime, SecurityPlanStatus, Sector, StateSecretHarm, SystemType
+from .models import (
+    IcsGrade,
+    InfoType,
+    InfrastructureScope,
+    Regime,
+    Sector,
+    SecurityPlanStatus,
+    StateSecretHarm,
+    SystemType,
+)
 
 CLASSIFICATION_FIELDS = (
     "system_type", "info_types", "state_secret_harm", "data_subjects", "sensitive_data_subjects",

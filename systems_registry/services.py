@@ -342,7 +342,7 @@ def save_systems_batch(*, actor, creates: list[InformationSystem], updates: list
     if creates:
         InformationSystem.objects.bulk_create(creates, batch_size=1000)
     flag_fields: set[str] = set()
-    for system, _ in updates:
+    for system, _level in updates:
         flag_fields.update(approval_flag_changes(system, today))
     if updates:
         InformationSystem.objects.bulk_update([s for s, _ in updates], sorted(fields | flag_fields | {"updated_at"}), batch_size=200)

@@ -10,13 +10,22 @@ sheet imports back unchanged whatever language it was exported in.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
-from .models import IcsGrade, InformationSystem, InfoType, InfrastructureScope, Regime, Sector, StateSecretHarm, SystemType
+from .models import (
+    IcsGrade,
+    InformationSystem,
+    InfoType,
+    InfrastructureScope,
+    Regime,
+    Sector,
+    StateSecretHarm,
+    SystemType,
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ def bool_label(value) -> str:
     return str(YES if value else NO)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _codes_by_text(key: str) -> dict[str, str]:
     enum = CHOICE_ENUMS[key]
     found = {}

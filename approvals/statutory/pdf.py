@@ -8,10 +8,9 @@ signature block (right, bold title and name). Text is drawn in the order of the 
 reader extracts is the document's source text. The document id and content hash are embedded in the PDF's
 metadata (Keywords) and the verification id is printed with a QR code."""
 
+import logging
 from datetime import datetime
 from pathlib import Path
-
-import logging
 
 import qrcode
 from fpdf import FPDF

@@ -71,7 +71,7 @@ def embedded_ids(reader: PdfFileReader) -> tuple[str, str] | None:
     """(document id, content hash) that Attesta wrote into the draft's metadata, if any."""
     try:
         trailer = reader.trailer_view
-        info = trailer["/Info"] if "/Info" in trailer else None
+        info = trailer["/Info"] if "/Info" in trailer else None  # noqa: SIM401  (a PDF dictionary, not a dict)
         keywords = str(info.get("/Keywords", "")) if info is not None else ""
     except (PdfError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -105,7 +105,7 @@ def verify(data: bytes, *, draft_pdf: bytes, short_id: str, content_sha256: str,
     for embedded in signatures:
         try:
             status = validate_pdf_signature(embedded, context)
-        except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for a broken signature
+        except Exception as exc:
             log.info("signature validation failed: %s", exc)
             return Verification(Verdict.SIGNATURE_INVALID, _("The signature cannot be validated: it is broken."))
         cert = status.signing_cert

@@ -29,7 +29,7 @@ OSCAL_MODELS = (
     "catalog", "profile", "system-security-plan", "assessment-plan", "assessment-results",
     "plan-of-action-and-milestones", "component-definition", "mapping-collection",
 )  # fmt: skip
-_OSCAL_HEAD = re.compile(r'^\ufeff?\s*\{\s*"(%s)"\s*:' % "|".join(re.escape(m) for m in OSCAL_MODELS))
+_OSCAL_HEAD = re.compile(r'^\ufeff?\s*\{\s*"(' + "|".join(re.escape(m) for m in OSCAL_MODELS) + r')"\s*:')
 
 
 class TemplateFileError(ValueError):

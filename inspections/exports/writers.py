@@ -16,7 +16,13 @@ from accounts.spreadsheets import SheetColumn, StreamingWorkbook
 from inspections import selectors as inspection_selectors
 from inspections.models import Evidence, Finding, Inspection, InspectionResult
 from systems_registry.selectors import system_list, systems_visible_to
-from systems_registry.spreadsheet_columns import LIST_SEPARATOR, REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE, bool_label, label_of
+from systems_registry.spreadsheet_columns import (
+    LIST_SEPARATOR,
+    REGISTRY_COLUMNS,
+    REGISTRY_SHEET_TITLE,
+    bool_label,
+    label_of,
+)
 
 from .schemas import FindingsParams, InspectionParams, SystemsParams
 

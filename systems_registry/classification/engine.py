@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -116,7 +117,7 @@ def _check_regime(regime: str) -> None:
         raise ValueError(f"unknown regime {regime!r}; expected one of {REGIMES}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_policy(regime: str) -> ClassificationPolicy:
     """The policy for a regime code, read once from systems_registry/policies/classification/<regime>.yaml."""
     _check_regime(regime)

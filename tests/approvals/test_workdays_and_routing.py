@@ -42,7 +42,7 @@ def test_a_holiday_on_a_weekend_is_not_counted_twice():
 
 
 def test_working_days_between_is_the_inverse():
-    for n in range(0, 30):
+    for n in range(30):
         assert working_days_between(date(2027, 1, 28), add_working_days(date(2027, 1, 28), n, TET_2027), TET_2027) == n
     with pytest.raises(ValueError):
         add_working_days(date(2027, 1, 1), -1)

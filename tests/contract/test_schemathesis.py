@@ -8,11 +8,10 @@ persona on a 2-core machine."""
 import os
 
 import pytest
+import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-
-import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config._checks import PositiveDataAcceptanceConfig

@@ -2,7 +2,6 @@
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-
 from guardian.shortcuts import assign_perm
 
 from approvals.models import Dossier

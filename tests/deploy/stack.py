@@ -127,7 +127,7 @@ class Stack:
     def start(self, name: str, argv: list[str], **extra_env) -> Proc:
         log = self.tmp / f"{name}.log"
         env = {**self.env, **{k: str(v) for k, v in extra_env.items()}}
-        fh = open(log, "ab")  # noqa: SIM115 — the child keeps writing after this function returns
+        fh = open(log, "ab")
         # A process group per process: stopping one stops its children too (prefork pool, gunicorn workers).
         popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
         fh.close()
@@ -223,7 +223,7 @@ class HttpApi:
         self.password = password
         self.totp_secret = totp_secret
         self.tokens: dict[str, str] = {}
-        self.served_by: dict[int, int] = {p: 0 for p in ports}
+        self.served_by: dict[int, int] = dict.fromkeys(ports, 0)
 
     def _url(self, path: str) -> str:
         port = self.ports[self.calls % len(self.ports)]

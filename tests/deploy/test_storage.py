@@ -81,7 +81,7 @@ def test_dossier_documents_are_stored_and_served_through_the_configured_storage(
     assert not (tmp_path / "must-stay-empty").exists()
 
 
-def test_inspection_evidence_is_stored_through_the_configured_storage(demo, api, started, settings, tmp_path):  # noqa: F811
+def test_inspection_evidence_is_stored_through_the_configured_storage(demo, api, started, settings, tmp_path):
     _in_memory(settings)
     settings.MEDIA_ROOT = tmp_path / "must-stay-empty"
     item = started["results"][0]["item_id"]

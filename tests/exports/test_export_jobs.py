@@ -230,7 +230,7 @@ def test_export_list_query_count_does_not_grow_with_jobs(demo, api):
 
 
 def test_list_is_the_contract_page_of_my_jobs_newest_first(demo, api, export):
-    first, _ = export(demo.operator, "systems")
+    _first, _ = export(demo.operator, "systems")
     second, _ = export(demo.operator, "findings")
     body = api.get("exports?page_size=1", demo.operator).json()
     assert body["count"] == 2 and body["page"] == 1 and body["page_size"] == 1

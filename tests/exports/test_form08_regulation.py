@@ -24,7 +24,7 @@ COLUMN_8 = 7  # zero-based in a row
 
 @pytest.fixture
 def report_year():
-    return TODAY.year if TODAY <= dt.date(TODAY.year, 12, 14) else TODAY.year + 1
+    return TODAY.year if dt.date(TODAY.year, 12, 14) >= TODAY else TODAY.year + 1
 
 
 def approved_system(demo, name, regulations=({"number": "123/QĐ-UBND", "issued_on": dt.date(2026, 3, 2), "issuer": ISSUER},)):

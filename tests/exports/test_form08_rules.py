@@ -19,7 +19,7 @@ from tests.exports.conftest import rows_of
 from tests.inspections.helpers import publish
 
 TODAY = timezone.localdate()
-YEAR = TODAY.year if TODAY <= dt.date(TODAY.year, 12, 14) else TODAY.year + 1
+YEAR = TODAY.year if dt.date(TODAY.year, 12, 14) >= TODAY else TODAY.year + 1
 
 
 def _approved(demo, name, level=2, number="9/QĐ-UBND"):

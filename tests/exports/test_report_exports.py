@@ -110,7 +110,7 @@ def _inspection(target, kind, submitted_at, status="closed"):
 
 @pytest.fixture
 def report_year():
-    return TODAY.year if TODAY <= dt.date(TODAY.year, 12, 14) else TODAY.year + 1
+    return TODAY.year if dt.date(TODAY.year, 12, 14) >= TODAY else TODAY.year + 1
 
 
 def test_reporting_period_runs_from_15_december_to_14_december():

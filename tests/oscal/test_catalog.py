@@ -31,7 +31,7 @@ def shipped(db):
 
 
 def test_every_shipped_catalogue_exports_a_valid_catalog_and_imports_back_unchanged(shipped):
-    files = dict((t.code, t) for _rel, t in shipped_templates())
+    files = {t.code: t for _rel, t in shipped_templates()}
     assert set(files) == set(shipped) and len(files) >= 11
     for code, template in shipped.items():
         raw = oscal.catalog_json(checklist_detail(template.pk))

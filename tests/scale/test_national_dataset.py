@@ -36,7 +36,7 @@ def fingerprint() -> dict:
 
 
 def small(**overrides) -> Sizes:
-    values = dict(systems=200, inspections=20, results_per_inspection=10, provinces=4, communes=40, ministries=2)
+    values = {"systems": 200, "inspections": 20, "results_per_inspection": 10, "provinces": 4, "communes": 40, "ministries": 2}
     return Sizes(**(values | overrides))
 
 

@@ -10,8 +10,8 @@ scope:
 - "open": not jurisdiction-bound (sign-in pages, public catalogues, health); must not error or leak either.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from tests import factories
 

@@ -153,6 +153,6 @@ def test_the_probe_can_fail_the_foreign_owner_sees_their_own_objects(demo, forei
     reached = []
     for key in ("systems:detail", "inspections:detail", "approvals:detail"):
         probe = registry.HTML[key]
-        url, resp = call(client, probe, foreign)
+        _url, resp = call(client, probe, foreign)
         reached.append((key, resp.status_code, foreign.marker.encode() in resp.content))
     assert reached == [(k, 200, True) for k in ("systems:detail", "inspections:detail", "approvals:detail")]

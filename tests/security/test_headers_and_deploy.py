@@ -37,7 +37,7 @@ def test_api_docs_page_loads_scripts_only_from_this_origin(client, demo):
     html = resp.content.decode()
     assert "cdn" not in html.lower()
     # every executable script has a src on this origin; the only inline block is JSON data
-    for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+    for attrs, _body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
         assert 'src="/static/' in attrs or ('type="application/json"' in attrs), attrs
 
 

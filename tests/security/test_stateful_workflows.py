@@ -10,7 +10,6 @@ must be audited; and whatever the sequence:
 
 from datetime import date
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test

@@ -36,14 +36,15 @@ class Foreign:
 
 
 def build_foreign(suffix: str = "") -> Foreign:
+    from django.core.files.storage import default_storage
+
     from approvals import services as approvals
     from inspections import services as inspections
     from inspections.exports import services as exports
     from inspections.models import InspectionResult
     from notifications.models import Notification
-    from systems_registry.models import InformationSystem
     from systems_registry import spreadsheets
-    from django.core.files.storage import default_storage
+    from systems_registry.models import InformationSystem
     from tests import factories
     from tests.inspections.helpers import publish
 

@@ -1,7 +1,6 @@
 """The contract's "Statutory documents" operations as an outside client calls them, and the public verification
 that answers only unchanged / changed / unknown with the issuing body."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

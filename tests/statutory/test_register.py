@@ -93,7 +93,7 @@ def test_concurrent_issuers_never_share_a_number_and_leave_no_gap(demo):
             for _ in range(per_worker):
                 with transaction.atomic():
                     numbers.append(registers.take_number(organization_id=province.pk, kind="QD", issued_on=ON).sequence)
-        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+        except Exception as exc:
             failures.append(exc)
         finally:
             connection.close()

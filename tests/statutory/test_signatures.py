@@ -69,8 +69,8 @@ def test_a_copy_tampered_after_signing_is_refused(decision, pki):
 def test_a_page_added_after_signing_is_refused(decision, pki):
     document, owner = decision
     signed = sign_pdf(services.pdf_bytes(document), pki["signer"], pki["ca"])
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
     page = writer.root["/Pages"]["/Kids"][0].get_object()

@@ -330,7 +330,7 @@ def test_regimes_and_the_regime_in_force() -> None:
     assert REGIMES == [D85, D331]
     assert regime_in_force(datetime.date(2026, 8, 18)) == D85
     assert regime_in_force(datetime.date(2026, 8, 19)) == D331
-    assert regime_in_force(datetime.datetime(2016, 7, 1, 9, 0, tzinfo=datetime.timezone.utc)) == D85
+    assert regime_in_force(datetime.datetime(2016, 7, 1, 9, 0, tzinfo=datetime.UTC)) == D85
     with pytest.raises(ValueError, match="unknown regime"):
         classify(internal(), "decree_1_2000")
 
