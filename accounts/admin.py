@@ -26,8 +26,12 @@ class OrganizationAdmin(admin.ModelAdmin):
         # The closure table must follow every tree change, so tree edits go through the services.
         if not change:
             parent = obj.parent
-            details = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("code", "name", "kind", "parent")}
-            created = services.create_organization(code=obj.code, name=obj.name, kind=obj.kind, parent=parent, **details)
+            details = {
+                f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("code", "name", "kind", "parent")
+            }
+            created = services.create_organization(
+                code=obj.code, name=obj.name, kind=obj.kind, parent=parent, **details
+            )
             obj.pk = created.pk
             return
         new_parent = obj.parent
@@ -47,7 +51,9 @@ class MembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             services.revoke_membership(actor=request.user, membership=Membership.objects.get(pk=obj.pk))
-        created = services.grant_membership(actor=request.user, user=obj.user, organization=obj.organization, role=obj.role)
+        created = services.grant_membership(
+            actor=request.user, user=obj.user, organization=obj.organization, role=obj.role
+        )
         obj.pk = created.pk
 
     def delete_model(self, request, obj):

@@ -81,7 +81,9 @@ def revoke_token(request):
         raise Unauthenticated(_("Only a bearer token can be revoked."), code="unauthenticated")
     with transaction.atomic():
         if token.revoke():
-            audit.record(actor=request.user, action="auth.token_revoke", object_type="user", object_id=str(request.user.pk))
+            audit.record(
+                actor=request.user, action="auth.token_revoke", object_type="user", object_id=str(request.user.pk)
+            )
     return Status(204, None)
 
 
@@ -101,7 +103,13 @@ class MeOut(BaseModel):
 @router.get("/me", response=MeOut)
 def me(request):
     user = request.user
-    return {"id": user.pk, "username": user.username, "full_name": user.full_name, "language": user.language, "roles": roles_of(user)}
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.full_name,
+        "language": user.language,
+        "roles": roles_of(user),
+    }
 
 
 class OrganizationOut(BaseModel):
@@ -171,4 +179,6 @@ def list_users(request, params: Query[UserFilter]):
         memberships = memberships.filter(role=params.role)
     qs = User.objects.filter(is_active=True, id__in=memberships.values("user_id"))
     qs = qs.order_by("username").only("id", "username", "full_name")
-    return paginate(qs, params, lambda rows: [{"id": u.pk, "username": u.username, "full_name": u.full_name} for u in rows])
+    return paginate(
+        qs, params, lambda rows: [{"id": u.pk, "username": u.username, "full_name": u.full_name} for u in rows]
+    )

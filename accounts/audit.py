@@ -30,7 +30,9 @@ _HASHED_FIELDS = (
 
 
 def _digest(values: dict, *, keyed: bool = True) -> str:
-    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+        "utf-8"
+    )
     if not keyed:
         return hashlib.sha256(canonical).hexdigest()  # events recorded before the chain was keyed
     return hmac.new(_key(), canonical, hashlib.sha256).hexdigest()

@@ -64,12 +64,19 @@ class LoginView(auth_views.LoginView):
 
 
 class OtpForm(forms.Form):
-    otp = forms.CharField(label=_("Code"), max_length=16, strip=True, widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+    otp = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
 
 
 def _next_url(request) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return "/"
 
@@ -89,11 +96,15 @@ def two_factor_verify(request):
             status = 429
         elif wait := _totp_wait_seconds(user):
             # django-otp checks no code for a while after a wrong one: say so, or the right code looks wrong too.
-            form.add_error("otp", ngettext(
-                "After a wrong code the next one is checked only after a pause: wait %(seconds)d second and enter the current code.",
-                "After a wrong code the next one is checked only after a pause: wait %(seconds)d seconds and enter the current code.",
-                wait,
-            ) % {"seconds": wait})
+            form.add_error(
+                "otp",
+                ngettext(
+                    "After a wrong code the next one is checked only after a pause: wait %(seconds)d second and enter the current code.",
+                    "After a wrong code the next one is checked only after a pause: wait %(seconds)d seconds and enter the current code.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
         else:
             device = security.match_code(user, form.cleaned_data["otp"])
             if device is not None:
@@ -104,11 +115,17 @@ def two_factor_verify(request):
             security.register_failure(user.get_username())
             security.record_auth_event("auth.otp_failed", user=user)
             wait = _totp_wait_seconds(user)
-            form.add_error("otp", _("The code is not valid.") if not wait else ngettext(
-                "The code is not valid. Wait %(seconds)d second before the next try: until then no code is checked.",
-                "The code is not valid. Wait %(seconds)d seconds before the next try: until then no code is checked.",
-                wait,
-            ) % {"seconds": wait})
+            form.add_error(
+                "otp",
+                _("The code is not valid.")
+                if not wait
+                else ngettext(
+                    "The code is not valid. Wait %(seconds)d second before the next try: until then no code is checked.",
+                    "The code is not valid. Wait %(seconds)d seconds before the next try: until then no code is checked.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)
 
 
@@ -120,7 +137,9 @@ def _totp_wait_seconds(user) -> int:
     allowed, _info = device.verify_is_allowed()
     if allowed or device.throttling_failure_timestamp is None:
         return 0
-    required = min(device.get_throttle_factor() * (2 ** (device.throttling_failure_count - 1)), MAX_THROTTLE_DELAY_SECONDS)
+    required = min(
+        device.get_throttle_factor() * (2 ** (device.throttling_failure_count - 1)), MAX_THROTTLE_DELAY_SECONDS
+    )
     elapsed = (timezone.now() - device.throttling_failure_timestamp).total_seconds()
     return max(1, math.ceil(required - elapsed))
 

@@ -9,7 +9,12 @@ from .services import create_organization, ensure_membership, register_user
 # (code, name, kind, parent code)
 ORGANIZATIONS = [
     ("BCA", "Bộ Công an", Organization.Kind.CENTRAL_AGENCY, None),
-    ("BCA-A05", "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao (A05)", Organization.Kind.NATIONAL_AUTHORITY, "BCA"),
+    (
+        "BCA-A05",
+        "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao (A05)",
+        Organization.Kind.NATIONAL_AUTHORITY,
+        "BCA",
+    ),
     ("BQP", "Bộ Quốc phòng", Organization.Kind.CENTRAL_AGENCY, None),
     ("BQP-TCCY", "Ban Cơ yếu Chính phủ", Organization.Kind.NATIONAL_AUTHORITY, "BQP"),
     ("BQP-BTL86", "Bộ Tư lệnh 86", Organization.Kind.NATIONAL_AUTHORITY, "BQP"),
@@ -24,8 +29,24 @@ ORGANIZATIONS = [
 ]
 
 DETAILS = {
-    "QNI": {"mandate_document": "Luật Tổ chức chính quyền địa phương 2025", "head_name": "Bùi Văn Khang", "head_title": "Chủ tịch Ủy ban nhân dân tỉnh", "address": "Trung tâm hành chính tỉnh, Hạ Long, Quảng Ninh", "phone": "0203 3835 000", "email": "ubnd@quangninh.gov.vn", "document_symbol": "UBND"},
-    "QNI-SKHCN": {"mandate_document": "Quyết định giao nhiệm vụ đơn vị chuyên trách ANM", "head_name": "Trần Văn Sở", "head_title": "Giám đốc Sở Khoa học và Công nghệ", "address": "Hạ Long, Quảng Ninh", "phone": "0203 3628 000", "email": "skhcn@quangninh.gov.vn", "document_symbol": "SKHCN"},
+    "QNI": {
+        "mandate_document": "Luật Tổ chức chính quyền địa phương 2025",
+        "head_name": "Bùi Văn Khang",
+        "head_title": "Chủ tịch Ủy ban nhân dân tỉnh",
+        "address": "Trung tâm hành chính tỉnh, Hạ Long, Quảng Ninh",
+        "phone": "0203 3835 000",
+        "email": "ubnd@quangninh.gov.vn",
+        "document_symbol": "UBND",
+    },
+    "QNI-SKHCN": {
+        "mandate_document": "Quyết định giao nhiệm vụ đơn vị chuyên trách ANM",
+        "head_name": "Trần Văn Sở",
+        "head_title": "Giám đốc Sở Khoa học và Công nghệ",
+        "address": "Hạ Long, Quảng Ninh",
+        "phone": "0203 3628 000",
+        "email": "skhcn@quangninh.gov.vn",
+        "document_symbol": "SKHCN",
+    },
     "VNCERT-ASSESS": {"licensed_assessor": True},
     "BCA-A05": {"document_symbol": "A05"},
 }
@@ -52,7 +73,9 @@ def seed() -> str:
             created_orgs += 1
     created_users = 0
     for username, full_name, org_code, role in USERS:
-        user, created = register_user(username=username, full_name=full_name, password=settings.DEMO_PASSWORD, superuser=role is None)
+        user, created = register_user(
+            username=username, full_name=full_name, password=settings.DEMO_PASSWORD, superuser=role is None
+        )
         created_users += created
         if org_code:
             ensure_membership(user=user, organization=Organization.objects.get(code=org_code), role=role)

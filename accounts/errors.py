@@ -67,7 +67,8 @@ class TooLarge(DomainError):
 def transition_not_allowed(name: str, allowed: list[str]) -> Conflict:
     allowed_text = ", ".join(allowed) if allowed else gettext("none")
     return Conflict(
-        gettext("Transition '%(name)s' is not allowed now. Allowed: %(allowed)s.") % {"name": name, "allowed": allowed_text},
+        gettext("Transition '%(name)s' is not allowed now. Allowed: %(allowed)s.")
+        % {"name": name, "allowed": allowed_text},
         code="transition_not_allowed",
         details=[{"allowed_transitions": allowed}],
     )

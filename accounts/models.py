@@ -52,7 +52,9 @@ class Organization(models.Model):
     # Appendix I Part I.3). Blank: the register falls back to the organisation's code.
     document_symbol = models.CharField(_("document symbol"), max_length=30, blank=True)
     licensed_assessor = models.BooleanField(
-        _("licensed assessor"), default=False, help_text=_("Licensed to assess level 5 systems (Decree 331 Art. 31.2(c)).")
+        _("licensed assessor"),
+        default=False,
+        help_text=_("Licensed to assess level 5 systems (Decree 331 Art. 31.2(c))."),
     )
 
     class Meta:
@@ -123,7 +125,9 @@ class Delegation(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_term_order"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_term_order"
+            ),
         ]
         verbose_name = _("delegation")
 
@@ -141,7 +145,9 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user"], condition=models.Q(revoked_at__isnull=True), name="api_token_live_by_user")]
+        indexes = [
+            models.Index(fields=["user"], condition=models.Q(revoked_at__isnull=True), name="api_token_live_by_user")
+        ]
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -174,8 +180,14 @@ class ApiToken(models.Model):
         with transaction.atomic():
             ended = cls.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
             if ended:
-                audit.record(actor=None, actor_username=user.username, action="auth.tokens_revoked",
-                             object_type="user", object_id=str(user.pk), data={"reason": reason, "tokens": ended})
+                audit.record(
+                    actor=None,
+                    actor_username=user.username,
+                    action="auth.tokens_revoked",
+                    object_type="user",
+                    object_id=str(user.pk),
+                    data={"reason": reason, "tokens": ended},
+                )
         return ended
 
 

@@ -49,7 +49,9 @@ def claim_attempt(username: str, request=None) -> bool:
             with transaction.atomic():
                 row = LoginThrottle.objects.select_for_update().filter(username=key, ip=ip).first()
                 if row is None:
-                    LoginThrottle.objects.create(username=key, ip=ip, failures=1, last_failure_at=now, locked_until=lock if limit <= 1 else None)
+                    LoginThrottle.objects.create(
+                        username=key, ip=ip, failures=1, last_failure_at=now, locked_until=lock if limit <= 1 else None
+                    )
                     return True
                 if row.locked_until is not None and row.locked_until > now:
                     return False

@@ -96,7 +96,8 @@ def has_national_oversight(user) -> bool:
     if not user.is_authenticated:
         return False
     return any(
-        role == Role.AUDITOR and kind == Organization.Kind.NATIONAL_AUTHORITY for _, role, kind in user_facts(user).memberships
+        role == Role.AUDITOR and kind == Organization.Kind.NATIONAL_AUTHORITY
+        for _, role, kind in user_facts(user).memberships
     )
 
 
@@ -106,4 +107,6 @@ def organizations_for_listing() -> QuerySet:
 
 
 def roles_of(user) -> list[dict]:
-    return list(Membership.objects.filter(user_id=user.pk).order_by("organization_id", "role").values("organization_id", "role"))
+    return list(
+        Membership.objects.filter(user_id=user.pk).order_by("organization_id", "role").values("organization_id", "role")
+    )

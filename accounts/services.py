@@ -17,7 +17,9 @@ def _link_into_tree(org: Organization) -> None:
 
 
 @transaction.atomic
-def create_organization(*, code: str, name: str, kind: str, parent: Organization | None = None, **details) -> Organization:
+def create_organization(
+    *, code: str, name: str, kind: str, parent: Organization | None = None, **details
+) -> Organization:
     if Organization.objects.filter(code=code).exists():
         raise Invalid.field("code", _("An organisation with code '%(code)s' already exists.") % {"code": code})
     org = Organization.objects.create(code=code, name=name, kind=kind, parent=parent, **details)
@@ -38,7 +40,9 @@ def move_organization(*, org: Organization, new_parent: Organization | None) -> 
     if new_parent is not None:
         above = list(OrganizationClosure.objects.filter(descendant=new_parent).values_list("ancestor_id", "depth"))
         OrganizationClosure.objects.bulk_create(
-            OrganizationClosure(ancestor_id=a, descendant_id=d, depth=da + dd + 1) for a, da in above for d, dd in subtree
+            OrganizationClosure(ancestor_id=a, descendant_id=d, depth=da + dd + 1)
+            for a, da in above
+            for d, dd in subtree
         )
     return org
 
@@ -64,7 +68,9 @@ def rebuild_closure() -> int:
 
 def register_user(*, username: str, full_name: str, password: str, superuser: bool = False) -> tuple[User, bool]:
     """The account named `username`, created with `password` when it does not exist yet (the demo seeder)."""
-    user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, "is_superuser": superuser, "is_staff": superuser})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"full_name": full_name, "is_superuser": superuser, "is_staff": superuser}
+    )
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -93,7 +99,10 @@ def grant_membership(*, actor, user, organization: Organization, role: str) -> M
     membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
     if created:
         audit.record(
-            actor=actor, action="membership.grant", obj=membership, data={"user": user.username, "organization": organization.code, "role": role}
+            actor=actor,
+            action="membership.grant",
+            obj=membership,
+            data={"user": user.username, "organization": organization.code, "role": role},
         )
     return membership
 
@@ -110,10 +119,22 @@ def revoke_membership(*, actor, membership: Membership) -> None:
 
 
 @transaction.atomic
-def create_delegation(*, actor, owner: Organization, delegate: Organization, document_number: str, document_date, scope: str, starts_on, ends_on) -> Delegation:
+def create_delegation(
+    *,
+    actor,
+    owner: Organization,
+    delegate: Organization,
+    document_number: str,
+    document_date,
+    scope: str,
+    starts_on,
+    ends_on,
+) -> Delegation:
     errors = []
     if delegate.pk == owner.pk or not OrganizationClosure.objects.filter(ancestor=owner, descendant=delegate).exists():
-        errors.append({"field": "delegate_id", "message": _("A delegation goes to a subordinate organisation of the owner.")})
+        errors.append(
+            {"field": "delegate_id", "message": _("A delegation goes to a subordinate organisation of the owner.")}
+        )
     if ends_on < starts_on:
         errors.append({"field": "ends_on", "message": _("The term must end on or after its start.")})
     if not document_number.strip():
@@ -124,7 +145,9 @@ def create_delegation(*, actor, owner: Organization, delegate: Organization, doc
         owner=owner, delegate=delegate, document_number=document_number.strip(), document_date=document_date,
         scope=scope, starts_on=starts_on, ends_on=ends_on, created_by=actor,
     )  # fmt: skip
-    audit.record(actor=actor, action="delegation.create", obj=delegation, data={"owner": owner.code, "delegate": delegate.code})
+    audit.record(
+        actor=actor, action="delegation.create", obj=delegation, data={"owner": owner.code, "delegate": delegate.code}
+    )
     return delegation
 
 

@@ -46,10 +46,14 @@ UNSAFE = "unsafe_spreadsheet"
 def ensure_defused_xml() -> None:
     """openpyxl parses with defusedxml only when it is installed and OPENPYXL_DEFUSEDXML is not turned off."""
     if openpyxl.xml.DEFUSEDXML is not True:
-        raise ImproperlyConfigured("openpyxl must parse with defusedxml (install defusedxml; do not set OPENPYXL_DEFUSEDXML=False).")
+        raise ImproperlyConfigured(
+            "openpyxl must parse with defusedxml (install defusedxml; do not set OPENPYXL_DEFUSEDXML=False)."
+        )
     if openpyxl.xml.LXML:
         # With lxml importable (python-docx and pyHanko need it) openpyxl would parse with lxml, not defusedxml.
-        raise ImproperlyConfigured("openpyxl must not parse with lxml: do not set OPENPYXL_LXML=True (config/__init__.py turns it off).")
+        raise ImproperlyConfigured(
+            "openpyxl must not parse with lxml: do not set OPENPYXL_LXML=True (config/__init__.py turns it off)."
+        )
 
 
 ensure_defused_xml()
@@ -132,7 +136,9 @@ def _sized(fileobj, limit: int, too_large: str) -> int:
     """The file's size: 413 over `limit` (`too_large` names it, with %(size)s and %(limit)s), 422 when empty."""
     size = upload_size(fileobj)
     if size > limit:
-        raise TooLarge(too_large % {"size": size, "limit": limit}, details=[{"field": "file", "message": _("too large")}])
+        raise TooLarge(
+            too_large % {"size": size, "limit": limit}, details=[{"field": "file", "message": _("too large")}]
+        )
     if size == 0:
         raise Invalid.field("file", _("The file is empty."))
     return size
@@ -220,7 +226,10 @@ def _check_workbook_zip(zf: zipfile.ZipFile) -> None:
         # Every part that looks like XML, whatever its name: a relationship may point openpyxl at any path.
         head = _xml_head(zf, info) if info.file_size else b""
         if head.lstrip().startswith(b"<") and _DTD.search(head):
-            raise _unsafe(_("The part '%(part)s' declares a DTD or entities; workbooks with them are refused.") % {"part": info.filename})
+            raise _unsafe(
+                _("The part '%(part)s' declares a DTD or entities; workbooks with them are refused.")
+                % {"part": info.filename}
+            )
 
 
 def is_defusedxml_error(exc: BaseException) -> bool:

@@ -27,7 +27,9 @@ def set_language(request):
     """Switch the language and remember it: on the account when signed in, in a cookie otherwise."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = redirect(next_url)
     if language in dict(settings.LANGUAGES):
@@ -44,11 +46,15 @@ def _wants_json(request) -> bool:
 
 def not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "not_found", "message": gettext("Not found."), "details": []}}, status=404)
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": gettext("Not found."), "details": []}}, status=404
+        )
     return render(request, "404.html", status=404)
 
 
 def forbidden(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "forbidden", "message": gettext("Forbidden."), "details": []}}, status=403)
+        return JsonResponse(
+            {"error": {"code": "forbidden", "message": gettext("Forbidden."), "details": []}}, status=403
+        )
     return render(request, "403.html", status=403)

@@ -128,7 +128,11 @@ class HistoryOut(BaseModel):
 @router.post("/systems/{system_id}/dossiers", response={201: DossierOut})
 def create_dossier(request, system_id: int, data: DossierCreate):
     dossier = services.create_dossier(
-        actor=request.user, system_id=system_id, proposed_level=data.proposed_level, title=data.title, summary=data.summary
+        actor=request.user,
+        system_id=system_id,
+        proposed_level=data.proposed_level,
+        title=data.title,
+        summary=data.summary,
     )
     return Status(201, dossier_detail(request.user, dossier))
 
@@ -170,10 +174,16 @@ def transition_dossier(request, dossier_id: int, name: str, data: TransitionIn |
     data = data or TransitionIn()
     extra = {}
     if name in services.DECISIONS:
-        extra = {"decision_number": data.decision_number, "decision_date": data.decision_date, "expected_step": data.step}
+        extra = {
+            "decision_number": data.decision_number,
+            "decision_date": data.decision_date,
+            "expected_step": data.step,
+        }
     elif data.step is not None:
         raise Invalid.field("step", _("Only decisions name a step."))
-    dossier = services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=data.comment, **extra)
+    dossier = services.transition_dossier(
+        actor=request.user, dossier_id=dossier_id, name=name, comment=data.comment, **extra
+    )
     return dossier_detail(request.user, selectors.dossier_for_user(request.user, dossier.pk))
 
 
@@ -223,7 +233,9 @@ def get_history(request, dossier_id: int):
 
 def document_response(doc: Document) -> FileResponse:
     """Always a download, never rendered inline: an uploaded file must not run in our origin."""
-    response = FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.filename, content_type=doc.content_type)
+    response = FileResponse(
+        doc.file.open("rb"), as_attachment=True, filename=doc.filename, content_type=doc.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -42,7 +42,11 @@ def tiny_pdf(text: str) -> bytes:
 
 
 def _documents(actor, dossier: Dossier, *, regulation: bool) -> None:
-    kinds = [k for k in routing.load_policy(dossier.regime).required_documents[dossier.proposed_level] if k != "security_regulation"]
+    kinds = [
+        k
+        for k in routing.load_policy(dossier.regime).required_documents[dossier.proposed_level]
+        if k != "security_regulation"
+    ]
     if regulation:
         kinds.append(DocumentKind.SECURITY_REGULATION.value)
     for kind in kinds:
@@ -81,7 +85,9 @@ def _sign_demo_decision(signer, dossier: Dossier, form: str) -> None:
     (store / DEMO_CA_FILE).write_bytes(ca.pem())
     document = StatutoryDocument.objects.get(dossier=dossier, revision=dossier.revision, form=form)
     signed = demo_pki.sign_pdf(statutory.pdf_bytes(document), demo_pki.make_signer(ca, signer.full_name), ca)
-    statutory.record_signed_copy(actor=signer, dossier_id=dossier.pk, form=form, upload=ContentFile(signed, name="signed.pdf"))
+    statutory.record_signed_copy(
+        actor=signer, dossier_id=dossier.pk, form=form, upload=ContentFile(signed, name="signed.pdf")
+    )
 
 
 # system code → how far its dossier goes
@@ -96,7 +102,9 @@ PLAN = {
 
 
 def seed() -> str:
-    users = {u.username: u for u in User.objects.filter(username__in=["operator", "security_unit", "owner", "authority"])}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["operator", "security_unit", "owner", "authority"])
+    }
     operator = users["operator"]
     made = 0
     for code, target in PLAN.items():
@@ -122,7 +130,11 @@ def seed() -> str:
         elif target == "approved_operating":
             steps = list(dossier.steps.filter(revision=dossier.revision).order_by("order"))
             for step in steps:
-                decider = {"security_unit": users["security_unit"], "owner": users["owner"], "authority": users["authority"]}[step.role]
+                decider = {
+                    "security_unit": users["security_unit"],
+                    "owner": users["owner"],
+                    "authority": users["authority"],
+                }[step.role]
                 if step is steps[-1] and code == SIGNED_DECISION_SYSTEM:
                     # The approver drafts the decision (numbered from the register), approves, then signs it.
                     form = forms_policy.load(dossier.regime).final_decision_form(dossier.proposed_level)

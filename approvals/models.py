@@ -42,7 +42,9 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
@@ -56,7 +58,9 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         constraints = [
             # Backs up the service's check when two people start a dossier for the same system at once.
             models.UniqueConstraint(
-                fields=["system"], condition=models.Q(status__in=["draft", "in_review", "returned"]), name="dossier_one_open_per_system"
+                fields=["system"],
+                condition=models.Q(status__in=["draft", "in_review", "returned"]),
+                name="dossier_one_open_per_system",
             ),
         ]
 
@@ -177,14 +181,18 @@ class DossierStep(models.Model):
     acceptance_due = models.DateField(null=True, blank=True)
     accepted_on = models.DateField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, null=True, blank=True)  # noqa: DJ001  (null: not decided yet)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
     document_hashes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["dossier_id", "revision", "order"]
-        constraints = [models.UniqueConstraint(fields=["dossier", "revision", "order"], name="step_unique_per_revision")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "revision", "order"], name="step_unique_per_revision")
+        ]
         indexes = [models.Index(fields=["organization", "role", "decision"])]
 
     def __str__(self):
@@ -216,4 +224,6 @@ class AppraiserDesignation(models.Model):
 
     def __str__(self):
         return f"{self.system_id} → {self.organization_id} ({self.decision_number})"
+
+
 from .statutory.models import StatutoryDocument, Verdict  # noqa: E402,F401  (an approvals model kept in its package)

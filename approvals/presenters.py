@@ -38,7 +38,7 @@ def days_late(step: DossierStep, today, holidays) -> int:
 
 
 def limit_label(step: DossierStep) -> str:
-    """"15 calendar days" / "7 working days": the limit as the routing policy states it."""
+    """ "15 calendar days" / "7 working days": the limit as the routing policy states it."""
     if step.limit_days is None:
         return ""
     if step.limit_unit == LimitUnit.CALENDAR_DAYS:
@@ -108,7 +108,9 @@ def dossier_detail(user, dossier: Dossier) -> dict:
     steps = list(dossier.steps.order_by("revision", "order"))
     data = _base(dossier, steps)
     data["documents"] = [document_out(d) for d in selectors.revision_documents(dossier, dossier.revision + 1)]
-    data["required_documents"] = [{"kind": d["kind"], "present": d["present"]} for d in services.required_documents(dossier)]
+    data["required_documents"] = [
+        {"kind": d["kind"], "present": d["present"]} for d in services.required_documents(dossier)
+    ]
     data["available_transitions"] = services.available_transitions(user, dossier)
     return data
 
@@ -117,8 +119,13 @@ def dossier_history(dossier: Dossier) -> list[dict]:
     events = AuditEvent.objects.filter(object_type="dossier", object_id=str(dossier.pk)).order_by("id")
     return [
         {
-            "at": e.at, "actor": e.actor_username, "transition": e.action.removeprefix("dossier."),
-            "from_status": e.from_status, "to_status": e.to_status, "step": e.step, "revision": e.revision,
+            "at": e.at,
+            "actor": e.actor_username,
+            "transition": e.action.removeprefix("dossier."),
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "step": e.step,
+            "revision": e.revision,
             "comment": e.comment,
         }  # fmt: skip
         for e in events
@@ -148,7 +155,11 @@ def labelled_history(dossier: Dossier) -> list[dict]:
     its name (two queries whatever the length of the history)."""
     rows = dossier_history(dossier)
     names = {u.username: str(u) for u in User.objects.filter(username__in={r["actor"] for r in rows})}
-    kinds = {(r, o): k for r, o, k in dossier.steps.values_list("revision", "order", "kind")} if any(r["step"] for r in rows) else {}
+    kinds = (
+        {(r, o): k for r, o, k in dossier.steps.values_list("revision", "order", "kind")}
+        if any(r["step"] for r in rows)
+        else {}
+    )
     for row in rows:
         row["actor_name"] = names.get(row["actor"], row["actor"])
         row["action_label"] = str(ACTION_LABELS.get(row["transition"], row["transition"]))
@@ -174,11 +185,13 @@ def transition_message(dossier: Dossier, name: str) -> str:
                 "approve": _("Step approved.")}[name]  # fmt: skip
         return f"{done} {_who_next(step)}" if step else done
     if dossier.status == Dossier.Status.APPROVED:
-        return _("Dossier approved (decision %(number)s). The operating unit may now put the system into operation.") % {
-            "number": dossier.decision_number or "—"
-        }
+        return _(
+            "Dossier approved (decision %(number)s). The operating unit may now put the system into operation."
+        ) % {"number": dossier.decision_number or "—"}
     if dossier.status == Dossier.Status.RETURNED:
-        return _("Dossier returned for revision. Next: the operating unit corrects it and resubmits it as a new revision.")
+        return _(
+            "Dossier returned for revision. Next: the operating unit corrects it and resubmits it as a new revision."
+        )
     if dossier.status == Dossier.Status.REJECTED:
         return _("Dossier rejected. Nobody acts on it further; the operating unit may start a new dossier.")
     if dossier.status == Dossier.Status.WITHDRAWN:

@@ -18,7 +18,11 @@ from .models import DocumentKind, LimitUnit, StepKind
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 SCHEMA_VERSION = 2
 Acting = Literal["security_unit", "owner", "national_authority"]
-ROLE_FOR_ACTING = {"security_unit": Role.SECURITY_UNIT.value, "owner": Role.OWNER.value, "national_authority": Role.AUTHORITY.value}
+ROLE_FOR_ACTING = {
+    "security_unit": Role.SECURITY_UNIT.value,
+    "owner": Role.OWNER.value,
+    "national_authority": Role.AUTHORITY.value,
+}
 
 
 class PolicyError(ValueError):
@@ -40,7 +44,9 @@ class StepSpec(BaseModel):
     @model_validator(mode="after")
     def _role_matches_acting(self):
         if ROLE_FOR_ACTING[self.acting] != self.role:
-            raise ValueError(f"a step acted on by {self.acting} needs role {ROLE_FOR_ACTING[self.acting]}, not {self.role}")
+            raise ValueError(
+                f"a step acted on by {self.acting} needs role {ROLE_FOR_ACTING[self.acting]}, not {self.role}"
+            )
         return self
 
 
@@ -133,7 +139,10 @@ def step_limit(policy: RoutingPolicy, spec: StepSpec) -> tuple[int | None, str]:
     if spec.days is not None:
         return spec.days, spec.unit
     if spec.kind == StepKind.PROFESSIONAL_OPINION:
-        days = getattr(settings, "APPROVALS_PROFESSIONAL_OPINION_WORKING_DAYS", None) or policy.professional_opinion_working_days
+        days = (
+            getattr(settings, "APPROVALS_PROFESSIONAL_OPINION_WORKING_DAYS", None)
+            or policy.professional_opinion_working_days
+        )
         return days, LimitUnit.WORKING_DAYS.value
     return None, spec.unit
 
@@ -156,4 +165,3 @@ def route(system, level: int, regime: str, independent_appraiser: Organization |
                 raise PolicyError(f"The national authority {code!r} named by the routing policy does not exist.")
         steps.append(RoutedStep(order, spec.kind, org, spec.role, *step_limit(policy, spec)))
     return steps
-

@@ -22,7 +22,10 @@ def dossiers_visible_to(user) -> QuerySet:
 def active_steps() -> QuerySet:
     """The step each in-review dossier waits on: activated, undecided, of the dossier's current revision."""
     return DossierStep.objects.filter(
-        decision__isnull=True, activated_on__isnull=False, revision=F("dossier__revision"), dossier__status=Dossier.Status.IN_REVIEW
+        decision__isnull=True,
+        activated_on__isnull=False,
+        revision=F("dossier__revision"),
+        dossier__status=Dossier.Status.IN_REVIEW,
     )
 
 
@@ -49,9 +52,11 @@ def dossier_list(user, *, awaiting_me: bool = False, status: str = "", system_id
         qs = qs.filter(status=status)
     if system_id is not None:
         qs = qs.filter(system_id=system_id)
-    return qs.select_related("system").prefetch_related(
-        Prefetch("steps", queryset=DossierStep.objects.order_by("revision", "order"))
-    ).order_by("-id")
+    return (
+        qs.select_related("system")
+        .prefetch_related(Prefetch("steps", queryset=DossierStep.objects.order_by("revision", "order")))
+        .order_by("-id")
+    )
 
 
 def worklist(user) -> QuerySet:
@@ -72,7 +77,11 @@ def dossier_for_user(user, dossier_id, *, for_update: bool = False) -> Dossier:
     qs = dossiers_visible_to(user)
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    dossier = qs.select_related("system", "system__owner", "system__operator", "system__security_unit").filter(pk=dossier_id).first()
+    dossier = (
+        qs.select_related("system", "system__owner", "system__operator", "system__security_unit")
+        .filter(pk=dossier_id)
+        .first()
+    )
     if dossier is None:
         raise NotFound()
     return dossier
@@ -95,7 +104,11 @@ def revision_documents(dossier: Dossier, revision: int | None = None) -> QuerySe
 
 
 def steps_of_revision(dossier: Dossier, revision: int | None = None) -> list[DossierStep]:
-    return list(dossier.steps.filter(revision=revision or dossier.revision).select_related("organization", "decided_by").order_by("order"))
+    return list(
+        dossier.steps.filter(revision=revision or dossier.revision)
+        .select_related("organization", "decided_by")
+        .order_by("order")
+    )
 
 
 def current_step(steps: list[DossierStep]) -> DossierStep | None:

@@ -52,7 +52,10 @@ def _holds_step_role(user, step: DossierStep) -> bool:
 
 def _only_through_preparing_unit(user, dossier: Dossier, step: DossierStep) -> bool:
     """The user holds the step's role only through a delegation to the unit that prepares the dossier."""
-    if step.role != Role.OWNER or Membership.objects.filter(user_id=user.pk, organization_id=step.organization_id, role=step.role).exists():
+    if (
+        step.role != Role.OWNER
+        or Membership.objects.filter(user_id=user.pk, organization_id=step.organization_id, role=step.role).exists()
+    ):
         return False
     return not (
         Delegation.objects.active().filter(owner_id=step.organization_id, delegate_id__in=member_org_ids(user, [Role.OWNER]))
@@ -86,7 +89,9 @@ def decide_blocker(user, dossier: Dossier, step: DossierStep) -> str | None:
     # Re-deciding the same position after a resubmission is allowed; deciding a second position is not.
     other = dossier.steps.filter(decided_by_id=user.pk).exclude(order=step.order).order_by("revision", "order").first()
     if other is not None:
-        return _("You already decided step %(step)s of this dossier: one person cannot decide two of its steps.") % {"step": other.order}
+        return _("You already decided step %(step)s of this dossier: one person cannot decide two of its steps.") % {
+            "step": other.order
+        }
     return None
 
 
@@ -127,7 +132,9 @@ def holidays_from(start: date) -> set[date]:
 
 
 def _limit_due(step: DossierStep, start: date) -> date | None:
-    return add_days(start, step.limit_days, step.limit_unit, holidays_from(start)) if step.limit_days is not None else None
+    return (
+        add_days(start, step.limit_days, step.limit_unit, holidays_from(start)) if step.limit_days is not None else None
+    )
 
 
 def _activate(step: DossierStep, today: date, acceptance: routing.AcceptanceSpec | None = None) -> None:
@@ -149,7 +156,9 @@ def _open_revision(dossier: Dossier) -> list[DossierStep]:
     """Route the dossier's current revision and start its first step."""
     system = dossier.system
     designation = _required_appraiser(system)
-    routed = routing.route(system, dossier.proposed_level, dossier.regime, designation.organization if designation else None)
+    routed = routing.route(
+        system, dossier.proposed_level, dossier.regime, designation.organization if designation else None
+    )
     steps = DossierStep.objects.bulk_create(
         DossierStep(
             dossier=dossier, revision=dossier.revision, order=r.order, kind=r.kind, organization=r.organization,
@@ -181,7 +190,10 @@ def _check_required_documents(dossier: Dossier) -> None:
         labels = ", ".join(d["label"] for d in missing)
         raise Invalid(
             _("The dossier is missing required documents: %(documents)s.") % {"documents": labels},
-            details=[{"field": "documents", "kind": d["kind"], "message": _("missing: %(kind)s") % {"kind": d["kind"]}} for d in missing],
+            details=[
+                {"field": "documents", "kind": d["kind"], "message": _("missing: %(kind)s") % {"kind": d["kind"]}}
+                for d in missing
+            ],
         )
 
 
@@ -212,7 +224,10 @@ def _check_independent_appraiser(system: InformationSystem) -> None:
 
 def may_designate_appraiser(user, system: InformationSystem) -> bool:
     """Members of the owner itself (not a delegate: the operating unit would pick its own appraiser)."""
-    return user.is_authenticated and Membership.objects.filter(user_id=user.pk, organization_id=system.owner_id, role=Role.OWNER).exists()
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user_id=user.pk, organization_id=system.owner_id, role=Role.OWNER).exists()
+    )
 
 
 def appraiser_candidates(system: InformationSystem):
@@ -240,19 +255,35 @@ def designate_appraiser(
         )
     errors = []
     if kind not in AppraiserDesignation.Kind.values:
-        errors.append({"field": "kind", "message": _("Choose an independent subordinate unit or an appraisal council.")})
+        errors.append(
+            {"field": "kind", "message": _("Choose an independent subordinate unit or an appraisal council.")}
+        )
     org = Organization.objects.filter(pk=organization_id).first()
-    under_owner = OrganizationClosure.objects.filter(ancestor_id=system.owner_id, descendant_id=organization_id, depth__gte=1)
+    under_owner = OrganizationClosure.objects.filter(
+        ancestor_id=system.owner_id, descendant_id=organization_id, depth__gte=1
+    )
     if org is None or not under_owner.exists():
-        errors.append({"field": "organization_id", "message": _("The appraiser must be an organisation under the system's owner.")})
+        errors.append(
+            {
+                "field": "organization_id",
+                "message": _("The appraiser must be an organisation under the system's owner."),
+            }
+        )
     elif organization_id == system.operator_id:
-        errors.append({"field": "organization_id", "message": _("The appraiser must be independent of the operating unit.")})
+        errors.append(
+            {"field": "organization_id", "message": _("The appraiser must be independent of the operating unit.")}
+        )
     council_name = (council_name or "").strip()
     if kind == AppraiserDesignation.Kind.COUNCIL and not council_name:
         errors.append({"field": "council_name", "message": _("Name the appraisal council.")})
     decision_number = (decision_number or "").strip()
     if not decision_number or len(decision_number) > 100:
-        errors.append({"field": "decision_number", "message": _("The number of the designating decision is required (at most 100 characters).")})
+        errors.append(
+            {
+                "field": "decision_number",
+                "message": _("The number of the designating decision is required (at most 100 characters)."),
+            }
+        )
     if decision_date is None:
         errors.append({"field": "decision_date", "message": _("The date of the designating decision is required.")})
     elif decision_date > timezone.localdate():
@@ -301,7 +332,9 @@ def create_dossier(*, actor, system_id: int, proposed_level: int, title: str, su
         raise Invalid.field("title", _("A title is required."))
     open_one = Dossier.objects.filter(system=system, status__in=Dossier.OPEN_STATUSES).first()
     if open_one is not None:
-        raise Conflict(_("The system already has an open dossier (#%(id)s).") % {"id": open_one.pk}, code="open_dossier_exists")
+        raise Conflict(
+            _("The system already has an open dossier (#%(id)s).") % {"id": open_one.pk}, code="open_dossier_exists"
+        )
     policy = routing.load_policy(system.regime)
     try:
         with transaction.atomic():
@@ -330,11 +363,21 @@ def check_issue_details(number: str, issued_on: date | None, issuer: str) -> tup
     number, issuer = (number or "").strip(), (issuer or "").strip()
     errors = []
     if len(number) > Document.NUMBER_MAX_LENGTH:
-        errors.append({"field": "number", "message": _("The document number is at most %(n)d characters.") % {"n": Document.NUMBER_MAX_LENGTH}})
+        errors.append(
+            {
+                "field": "number",
+                "message": _("The document number is at most %(n)d characters.") % {"n": Document.NUMBER_MAX_LENGTH},
+            }
+        )
     if issued_on is not None and issued_on > timezone.localdate():
         errors.append({"field": "issued_on", "message": _("The date of issue cannot be in the future.")})
     if len(issuer) > Document.ISSUER_MAX_LENGTH:
-        errors.append({"field": "issuer", "message": _("The issuing body is at most %(n)d characters.") % {"n": Document.ISSUER_MAX_LENGTH}})
+        errors.append(
+            {
+                "field": "issuer",
+                "message": _("The issuing body is at most %(n)d characters.") % {"n": Document.ISSUER_MAX_LENGTH},
+            }
+        )
     if errors:
         raise Invalid(_("The document's number, date of issue or issuing body is not valid."), details=errors)
     return number, issued_on, issuer
@@ -462,7 +505,11 @@ def decide_step(
         # A favourable decision during the acceptance window accepts the dossier as complete at the same time.
         accepted = {"accepted_on": timezone.localdate()} if decision == "approve" and awaiting_acceptance(step) else {}
         claimed = DossierStep.objects.filter(pk=step.pk, decision__isnull=True).update(
-            decision=DECISIONS[decision], decided_by=actor, decided_at=now, comment=comment, document_hashes=_snapshot(dossier),
+            decision=DECISIONS[decision],
+            decided_by=actor,
+            decided_at=now,
+            comment=comment,
+            document_hashes=_snapshot(dossier),
             **accepted,
         )
         if not claimed:
@@ -525,9 +572,11 @@ def _check_final_approval(
 def _apply_approval(actor, dossier: Dossier) -> None:
     """Supersede the previous approval; the registry service records the approved level and dossier."""
     system = InformationSystem.objects.select_for_update().get(pk=dossier.system_id)
-    previous = Dossier.objects.select_for_update().filter(
-        Q(pk=system.approved_dossier_id) | Q(system=system, status=Dossier.Status.APPROVED)
-    ).exclude(pk=dossier.pk)
+    previous = (
+        Dossier.objects.select_for_update()
+        .filter(Q(pk=system.approved_dossier_id) | Q(system=system, status=Dossier.Status.APPROVED))
+        .exclude(pk=dossier.pk)
+    )
     for old in previous:
         if old.status != Dossier.Status.APPROVED:
             continue
@@ -535,7 +584,9 @@ def _apply_approval(actor, dossier: Dossier) -> None:
         old.supersede()
         old.save(update_fields=["status"])
         _record(actor, old, "supersede", before, data={"superseded_by": dossier.pk})
-    registry.record_approval(actor=actor, system_id=system.pk, dossier=dossier, level=dossier.proposed_level, revision=dossier.revision)
+    registry.record_approval(
+        actor=actor, system_id=system.pk, dossier=dossier, level=dossier.proposed_level, revision=dossier.revision
+    )
 
 
 @transaction.atomic
@@ -563,7 +614,12 @@ def transition_dossier(*, actor, dossier_id: int, name: str, comment: str = "", 
     """Dispatch a contract transition name to its service (API and HTML views)."""
     if name in DECISIONS:
         return decide_step(actor=actor, dossier_id=dossier_id, decision=name, comment=comment, **decision)
-    services = {"submit": submit_dossier, "resubmit": resubmit_dossier, "withdraw": withdraw_dossier, "accept": accept_dossier}
+    services = {
+        "submit": submit_dossier,
+        "resubmit": resubmit_dossier,
+        "withdraw": withdraw_dossier,
+        "accept": accept_dossier,
+    }
     if name not in services:
         raise transition_not_allowed(name, available_transitions(actor, dossier_for_user(actor, dossier_id)))
     return services[name](actor=actor, dossier_id=dossier_id, comment=comment)

@@ -31,7 +31,9 @@ def _or_404(fn, *args):
 
 def worklist_rows(user) -> list[dict]:
     today = timezone.localdate()
-    return [{"step": s, "dossier": s.dossier, "overdue": presenters.is_overdue(s, today)} for s in selectors.worklist(user)]
+    return [
+        {"step": s, "dossier": s.dossier, "overdue": presenters.is_overdue(s, today)} for s in selectors.worklist(user)
+    ]
 
 
 @login_required
@@ -59,9 +61,16 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
     steps = selectors.steps_of_revision(dossier)
     current = selectors.current_step(steps) if dossier.status == Dossier.Status.IN_REVIEW else None
     today = timezone.localdate()
-    earlier = list(dossier.steps.exclude(revision=dossier.revision).select_related("organization", "decided_by").order_by("-revision", "order"))
+    earlier = list(
+        dossier.steps.exclude(revision=dossier.revision)
+        .select_related("organization", "decided_by")
+        .order_by("-revision", "order")
+    )
     holidays = presenters.late_holidays([*steps, *earlier], today)
-    can_upload = services.may_prepare(user, dossier.system) and dossier.status in (Dossier.Status.DRAFT, Dossier.Status.RETURNED)
+    can_upload = services.may_prepare(user, dossier.system) and dossier.status in (
+        Dossier.Status.DRAFT,
+        Dossier.Status.RETURNED,
+    )
     return render(
         request,
         "approvals/detail.html",
@@ -186,7 +195,13 @@ def dossier_transition_view(request, dossier_id, name):
             "expected_step": int(step) if step.isdigit() else None,
         }
     with service_call(request) as call:
-        dossier = services.transition_dossier(actor=request.user, dossier_id=dossier_id, name=name, comment=request.POST.get("comment", "")[:10000], **extra)
+        dossier = services.transition_dossier(
+            actor=request.user,
+            dossier_id=dossier_id,
+            name=name,
+            comment=request.POST.get("comment", "")[:10000],
+            **extra,
+        )
         messages.success(request, presenters.transition_message(dossier, name))
     return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 

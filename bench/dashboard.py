@@ -77,7 +77,11 @@ def main():
     province = User.objects.get(username="n.t01.owner")
 
     def naive():
-        systems = list(InformationSystem.objects.values("id", "status", "approved_dossier_id", "approved_level", "proposed_level", "next_inspection_due"))
+        systems = list(
+            InformationSystem.objects.values(
+                "id", "status", "approved_dossier_id", "approved_level", "proposed_level", "next_inspection_due"
+            )
+        )
         overdue_systems = set()
         inspections = Counter()
         for sid, status, due in Inspection.objects.values_list("system_id", "status", "due_date"):
@@ -87,8 +91,17 @@ def main():
             elif status in OPEN_STATUSES and (due - today).days <= 30:
                 inspections["due_30d"] += 1
         operating = [s for s in systems if s["status"] == "operating"]
-        approved = sum(1 for s in operating if s["approved_dossier_id"] and (s["approved_level"] or 0) >= (s["proposed_level"] or 0))
-        on_time = sum(1 for s in operating if (s["next_inspection_due"] is None or s["next_inspection_due"] >= today) and s["id"] not in overdue_systems)
+        approved = sum(
+            1
+            for s in operating
+            if s["approved_dossier_id"] and (s["approved_level"] or 0) >= (s["proposed_level"] or 0)
+        )
+        on_time = sum(
+            1
+            for s in operating
+            if (s["next_inspection_due"] is None or s["next_inspection_due"] >= today)
+            and s["id"] not in overdue_systems
+        )
         by_severity = Counter(sev for sev, st in Finding.objects.values_list("severity", "status") if st == "open")
         return len(systems), len(operating), approved, on_time, inspections, by_severity
 
@@ -98,7 +111,9 @@ def main():
         with CaptureQueriesContext(connection) as ctx:
             board = compliance(user, today=today)
         f = board.figures
-        print(f"\n== {label} user {user.username}: {len(ctx.captured_queries)} queries, {len(board.rows)} organisation rows")
+        print(
+            f"\n== {label} user {user.username}: {len(ctx.captured_queries)} queries, {len(board.rows)} organisation rows"
+        )
         print(f"   systems {f.systems_total}, operating {f.systems_operating}, approval coverage {f.approval_coverage:.3f}, "
               f"inspection coverage {f.inspection_coverage:.3f}, inspections overdue {f.inspections_overdue}, "
               f"due in 30 days {f.inspections_due_30d}, open findings {board.findings_open_by_severity}")  # fmt: skip
@@ -108,12 +123,18 @@ def main():
             listed = timed(lambda u=user: compliance(u, today=today, with_list=True), max(5, args.repeat // 3))
             print(f"   compliance(with_list):   {summary(listed)}")
             check = naive()
-            assert (check[0], check[1], check[2]) == (f.systems_total, f.systems_operating, f.operating_with_approved_dossier), check
+            assert (check[0], check[1], check[2]) == (
+                f.systems_total,
+                f.systems_operating,
+                f.operating_with_approved_dossier,
+            ), check
             assert dict(check[5]) == {k: v for k, v in board.findings_open_by_severity.items() if v}, check[5]
             base = timed(naive, max(3, args.repeat // 5), warmup=1)
             print(f"   naive Python aggregation: {summary(base)}")
-            print(f"   ratio naive/database p50 {pct(base, 50) / pct(samples, 50):.1f}x;  p95 target 200 ms: "
-                  f"{'met' if pct(samples, 95) <= 200 else 'NOT met'} ({pct(samples, 95):.0f} ms)")
+            print(
+                f"   ratio naive/database p50 {pct(base, 50) / pct(samples, 50):.1f}x;  p95 target 200 ms: "
+                f"{'met' if pct(samples, 95) <= 200 else 'NOT met'} ({pct(samples, 95):.0f} ms)"
+            )
 
     dashboard._rows = with_rows
     print("\n== with the per-organisation rows (dashboard._rows: a column per child organisation)")
@@ -127,15 +148,19 @@ def main():
                 board = boards[label] = compliance(user, today=today)
                 print(f"   {label}: {(time.perf_counter() - start) * 1000:.0f} ms, {len(board.rows)} rows")
             except OperationalError as exc:
-                print(f"   {label}: cancelled by the {args.rows_timeout}s statement timeout ({str(exc).splitlines()[0]})")
+                print(
+                    f"   {label}: cancelled by the {args.rows_timeout}s statement timeout ({str(exc).splitlines()[0]})"
+                )
 
     print("\n== alternative for the rows: one GROUP BY over the closure table (national user's children)")
     children = [o.pk for o in dashboard._child_orgs(InformationSystem.objects.all(), None)]
     sql = GROUPED_ROWS
+
     def grouped():
         with connection.cursor() as cur:
             cur.execute(sql, {"children": children, "today": today, "soon": today + timedelta(days=30)})
             return cur.fetchall()
+
     rows = grouped()
     if boards.get("province") and boards["province"].rows:
         # Cross-check on the province user's rows, which dashboard._rows computes in reasonable time.

@@ -147,12 +147,24 @@ def raw_limit(path: str, count: int, columns: int, safe_cell) -> None:
         for name, text in RAW_PARTS.items():
             zf.writestr(name, text)
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
-            out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-            out.write(("<row r=\"1\">" + "".join(cell(f"{c}1", safe_cell(h)) for c, h in zip(letters, headers(columns))) + "</row>").encode())
+            out.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
+            out.write(
+                (
+                    '<row r="1">'
+                    + "".join(cell(f"{c}1", safe_cell(h)) for c, h in zip(letters, headers(columns)))
+                    + "</row>"
+                ).encode()
+            )
             pending = []
             for n, row in enumerate(rows(count, columns), 2):
                 number = str(n)
-                pending.append(f'<row r="{number}">' + "".join([cell(c + number, safe_cell(v)) for c, v in zip(letters, row)]) + "</row>")
+                pending.append(
+                    f'<row r="{number}">'
+                    + "".join([cell(c + number, safe_cell(v)) for c, v in zip(letters, row)])
+                    + "</row>"
+                )
                 if len(pending) >= 256:
                     out.write("".join(pending).encode())
                     pending.clear()
@@ -163,7 +175,11 @@ def raw_limit(path: str, count: int, columns: int, safe_cell) -> None:
 def measure(mode: str, count: int, columns: int, env=None) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--rows", str(count), "--columns", str(columns)],
-        cwd=ROOT, check=True, capture_output=True, text=True, env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -242,7 +258,9 @@ def main():
     parser.add_argument("--db", type=int, default=0, help="also export this many systems from a scratch database")
     parser.add_argument("--db-only", action="store_true")
     parser.add_argument("--skip-naive", action="store_true")
-    parser.add_argument("--previous", action="store_true", help="also openpyxl's write-only mode (the writer before issue 21)")
+    parser.add_argument(
+        "--previous", action="store_true", help="also openpyxl's write-only mode (the writer before issue 21)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.child == "db-setup":
@@ -299,6 +317,7 @@ def main():
     print(json.dumps(ratios))
     print(json.dumps(goals, ensure_ascii=False))
     return {"runs": [r for r in (small, stream, raw, naive, previous) if r], "ratios": ratios, "goals": goals}
+
 
 if __name__ == "__main__":
     main()

@@ -35,7 +35,9 @@ end
 def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     line = next(l for l in out.splitlines() if l.startswith("RESULT"))
     values = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
@@ -108,6 +110,7 @@ def main():
     print(f"machine: {machine()}")
     print(f"data: {counts()}")
     run(db, args.duration, args.connections, args.workers)
+
 
 if __name__ == "__main__":
     main()

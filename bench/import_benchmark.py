@@ -128,7 +128,9 @@ def child(path: str, trace: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--parts-every", type=int, default=100, help="every Nth row is a part of the row before it (0: none)")
+    parser.add_argument(
+        "--parts-every", type=int, default=100, help="every Nth row is a part of the row before it (0: none)"
+    )
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
@@ -143,9 +145,13 @@ def main() -> None:
         path = Path(tmp) / "registry.xlsx"
         started = time.perf_counter()
         generate(path, args.rows, args.parts_every)
-        print(f"generated {args.rows} rows: {path.stat().st_size / 2**20:.1f} MiB in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {args.rows} rows: {path.stat().st_size / 2**20:.1f} MiB in {time.perf_counter() - started:.1f} s"
+        )
         env = dict(os.environ, ATTESTA_VAR_DIR=str(Path(tmp) / "var"), SPREADSHEET_MAX_UPLOAD_BYTES=str(64 * 2**20))
-        ready = subprocess.run([sys.executable, __file__, "--prepare"], env=env, capture_output=True, text=True, check=False, cwd=ROOT)
+        ready = subprocess.run(
+            [sys.executable, __file__, "--prepare"], env=env, capture_output=True, text=True, check=False, cwd=ROOT
+        )
         if ready.returncode:
             sys.exit(ready.stderr)
         cmd = [sys.executable, __file__, "--child", str(path)] + (["--tracemalloc"] if args.tracemalloc else [])

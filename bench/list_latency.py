@@ -51,8 +51,10 @@ def main():
             same = queries[10][0] == queries[100][0]
             if not same:
                 failures.append(f"{label} {url}: {queries}")
-            print(f"GET {url:<26} queries@10={queries[10][0]:>2} queries@100={queries[100][0]:>2} (rows {queries[10][1]}/{queries[100][1]}) "
-                  f"{'same' if same else 'DIFFERENT'}  page 50: {summary(samples)}")
+            print(
+                f"GET {url:<26} queries@10={queries[10][0]:>2} queries@100={queries[100][0]:>2} (rows {queries[10][1]}/{queries[100][1]}) "
+                f"{'same' if same else 'DIFFERENT'}  page 50: {summary(samples)}"
+            )
         for path in PAGES:
             # Query counts of the pages are pinned by tests/scale/test_query_counts.py; here only their latency.
             resp = html.get(path)
@@ -66,7 +68,11 @@ def main():
 
         def naive_page():
             rows = InformationSystem.objects.select_related("owner", "operator", "security_unit").order_by("code", "id")
-            visible = [s for s in rows if national or s.owner_id in reach or s.operator_id in reach or s.security_unit_id in reach]
+            visible = [
+                s
+                for s in rows
+                if national or s.owner_id in reach or s.operator_id in reach or s.security_unit_id in reach
+            ]
             return visible[:50]
 
         def fast_page():
@@ -79,7 +85,9 @@ def main():
         print(f"systems page of 50, selector (SQL visibility):   {summary(fast)}")
         print(f"systems page of 50, naive (Python per-row check): {summary(naive)}")
         print(f"ratio naive/selector p50: {pct(naive, 50) / pct(fast, 50):.1f}x")
-    print("\nquery counts equal at page size 10 and 100 for every endpoint:", "yes" if not failures else f"NO {failures}")
+    print(
+        "\nquery counts equal at page size 10 and 100 for every endpoint:", "yes" if not failures else f"NO {failures}"
+    )
 
 
 if __name__ == "__main__":

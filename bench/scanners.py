@@ -39,7 +39,11 @@ def main():
     runs = {}
     try:
         with transaction.atomic():
-            schedule = (lambda: scheduling.scan_inspection_schedule(today=args.schedule_today).as_dict()) if args.schedule_today else scan_inspection_schedule.run
+            schedule = (
+                (lambda: scheduling.scan_inspection_schedule(today=args.schedule_today).as_dict())
+                if args.schedule_today
+                else scan_inspection_schedule.run
+            )
             for name, task in (("scan_inspection_schedule", schedule), ("scan_deadlines", scan_deadlines.run)):
                 for attempt in (1, 2):
                     with CaptureQueriesContext(connection) as ctx:
@@ -47,15 +51,21 @@ def main():
                         result = task()
                         seconds = time.perf_counter() - start
                     runs[(name, attempt)] = seconds
-                    print(f"{name} run {attempt}: {seconds:6.1f} s, {len(ctx.captured_queries):,} queries, result {result}")
+                    print(
+                        f"{name} run {attempt}: {seconds:6.1f} s, {len(ctx.captured_queries):,} queries, result {result}"
+                    )
 
             # Naive baseline: one system at a time, the way a straightforward loop would do it.
             sample = list(InformationSystem.objects.filter(status="operating").order_by("id")[: args.sample])
             start = time.perf_counter()
             with CaptureQueriesContext(connection) as ctx:
                 for system in sample:
-                    due = scheduling.next_due(system, last_completed=scheduling.last_completed_periodic([system.pk]).get(system.pk))
-                    Inspection.objects.filter(system=system, kind="periodic", status__in=["scheduled", "in_progress"]).first()
+                    due = scheduling.next_due(
+                        system, last_completed=scheduling.last_completed_periodic([system.pk]).get(system.pk)
+                    )
+                    Inspection.objects.filter(
+                        system=system, kind="periodic", status__in=["scheduled", "in_progress"]
+                    ).first()
                     if due != system.next_inspection_due:
                         InformationSystem.objects.filter(pk=system.pk).update(next_inspection_due=due)
             per_system = (time.perf_counter() - start) / len(sample)

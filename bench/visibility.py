@@ -38,7 +38,10 @@ def fill_grants(cursor, total: int, perm_id: int) -> int:
     cursor.execute(f"select count(*) from {GRANT_TABLE}")
     now = cursor.fetchone()[0]
     if now > total:  # the window above overshoots to absorb conflicts: trim back to the target
-        cursor.execute(f"delete from {GRANT_TABLE} where id in (select id from {GRANT_TABLE} order by id desc limit %s)", [now - total])
+        cursor.execute(
+            f"delete from {GRANT_TABLE} where id in (select id from {GRANT_TABLE} order by id desc limit %s)",
+            [now - total],
+        )
     cursor.execute(f"analyze {GRANT_TABLE}")
     cursor.execute(f"select count(*) from {GRANT_TABLE}")
     return cursor.fetchone()[0]
@@ -73,7 +76,11 @@ def main():
         reach = list(jurisdiction_org_ids(user).values_list("descendant_id", flat=True))
         owners = list(delegated_owner_ids(user, roles=[r.value for r in Role]).values_list("owner_id", flat=True))
         mine = list(member_org_ids(user).values_list("organization_id", flat=True))
-        granted = list(InformationSystemUserObjectPermission.objects.filter(user_id=user.pk, permission=perm).values_list("content_object_id", flat=True))
+        granted = list(
+            InformationSystemUserObjectPermission.objects.filter(user_id=user.pk, permission=perm).values_list(
+                "content_object_id", flat=True
+            )
+        )
         from django.db.models import Q
 
         qs = InformationSystem.objects.filter(
@@ -105,12 +112,21 @@ def main():
                         base = timed(lambda u=user: naive(u), args.repeat)
                         assert naive(user) == visible(user), "baseline disagrees with the selector"
                         results[(total, user.username)] = samples
-                        print(f"{user.username:<20} sees {cnt:>6} systems; evaluating the queryset = {statements} SQL statement(s)")
+                        print(
+                            f"{user.username:<20} sees {cnt:>6} systems; evaluating the queryset = {statements} SQL statement(s)"
+                        )
                         print(f"  selector (count + page 50): {summary(samples)}")
-                        print(f"  naive (id lists in Python): {summary(base)}  ratio naive/selector p50 {pct(base, 50) / pct(samples, 50):.2f}x")
+                        print(
+                            f"  naive (id lists in Python): {summary(base)}  ratio naive/selector p50 {pct(base, 50) / pct(samples, 50):.2f}x"
+                        )
                 plan_user = users[0]
                 with connection.cursor() as cur2:
-                    sql, params = systems_visible_to(plan_user).order_by("code", "id").values_list("id", flat=True)[:50].query.sql_with_params()
+                    sql, params = (
+                        systems_visible_to(plan_user)
+                        .order_by("code", "id")
+                        .values_list("id", flat=True)[:50]
+                        .query.sql_with_params()
+                    )
                     cur2.execute("explain (analyze, buffers off) " + sql, params)
                     print("\nplan at the large size (commune operator, page of 50):")
                     for (line,) in cur2.fetchall():

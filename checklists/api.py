@@ -89,7 +89,9 @@ def serialize_detail(t: ChecklistTemplate) -> dict:
 
 @router.get("/checklists", response=ChecklistPage)
 def list_checklists(request, params: Query[ChecklistFilter]):
-    qs = selectors.checklist_list(code=params.code, regime=params.regime or "", kind=params.kind or "", level=params.level)
+    qs = selectors.checklist_list(
+        code=params.code, regime=params.regime or "", kind=params.kind or "", level=params.level
+    )
     return paginate(qs, params, lambda rows: [serialize(t) for t in rows])
 
 
@@ -119,7 +121,9 @@ def oscal_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@router.get("/checklists/{checklist_id}/oscal", url_name="checklist_oscal", response={200: dict[str, Any], 404: ErrorOut})
+@router.get(
+    "/checklists/{checklist_id}/oscal", url_name="checklist_oscal", response={200: dict[str, Any], 404: ErrorOut}
+)
 def checklist_oscal(request, checklist_id: int):
     """The checklist version as an OSCAL catalog (JSON), validated before it is sent."""
     template = selectors.checklist_detail(checklist_id)

@@ -18,7 +18,9 @@ class _Immutable(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise ImmutableError(f"{self._meta.verbose_name} {self.pk} is published and cannot be changed; import a new version.")
+            raise ImmutableError(
+                f"{self._meta.verbose_name} {self.pk} is published and cannot be changed; import a new version."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -42,7 +44,9 @@ class ChecklistTemplate(_Immutable):
     sha256 = models.CharField(_("SHA-256 of the source file"), max_length=64)
     item_count = models.PositiveIntegerField(_("items"), default=0)
     published_at = models.DateTimeField(_("published at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["code", "-version"]
@@ -52,7 +56,8 @@ class ChecklistTemplate(_Immutable):
             models.UniqueConstraint(fields=["code", "version"], name="checklist_code_version_unique"),
             models.UniqueConstraint(fields=["code", "sha256"], name="checklist_code_sha256_unique"),
             models.CheckConstraint(
-                condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5), name="checklist_level_range"
+                condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5),
+                name="checklist_level_range",
             ),
         ]
         indexes = [models.Index(fields=["regime", "kind", "level", "code", "version"])]

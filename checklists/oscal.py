@@ -87,7 +87,9 @@ def render(model, *, root_model) -> bytes:
     try:
         root_model.model_validate_json(data)
     except ValidationError as exc:
-        raise OscalExportError(f"{type(model).__name__} does not validate: {exc.errors(include_url=False)[:3]}") from exc
+        raise OscalExportError(
+            f"{type(model).__name__} does not validate: {exc.errors(include_url=False)[:3]}"
+        ) from exc
     return data
 
 
@@ -134,7 +136,11 @@ def build_catalog(template) -> oscal_catalog.Catalog:
         if section.title_en:
             group_props.append(prop("title-en", section.title_en))
         controls = [_control(item, cite) for item in section.items.all()]
-        groups.append(oscal_catalog.Group2(id=token(section.code), title=one_line(section.title), props=group_props, controls=controls or None))
+        groups.append(
+            oscal_catalog.Group2(
+                id=token(section.code), title=one_line(section.title), props=group_props, controls=controls or None
+            )
+        )
     return oscal_catalog.Catalog(
         uuid=catalog_uuid(template),
         metadata=metadata(
@@ -149,11 +155,15 @@ def build_catalog(template) -> oscal_catalog.Catalog:
 def _control(item, cite) -> oscal_catalog.Control:
     parts = [common.Part(id=f"{token(item.code)}_smt", name="statement", prose=item.text)]
     if item.text_en:
-        parts.append(common.Part(id=f"{token(item.code)}_smt-en", name="statement", ns=NS, class_="en", prose=item.text_en))
+        parts.append(
+            common.Part(id=f"{token(item.code)}_smt-en", name="statement", ns=NS, class_="en", prose=item.text_en)
+        )
     if item.guidance:
         parts.append(common.Part(id=f"{token(item.code)}_gdn", name="guidance", prose=item.guidance))
     if item.guidance_en:
-        parts.append(common.Part(id=f"{token(item.code)}_gdn-en", name="guidance", ns=NS, class_="en", prose=item.guidance_en))
+        parts.append(
+            common.Part(id=f"{token(item.code)}_gdn-en", name="guidance", ns=NS, class_="en", prose=item.guidance_en)
+        )
     if item.evidence:
         parts.append(common.Part(
             id=f"{token(item.code)}_evd", name="assessment-method", ns=NS, props=[prop("method", "EXAMINE", ns=None)],
@@ -164,7 +174,9 @@ def _control(item, cite) -> oscal_catalog.Control:
     if item.reference:
         props.append(prop("legal-basis", item.reference))
         links = [common.Link(href=f"#{cite(item.reference)}", rel="reference", text=one_line(item.reference))]
-    return oscal_catalog.Control(id=token(item.code), title=one_line(item.text, _TITLE_MAX), props=props, links=links, parts=parts)
+    return oscal_catalog.Control(
+        id=token(item.code), title=one_line(item.text, _TITLE_MAX), props=props, links=links, parts=parts
+    )
 
 
 def catalog_json(template) -> bytes:
@@ -209,11 +221,16 @@ def parse_oscal_template(data: bytes, *, resolve_checklist=None) -> ChecklistTem
         profile = _validated(oscal_profile.Model, document)
         doc, paths = _from_profile(profile, resolve_checklist)
     else:
-        raise _problem(model_name, _("this is an OSCAL %(model)s; only a catalog or a profile can become a checklist") % {"model": model_name})
+        raise _problem(
+            model_name,
+            _("this is an OSCAL %(model)s; only a catalog or a profile can become a checklist") % {"model": model_name},
+        )
     try:
         return ChecklistTemplateFile.model_validate(doc)
     except ValidationError as exc:
-        details = [{"field": paths.where(d["field"]) or d["field"], "message": d["message"]} for d in validation_details(exc)]
+        details = [
+            {"field": paths.where(d["field"]) or d["field"], "message": d["message"]} for d in validation_details(exc)
+        ]
         raise TemplateFileError(f"{len(details)} problem(s) in the OSCAL document", details) from None
 
 
@@ -236,7 +253,9 @@ def _validated(root_model, document: dict):
             details.append({"field": path, "message": error["msg"]})
         # A union member that does not fit reports a shallow error ("controls: extra field") beside the member that
         # fits and names the real problem deeper down: keep the deeper one.
-        details = [d for d in details if not any(o["field"].startswith((d["field"] + ".", d["field"] + "[")) for o in details)]
+        details = [
+            d for d in details if not any(o["field"].startswith((d["field"] + ".", d["field"] + "[")) for o in details)
+        ]
         raise TemplateFileError(
             _("the document does not validate as OSCAL %(version)s: %(first)s at %(path)s")
             % {"version": OSCAL_VERSION, "first": details[0]["message"], "path": details[0]["field"]},
@@ -275,7 +294,10 @@ def _check_unique_ids(catalog) -> None:
         if node.id is None:
             continue
         if node.id in seen:
-            raise _problem(f"{path}.id", _("duplicate id '%(id)s' (first used at %(first)s)") % {"id": node.id, "first": seen[node.id]})
+            raise _problem(
+                f"{path}.id",
+                _("duplicate id '%(id)s' (first used at %(first)s)") % {"id": node.id, "first": seen[node.id]},
+            )
         seen[node.id] = f"{path}.id"
 
 
@@ -298,7 +320,9 @@ def _prose(part) -> str:
 
 
 def _slug(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode()
+    ascii_title = (
+        unicodedata.normalize("NFKD", title.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode()
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:64].strip("-")
     return slug if len(slug) >= 2 else "oscal-catalog"
 
@@ -306,7 +330,13 @@ def _slug(title: str) -> str:
 def _template_fields(catalog, paths: _Paths) -> dict[str, Any]:
     meta = catalog.metadata
     ours = _props(meta.props, ns=NS)
-    for key, name in (("code", "catalogue-code"), ("regime", "regime"), ("kind", "kind"), ("level", "level"), ("title_en", "title-en")):
+    for key, name in (
+        ("code", "catalogue-code"),
+        ("regime", "regime"),
+        ("kind", "kind"),
+        ("level", "level"),
+        ("title_en", "title-en"),
+    ):
         if name in ours:
             paths.fields[key] = f"catalog.metadata.props[{ours[name][0]}].value"
     paths.fields["title"] = "catalog.metadata.title"
@@ -401,7 +431,13 @@ def _from_catalog(catalog) -> tuple[dict, _Paths]:
         code = label[1] if label and _ITEM_CODE.match(label[1]) else (group.id or f"G{len(sections) + 1}")
         title = " / ".join(one_line(g.title) for g in trail)
         title_en = _props(group.props, ns=NS).get("title-en")
-        add_section(code, title if len(trail) > 1 else group.title, title_en[1] if title_en else "", gpath, _controls(group.controls, gpath))
+        add_section(
+            code,
+            title if len(trail) > 1 else group.title,
+            title_en[1] if title_en else "",
+            gpath,
+            _controls(group.controls, gpath),
+        )
     doc["sections"] = sections
     paths.fields["sections"] = "catalog.groups"
     return doc, paths
@@ -415,7 +451,9 @@ def _from_profile(profile, resolve_checklist) -> tuple[dict, _Paths]:
     imp = profile.imports[0]
     template = resolve_checklist(imp.href) if resolve_checklist else None
     if template is None:
-        message = _("'%(href)s' is not the OSCAL address of a published checklist (…/checklists/<id>/oscal)") % {"href": imp.href}
+        message = _("'%(href)s' is not the OSCAL address of a published checklist (…/checklists/<id>/oscal)") % {
+            "href": imp.href
+        }
         raise _problem("profile.imports[0].href", message)
     catalog = build_catalog(template)
     wanted = None
@@ -424,7 +462,10 @@ def _from_profile(profile, resolve_checklist) -> tuple[dict, _Paths]:
         for index, selector in enumerate(imp.include_controls):
             wanted.update(selector.with_ids or [])
             if selector.matching:
-                raise _problem(f"profile.imports[0].include-controls[{index}].matching", _("pattern matching is not supported; list the ids"))
+                raise _problem(
+                    f"profile.imports[0].include-controls[{index}].matching",
+                    _("pattern matching is not supported; list the ids"),
+                )
     excluded = {i for selector in imp.exclude_controls or [] for i in (selector.with_ids or [])}
     known = {control.id for group in catalog.groups or [] for control in group.controls or []}
     unknown = sorted(((wanted or set()) | excluded) - known)

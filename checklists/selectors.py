@@ -27,7 +27,11 @@ def checklist_detail(checklist_id) -> ChecklistTemplate:
         raise NotFound() from None
     items = ChecklistItem.objects.order_by("order")
     sections = ChecklistSection.objects.order_by("order").prefetch_related(Prefetch("items", queryset=items))
-    template = ChecklistTemplate.objects.prefetch_related(Prefetch("sections", queryset=sections)).filter(pk=checklist_id).first()
+    template = (
+        ChecklistTemplate.objects.prefetch_related(Prefetch("sections", queryset=sections))
+        .filter(pk=checklist_id)
+        .first()
+    )
     if template is None:
         raise NotFound()
     return template

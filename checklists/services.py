@@ -26,7 +26,9 @@ IMPORT_ROLES = (Role.SECURITY_UNIT, Role.AUTHORITY)
 def can_import(user) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_staff or user.is_superuser or Membership.objects.filter(user_id=user.pk, role__in=IMPORT_ROLES).exists()
+    return (
+        user.is_staff or user.is_superuser or Membership.objects.filter(user_id=user.pk, role__in=IMPORT_ROLES).exists()
+    )
 
 
 def format_for(filename: str) -> str:
@@ -55,7 +57,9 @@ def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None
     except TemplateFileError as exc:
         if exc.code == "file_too_large":
             raise TooLarge(exc.message, details=exc.details) from None
-        raise Invalid(_("The checklist file is not valid: %(problem)s") % {"problem": exc.message}, details=exc.details) from None
+        raise Invalid(
+            _("The checklist file is not valid: %(problem)s") % {"problem": exc.message}, details=exc.details
+        ) from None
     digest = hashlib.sha256(data).hexdigest()
     try:
         with transaction.atomic():
@@ -89,7 +93,10 @@ def _publish(actor, parsed, digest: str, filename: str) -> tuple[ChecklistTempla
         created_by=actor if actor is not None and actor.pk else None,
     )  # fmt: skip
     sections = ChecklistSection.objects.bulk_create(
-        [ChecklistSection(template=template, code=s.code, title=s.title, title_en=s.title_en, order=i) for i, s in enumerate(parsed.sections)]
+        [
+            ChecklistSection(template=template, code=s.code, title=s.title, title_en=s.title_en, order=i)
+            for i, s in enumerate(parsed.sections)
+        ]
     )
     if sections[0].pk is None:  # backends without RETURNING on bulk insert
         sections = list(template.sections.order_by("order"))

@@ -16,7 +16,18 @@ from .catalogue import ChecklistTemplateFile, TemplateFileError
 from .catalogue.parser import validation_details
 
 TEMPLATE_SHEET, ITEMS_SHEET = "Template", "Items"
-ITEM_COLUMNS = ("section_code", "section_title", "section_title_en", "code", "text", "text_en", "guidance", "guidance_en", "reference", "evidence")
+ITEM_COLUMNS = (
+    "section_code",
+    "section_title",
+    "section_title_en",
+    "code",
+    "text",
+    "text_en",
+    "guidance",
+    "guidance_en",
+    "reference",
+    "evidence",
+)
 _OPTIONAL_TEXT = {"section_title_en", "text_en", "guidance", "guidance_en", "reference"}
 
 
@@ -41,14 +52,23 @@ def _document(workbook) -> dict:
             continue
         key = _text(row[0])
         value = row[1] if len(row) > 1 else None
-        doc[key] = value if isinstance(value, int) and not isinstance(value, bool) else (None if value is None else _text(value))
+        doc[key] = (
+            value
+            if isinstance(value, int) and not isinstance(value, bool)
+            else (None if value is None else _text(value))
+        )
     rows = workbook[ITEMS_SHEET].iter_rows(values_only=True)
     header = [_text(v) for v in next(rows, ())]
     unknown = [h for h in header if h and h not in ITEM_COLUMNS]
     if unknown or "code" not in header or "section_code" not in header:
         raise TemplateFileError(
             "the Items sheet's first row must name its columns",
-            [{"field": "Items!1", "message": f"expected columns {', '.join(ITEM_COLUMNS)}; unknown: {', '.join(unknown) or '-'}"}],
+            [
+                {
+                    "field": "Items!1",
+                    "message": f"expected columns {', '.join(ITEM_COLUMNS)}; unknown: {', '.join(unknown) or '-'}",
+                }
+            ],
         )
     sections: list[dict] = []
     for values in rows:

@@ -28,7 +28,9 @@ def checklist_detail_view(request, checklist_id):
 @login_required
 def checklist_import_view(request):
     if not services.can_import(request.user):
-        return HttpResponseForbidden(_("Only staff, designated security units and national authorities may import checklists."))
+        return HttpResponseForbidden(
+            _("Only staff, designated security units and national authorities may import checklists.")
+        )
     error, details = "", []
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -39,9 +41,16 @@ def checklist_import_view(request):
                 actor=request.user, data=upload.read(), filename=upload.name, fmt=services.format_for(upload.name)
             )
             if created:
-                messages.success(request, _("Published %(code)s version %(version)s.") % {"code": template.code, "version": template.version})
+                messages.success(
+                    request,
+                    _("Published %(code)s version %(version)s.") % {"code": template.code, "version": template.version},
+                )
             else:
-                messages.info(request, _("This file is already published as %(code)s version %(version)s.") % {"code": template.code, "version": template.version})
+                messages.info(
+                    request,
+                    _("This file is already published as %(code)s version %(version)s.")
+                    % {"code": template.code, "version": template.version},
+                )
             return redirect("checklists:detail", checklist_id=template.pk)
         except DomainError as exc:
             error, details = exc.message, exc.details

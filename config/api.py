@@ -21,7 +21,12 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token):
         # Revoked and expired tokens are refused alike (401): a password change, a deactivation and
         # POST /auth/token/revoke set revoked_at (accounts.models.ApiToken).
-        row = ApiToken.live().select_related("user").filter(key_hash=ApiToken.hash_key(token), user__is_active=True).first()
+        row = (
+            ApiToken.live()
+            .select_related("user")
+            .filter(key_hash=ApiToken.hash_key(token), user__is_active=True)
+            .first()
+        )
         if row is None:
             return None
         request.user = row.user
@@ -195,12 +200,16 @@ def _validation_error(request, exc: ValidationError):
         if loc and loc[0] == "body" and len(loc) > 1 and loc[1] in {"data", "payload"}:
             loc = loc[2:]
         details.append({"field": _loc_to_field(loc), "message": err.get("msg") or gettext("invalid")})
-    return api.create_response(request, error_body("validation_failed", gettext("The input is not valid."), details), status=422)
+    return api.create_response(
+        request, error_body("validation_failed", gettext("The input is not valid."), details), status=422
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, error_body("unauthenticated", gettext("Authentication is required.")), status=401)
+    return api.create_response(
+        request, error_body("unauthenticated", gettext("Authentication is required.")), status=401
+    )
 
 
 @api.exception_handler(Http404)
@@ -217,14 +226,25 @@ def _too_large(request, exc):
 @api.exception_handler(OverflowError)
 def _number_out_of_range(request, exc):
     # An id or filter beyond what the database can store (found by tests/security/test_api_fuzz.py): 422, not 500.
-    body = error_body("validation_failed", gettext("A number is out of range."), [{"field": "", "message": gettext("out of range")}])
+    body = error_body(
+        "validation_failed", gettext("A number is out of range."), [{"field": "", "message": gettext("out of range")}]
+    )
     return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-    return api.create_response(request, error_body(codes.get(exc.status_code, "error"), str(exc)), status=exc.status_code)
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+    }
+    return api.create_response(
+        request, error_body(codes.get(exc.status_code, "error"), str(exc)), status=exc.status_code
+    )
 
 
 from accounts.api import router as accounts_router  # noqa: E402

@@ -74,7 +74,9 @@ def _probe_broker() -> tuple[str, str | None]:
     options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS}
     options.update(socket_connect_timeout=PROBE_TIMEOUT_SECONDS, socket_timeout=PROBE_TIMEOUT_SECONDS)
     try:
-        broker = Connection(settings.CELERY_BROKER_URL, connect_timeout=PROBE_TIMEOUT_SECONDS, transport_options=options)
+        broker = Connection(
+            settings.CELERY_BROKER_URL, connect_timeout=PROBE_TIMEOUT_SECONDS, transport_options=options
+        )
         with broker as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=PROBE_TIMEOUT_SECONDS)
         return "ok", None

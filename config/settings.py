@@ -238,14 +238,29 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE["inspections.scan_inspection_schedule"] = {"task": "inspections.tasks.scan_inspection_schedule", "schedule": 6 * 60 * 60}
-CELERY_BEAT_SCHEDULE["notifications.scan_deadlines"] = {"task": "notifications.tasks.scan_deadlines", "schedule": 60 * 60}
-CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {"task": "notifications.tasks.send_digests", "schedule": 24 * 60 * 60}
+CELERY_BEAT_SCHEDULE["inspections.scan_inspection_schedule"] = {
+    "task": "inspections.tasks.scan_inspection_schedule",
+    "schedule": 6 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["notifications.scan_deadlines"] = {
+    "task": "notifications.tasks.scan_deadlines",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {
+    "task": "notifications.tasks.send_digests",
+    "schedule": 24 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["notifications.requeue_stale"] = {"task": "notifications.tasks.requeue_stale", "schedule": 10 * 60}
 CELERY_BEAT_SCHEDULE["inspections.sweep_exports"] = {"task": "inspections.tasks.sweep_exports", "schedule": 60 * 60}
-CELERY_BEAT_SCHEDULE["systems_registry.scan_reapproval_deadlines"] = {"task": "systems_registry.tasks.scan_reapproval_deadlines", "schedule": 6 * 60 * 60}
+CELERY_BEAT_SCHEDULE["systems_registry.scan_reapproval_deadlines"] = {
+    "task": "systems_registry.tasks.scan_reapproval_deadlines",
+    "schedule": 6 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["reporting.scan_reports"] = {"task": "reporting.tasks.scan_reports", "schedule": 6 * 60 * 60}
-CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {"task": "systems_registry.tasks.sweep_import_reports", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {
+    "task": "systems_registry.tasks.sweep_import_reports",
+    "schedule": 60 * 60,
+}
 
 # Seeders run in order by `manage.py seed_demo`; each app owns its own demo data.
 DEMO_SEEDERS = [

@@ -102,12 +102,16 @@ def inspector_check(user, system, requirement: str) -> tuple[str, str] | None:
     member_orgs = list(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
     if not member_orgs:
         return "inspector_not_eligible", _("%(user)s is not a member of any organisation.") % {"user": user.username}
-    if requirement in ("independent", "licensed") and OrganizationClosure.objects.filter(
-        ancestor_id=system.operator_id, descendant_id__in=member_orgs
-    ).exists():
+    if (
+        requirement in ("independent", "licensed")
+        and OrganizationClosure.objects.filter(ancestor_id=system.operator_id, descendant_id__in=member_orgs).exists()
+    ):
         message = _("%(user)s belongs to the system's operating unit: the inspection must be independent of it.")
         return "inspector_not_independent", message % {"user": user.username}
-    if requirement == "licensed" and not Organization.objects.filter(id__in=member_orgs, licensed_assessor=True).exists():
+    if (
+        requirement == "licensed"
+        and not Organization.objects.filter(id__in=member_orgs, licensed_assessor=True).exists()
+    ):
         message = _("%(user)s does not belong to a licensed assessor organisation, which this inspection requires.")
         return "licensed_assessor_required", message % {"user": user.username}
     return None

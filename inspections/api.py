@@ -174,7 +174,11 @@ def serialize_finding(f: Finding, user, transitions: list[str] | None = None) ->
 @router.get("/inspections", response=InspectionPage)
 def list_inspections(request, params: Query[InspectionFilter]):
     qs = selectors.inspection_list(
-        request.user, system_id=params.system_id, status=params.status or "", due_before=params.due_before, overdue=params.overdue
+        request.user,
+        system_id=params.system_id,
+        status=params.status or "",
+        due_before=params.due_before,
+        overdue=params.overdue,
     )
     return paginate(qs, params, lambda rows: [serialize_row(i) for i in rows])
 
@@ -197,7 +201,9 @@ def get_inspection(request, inspection_id: int):
 def put_results(request, inspection_id: int, data: list[ResultIn]):
     # The inspection the service locked and checked is the one answered: it is serialised as it stands (results read
     # afresh in one query), not looked up and checked a second time.
-    inspection = services.save_results(actor=request.user, inspection_id=inspection_id, entries=[e.model_dump() for e in data])
+    inspection = services.save_results(
+        actor=request.user, inspection_id=inspection_id, entries=[e.model_dump() for e in data]
+    )
     return serialize(inspection, request.user)
 
 
@@ -219,7 +225,11 @@ def assign(request, inspection_id: int, data: InspectorsIn):
 @router.get("/inspections/{inspection_id}/findings", response=FindingPage)
 def list_findings(request, inspection_id: int, params: Query[PageParams]):
     inspection = selectors.inspection_for_user(request.user, inspection_id)
-    return paginate(selectors.findings_of(inspection), params, lambda rows: [serialize_finding(f, request.user, transitions=[]) for f in rows])
+    return paginate(
+        selectors.findings_of(inspection),
+        params,
+        lambda rows: [serialize_finding(f, request.user, transitions=[]) for f in rows],
+    )
 
 
 @router.post("/inspections/{inspection_id}/findings", response={201: FindingOut})
@@ -236,7 +246,9 @@ def list_all_findings(request, params: Query[PageParams], system_id: int | None 
 
 @router.post("/findings/{finding_id}/transitions/{name}", response=FindingOut)
 def transition_finding(request, finding_id: int, name: str, data: TransitionIn | None = Body(None)):
-    finding = services.transition_finding(actor=request.user, finding_id=finding_id, name=name, comment=data.comment if data else "")
+    finding = services.transition_finding(
+        actor=request.user, finding_id=finding_id, name=name, comment=data.comment if data else ""
+    )
     return serialize_finding(selectors.finding_for_user(request.user, finding.pk), request.user)
 
 
@@ -245,28 +257,50 @@ def upload_evidence(request, inspection_id: int, item_id: Form[int], file: File[
     if file is None:
         raise Invalid.field("file", _("Send the file in the multipart field 'file'."))
     ev = services.add_evidence(actor=request.user, inspection_id=inspection_id, item_id=item_id, uploaded=file)
-    return Status(201, {"id": ev.pk, "item_id": ev.item_id, "filename": ev.filename, "content_type": ev.content_type, "size": ev.size, "sha256": ev.sha256})
+    return Status(
+        201,
+        {
+            "id": ev.pk,
+            "item_id": ev.item_id,
+            "filename": ev.filename,
+            "content_type": ev.content_type,
+            "size": ev.size,
+            "sha256": ev.sha256,
+        },
+    )
 
 
 # --- OSCAL (docs/oscal.md): the same visibility as the pages, so an outsider gets 404 ----------------------------------
 
 
-@router.get("/systems/{system_id}/oscal/ssp", url_name="system_oscal_ssp", response={200: dict[str, Any], 404: ErrorOut, 409: ErrorOut})
+@router.get(
+    "/systems/{system_id}/oscal/ssp",
+    url_name="system_oscal_ssp",
+    response={200: dict[str, Any], 404: ErrorOut, 409: ErrorOut},
+)
 def system_oscal_ssp(request, system_id: int):
     """The system's OSCAL System Security Plan (JSON), validated before it is sent."""
     system = system_for_user(request.user, system_id)
     return oscal_response(oscal.ssp_json(system), f"{system.code}.oscal-ssp.json")
 
 
-@router.get("/systems/{system_id}/oscal/poam", url_name="system_oscal_poam", response={200: dict[str, Any], 404: ErrorOut})
+@router.get(
+    "/systems/{system_id}/oscal/poam", url_name="system_oscal_poam", response={200: dict[str, Any], 404: ErrorOut}
+)
 def system_oscal_poam(request, system_id: int):
     """The system's findings not yet verified as an OSCAL Plan of Action and Milestones (JSON)."""
     system = system_for_user(request.user, system_id)
     return oscal_response(oscal.poam_json(system), f"{system.code}.oscal-poam.json")
 
 
-@router.get("/inspections/{inspection_id}/oscal/assessment-results", url_name="inspection_oscal_results", response={200: dict[str, Any], 404: ErrorOut})
+@router.get(
+    "/inspections/{inspection_id}/oscal/assessment-results",
+    url_name="inspection_oscal_results",
+    response={200: dict[str, Any], 404: ErrorOut},
+)
 def inspection_oscal_results(request, inspection_id: int):
     """The inspection as OSCAL Assessment Results (JSON): each item's result, note, evidence and inspectors."""
     inspection = selectors.inspection_for_user(request.user, inspection_id)
-    return oscal_response(oscal.assessment_results_json(inspection), f"inspection-{inspection.pk}.oscal-assessment-results.json")
+    return oscal_response(
+        oscal.assessment_results_json(inspection), f"inspection-{inspection.pk}.oscal-assessment-results.json"
+    )

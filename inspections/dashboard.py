@@ -71,7 +71,9 @@ def under_q(org_id: int, prefix: str = "") -> Q:
 
 def approved_q(prefix: str = "") -> Q:
     """Approved at the system's current level: the registry's approved dossier covers the proposed level."""
-    return Q(**{f"{prefix}approved_dossier__isnull": False, f"{prefix}approved_level__gte": F(f"{prefix}proposed_level")})
+    return Q(
+        **{f"{prefix}approved_dossier__isnull": False, f"{prefix}approved_level__gte": F(f"{prefix}proposed_level")}
+    )
 
 
 def on_time_q(today: date) -> Q:
@@ -130,7 +132,12 @@ class Dashboard:
             "dossiers_overdue_by_step": self.dossiers_overdue_by_step,
             "measures": {m.key: m.value for m in self.measures},
             "by_organization": [
-                {"organization_id": r.organization.pk, "code": r.organization.code, "name": r.organization.name, **_figures_api(r.figures)}
+                {
+                    "organization_id": r.organization.pk,
+                    "code": r.organization.code,
+                    "name": r.organization.name,
+                    **_figures_api(r.figures),
+                }
                 for r in self.rows
             ],
         }
@@ -181,7 +188,9 @@ def _system_aggregates(today: date) -> dict:
 def _inspection_aggregates(today: date) -> dict:
     open_ = Q(status__in=OPEN_STATUSES)
     return {
-        "inspections_due_30d": Count("id", filter=open_ & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_WINDOW_DAYS))),
+        "inspections_due_30d": Count(
+            "id", filter=open_ & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_WINDOW_DAYS))
+        ),
         "inspections_overdue": Count("id", filter=open_ & Q(due_date__lt=today)),
     }
 
@@ -189,7 +198,9 @@ def _inspection_aggregates(today: date) -> dict:
 def compliance(user, organization_id=None, *, with_list: bool = False, today: date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     visible = systems_visible_to(user)  # the oversight check runs once; the rest are sub-selects of this
-    organization = organization_in_view(user, organization_id, visible=visible) if organization_id not in (None, "") else None
+    organization = (
+        organization_in_view(user, organization_id, visible=visible) if organization_id not in (None, "") else None
+    )
     trail: list[Organization] = []
     if organization is not None:
         trail = list(
@@ -331,7 +342,9 @@ class Worklist:
 
     @property
     def empty(self) -> bool:
-        return not (self.steps or self.dossiers_to_complete or self.inspections or self.findings or self.without_approval)
+        return not (
+            self.steps or self.dossiers_to_complete or self.inspections or self.findings or self.without_approval
+        )
 
 
 def home_worklist(user, *, today: date | None = None) -> Worklist:

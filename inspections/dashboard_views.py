@@ -32,7 +32,9 @@ def dashboard_view(request):
             "board": board,
             "due_limit": timezone.localdate() + timedelta(days=dashboard.DUE_WINDOW_DAYS + 1),
             "f": f,
-            "findings_bars": [(severity_labels[k], v, SEVERITY_CSS[k]) for k, v in board.findings_open_by_severity.items()],
+            "findings_bars": [
+                (severity_labels[k], v, SEVERITY_CSS[k]) for k, v in board.findings_open_by_severity.items()
+            ],
             "findings_total": sum(board.findings_open_by_severity.values()),
             # the empty dashboard offers registration only to those the registry lets register (one query, then)
             "may_register": not f.systems_total and may_register_systems(request.user),

@@ -24,12 +24,16 @@ LEGACY_SYSTEM = {
 
 def _candidates(operator) -> list[InformationSystem]:
     systems = [
-        s for s in InformationSystem.objects.filter(owner__code="QNI").exclude(status="decommissioned").order_by("code")
+        s
+        for s in InformationSystem.objects.filter(owner__code="QNI").exclude(status="decommissioned").order_by("code")
         if s.proposed_level and default_checklist(regime=s.regime, level=scheduling.system_level(s), kind="periodic")
     ]
     if len(systems) < 3 and not InformationSystem.objects.filter(code=LEGACY_SYSTEM["code"]).exists():
         # The shipped catalogues may cover only one regime so far: add a system under that regime.
-        base = {f"{k}_id": Organization.objects.get(code=c).pk for k, c in (("owner", "QNI"), ("operator", "QNI-TTCDS"), ("security_unit", "QNI-SKHCN"))}
+        base = {
+            f"{k}_id": Organization.objects.get(code=c).pk
+            for k, c in (("owner", "QNI"), ("operator", "QNI-TTCDS"), ("security_unit", "QNI-SKHCN"))
+        }
         created = registry.create_system(actor=operator, data=SystemCreate(**base, **LEGACY_SYSTEM))
         registry.classify_system(actor=operator, system_id=created.pk)
         return _candidates(operator)
@@ -53,9 +57,15 @@ def _go_live(security_unit, inspector, operator) -> int:
             )  # fmt: skip
             services.transition_inspection(actor=inspector, inspection_id=check.pk, name="start")
             items = InspectionResult.objects.filter(inspection=check).values_list("item_id", flat=True)
-            services.save_results(actor=inspector, inspection_id=check.pk, entries=[{"item_id": i, "result": "met", "note": ""} for i in items])
+            services.save_results(
+                actor=inspector,
+                inspection_id=check.pk,
+                entries=[{"item_id": i, "result": "met", "note": ""} for i in items],
+            )
             services.transition_inspection(actor=inspector, inspection_id=check.pk, name="submit", outcome="eligible")
-            services.transition_inspection(actor=security_unit, inspection_id=check.pk, name="close", comment="Đủ điều kiện vận hành.")
+            services.transition_inspection(
+                actor=security_unit, inspection_id=check.pk, name="close", comment="Đủ điều kiện vận hành."
+            )
         registry.transition_system(actor=operator, system_id=system.pk, name="commission", comment="Đưa vào vận hành.")
     return len(ready)
 
@@ -65,7 +75,11 @@ def seed() -> str:
     scheduling.seed_cycle_policies()
     already = Inspection.objects.filter(system__owner__code="QNI").exists()
     with transaction.atomic():
-        _go_live(User.objects.get(username="security_unit"), User.objects.get(username="inspector"), User.objects.get(username="operator"))
+        _go_live(
+            User.objects.get(username="security_unit"),
+            User.objects.get(username="inspector"),
+            User.objects.get(username="operator"),
+        )
     if already:
         return "demo inspections already present"
     security_unit = User.objects.get(username="security_unit")
@@ -82,11 +96,20 @@ def seed() -> str:
             due_date=today + timedelta(days=30), inspector_ids=[inspector.pk],
         )  # fmt: skip
         ongoing = services.trigger_ad_hoc_inspection(
-            actor=security_unit, system_id=systems[min(1, len(systems) - 1)].pk, trigger="authority_request", inspector_ids=[inspector.pk]
+            actor=security_unit,
+            system_id=systems[min(1, len(systems) - 1)].pk,
+            trigger="authority_request",
+            inspector_ids=[inspector.pk],
         )
         services.transition_inspection(actor=inspector, inspection_id=ongoing.pk, name="start")
-        items = list(InspectionResult.objects.filter(inspection=ongoing).order_by("order").values_list("item_id", flat=True)[:5])
-        services.save_results(actor=inspector, inspection_id=ongoing.pk, entries=[{"item_id": i, "result": "met", "note": ""} for i in items])
+        items = list(
+            InspectionResult.objects.filter(inspection=ongoing).order_by("order").values_list("item_id", flat=True)[:5]
+        )
+        services.save_results(
+            actor=inspector,
+            inspection_id=ongoing.pk,
+            entries=[{"item_id": i, "result": "met", "note": ""} for i in items],
+        )
         closed = services.create_inspection(
             actor=security_unit, system_id=systems[min(2, len(systems) - 1)].pk, kind="ad_hoc", trigger="major_change",
             scheduled_for=today - timedelta(days=20), due_date=today - timedelta(days=1), inspector_ids=[inspector.pk],

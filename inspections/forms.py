@@ -38,7 +38,9 @@ class OrderInspectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Inspection.Kind.choices, widget=forms.HiddenInput)
     trigger = forms.ChoiceField(label=_("Trigger"), required=False, choices=[("", "")], widget=forms.HiddenInput)
     scheduled_for = forms.DateField(label=_("Scheduled for"), input_formats=DATE_INPUT_FORMATS, widget=_DateInput())
-    due_date = forms.DateField(label=_("Due date"), required=False, input_formats=DATE_INPUT_FORMATS, widget=_DateInput())
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, input_formats=DATE_INPUT_FORMATS, widget=_DateInput()
+    )
     inspectors = InspectorField(
         label=_("Inspectors"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={
@@ -48,7 +50,9 @@ class OrderInspectionForm(forms.Form):
         },
     )  # fmt: skip
     checklist = ChecklistField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none(), required=False)
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, triggers, inspectors, checklists, default_checklist_label, **kwargs):
         super().__init__(*args, **kwargs)

@@ -81,12 +81,16 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         CONDITIONALLY_ELIGIBLE = "conditionally_eligible", _("Conditionally eligible")
         NOT_ELIGIBLE = "not_eligible", _("Not eligible")
 
-    system = models.ForeignKey("systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="inspections")
+    system = models.ForeignKey(
+        "systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="inspections"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, blank=True)
     checklist = models.ForeignKey("checklists.ChecklistTemplate", on_delete=models.PROTECT, related_name="inspections")
     level = models.PositiveSmallIntegerField(_("level at creation"), null=True, blank=True)
-    assessor_requirement = models.CharField(max_length=20, choices=InspectionCyclePolicy.Assessor.choices, default="any")
+    assessor_requirement = models.CharField(
+        max_length=20, choices=InspectionCyclePolicy.Assessor.choices, default="any"
+    )
     inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="inspections_assigned")
     ordered_by_org = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="inspections_ordered"
@@ -98,8 +102,12 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InspectionQuerySet.as_manager()
@@ -180,14 +188,18 @@ class InspectionResult(models.Model):
     order = models.PositiveIntegerField()
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     assessed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["inspection", "order"]
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="inspection_result_item_unique"),
-            models.CheckConstraint(condition=~models.Q(result="not_applicable", note=""), name="inspection_result_na_needs_note"),
+            models.CheckConstraint(
+                condition=~models.Q(result="not_applicable", note=""), name="inspection_result_na_needs_note"
+            ),
         ]
 
 
@@ -234,18 +246,27 @@ class Finding(ConcurrentTransitionMixin, models.Model):
     responsible_org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="findings")
     status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices, protected=True)
     resolution = models.TextField(_("resolution"), blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["system", "status", "due_date"]), models.Index(fields=["responsible_org", "status"])]
+        indexes = [
+            models.Index(fields=["system", "status", "due_date"]),
+            models.Index(fields=["responsible_org", "status"]),
+        ]
 
     @property
     def is_overdue(self) -> bool:

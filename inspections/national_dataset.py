@@ -96,7 +96,19 @@ class _AuditLog:
     def __init__(self):
         self.rows = []
 
-    def add(self, at, actor, action, object_type, object_id, from_status="", to_status="", step=None, revision=None, data=None):
+    def add(
+        self,
+        at,
+        actor,
+        action,
+        object_type,
+        object_id,
+        from_status="",
+        to_status="",
+        step=None,
+        revision=None,
+        data=None,
+    ):
         self.rows.append((at, actor.pk if actor else None, actor.username if actor else "", action, object_type, str(object_id),
                           from_status, to_status, step, revision, data or {}))  # fmt: skip
 
@@ -105,7 +117,9 @@ class _AuditLog:
         users = {}
         for start in range(0, len(self.rows), BATCH):
             entries = []
-            for at, actor_id, username, action, otype, oid, frm, to, step, revision, data in self.rows[start : start + BATCH]:
+            for at, actor_id, username, action, otype, oid, frm, to, step, revision, data in self.rows[
+                start : start + BATCH
+            ]:
                 if actor_id is not None and actor_id not in users:
                     users[actor_id] = User(pk=actor_id, username=username)
                 entries.append({"at": at, "actor": users.get(actor_id), "actor_username": username, "action": action,
@@ -130,7 +144,9 @@ def _historic_created_at(*models):
             f.auto_now_add = value
 
 
-def generate(*, sizes: Sizes, seed: int = 1, as_of: date | None = None, password: str = "attesta-demo", log=None) -> Report:
+def generate(
+    *, sizes: Sizes, seed: int = 1, as_of: date | None = None, password: str = "attesta-demo", log=None
+) -> Report:
     """Create the dataset. Refuses to run twice on the same database (codes are unique)."""
     as_of = as_of or date.today()
     log = log or (lambda message: None)
@@ -189,12 +205,16 @@ def _analyze() -> None:
 
 def _organisations(sizes: Sizes, report: Report) -> dict:
     policy = load_routing(Regime.DECREE_331_2026)
-    existing = set(Organization.objects.filter(code__in=policy.national_authorities.values()).values_list("code", flat=True))
-    accounts.insert_organizations_batch([
-        Organization(code=code, name=f"National authority ({sector})", kind=Organization.Kind.NATIONAL_AUTHORITY)
-        for sector, code in policy.national_authorities.items()
-        if code not in existing
-    ])
+    existing = set(
+        Organization.objects.filter(code__in=policy.national_authorities.values()).values_list("code", flat=True)
+    )
+    accounts.insert_organizations_batch(
+        [
+            Organization(code=code, name=f"National authority ({sector})", kind=Organization.Kind.NATIONAL_AUTHORITY)
+            for sector, code in policy.national_authorities.items()
+            if code not in existing
+        ]
+    )
     national, assessor = accounts.insert_organizations_batch([
         Organization(code=f"{PREFIX}-NA", name="Cục A05 (national dataset)", kind=Organization.Kind.NATIONAL_AUTHORITY),
         Organization(code=f"{PREFIX}-ASSESSOR", name="Licensed assessor (national dataset)", kind=Organization.Kind.ASSESSOR, licensed_assessor=True),
@@ -203,21 +223,29 @@ def _organisations(sizes: Sizes, report: Report) -> dict:
         [Organization(code=f"{PREFIX}-B{i:02d}", name=f"Bộ {i:02d}", kind=Organization.Kind.CENTRAL_AGENCY) for i in range(1, sizes.ministries + 1)]
         + [Organization(code=f"{PREFIX}-T{i:02d}", name=f"UBND tỉnh {i:02d}", kind=Organization.Kind.PROVINCE) for i in range(1, sizes.provinces + 1)]
     )  # fmt: skip
-    units = accounts.insert_organizations_batch([
-        Organization(code=f"{owner.code}-{suffix}", name=f"{name} · {owner.name}", kind=Organization.Kind.UNIT, parent=owner)
-        for owner in owners
-        for suffix, name in (("IT", "Trung tâm CNTT"), ("SEC", "Đơn vị chuyên trách ATTT"))
-    ])
+    units = accounts.insert_organizations_batch(
+        [
+            Organization(
+                code=f"{owner.code}-{suffix}", name=f"{name} · {owner.name}", kind=Organization.Kind.UNIT, parent=owner
+            )
+            for owner in owners
+            for suffix, name in (("IT", "Trung tâm CNTT"), ("SEC", "Đơn vị chuyên trách ATTT"))
+        ]
+    )
     provinces = [o for o in owners if o.kind == Organization.Kind.PROVINCE]
     communes = []
     for start in range(0, sizes.communes, BATCH):
-        communes += accounts.insert_organizations_batch([
-            Organization(
-                code=f"{PREFIX}-X{i:04d}", name=f"Xã {i:04d}", kind=Organization.Kind.COMMUNE,
-                parent=provinces[(i - 1) % len(provinces)],
-            )  # fmt: skip
-            for i in range(start + 1, min(start + BATCH, sizes.communes) + 1)
-        ])
+        communes += accounts.insert_organizations_batch(
+            [
+                Organization(
+                    code=f"{PREFIX}-X{i:04d}",
+                    name=f"Xã {i:04d}",
+                    kind=Organization.Kind.COMMUNE,
+                    parent=provinces[(i - 1) % len(provinces)],
+                )  # fmt: skip
+                for i in range(start + 1, min(start + BATCH, sizes.communes) + 1)
+            ]
+        )
     report.counts["closure rows"] = rebuild_closure()
     by_code = {u.code: u for u in units}
     communes_of = {p.pk: [] for p in provinces}
@@ -233,7 +261,10 @@ def _organisations(sizes: Sizes, report: Report) -> dict:
 
 def _users(orgs: dict, sizes: Sizes, password: str, report: Report) -> dict:
     hashed = make_password(password)
-    specs = [("national.authority", orgs["national"], Role.AUTHORITY), ("national.auditor", orgs["national"], Role.AUDITOR)]
+    specs = [
+        ("national.authority", orgs["national"], Role.AUTHORITY),
+        ("national.auditor", orgs["national"], Role.AUDITOR),
+    ]
     for n in range(1, 11):
         specs.append((f"assessor.{n:02d}", orgs["assessor"], Role.INSPECTOR))
     for owner in orgs["owners"]:
@@ -248,11 +279,18 @@ def _users(orgs: dict, sizes: Sizes, password: str, report: Report) -> dict:
         specs.append((f"{commune.code.lower().removeprefix(f'{PREFIX.lower()}-')}.operator", commune, Role.OPERATOR))
     created = []
     for start in range(0, len(specs), BATCH):
-        created += accounts.insert_users_batch([
-            User(username=f"{PREFIX.lower()}.{name}", full_name=name, password=hashed, language="vi") for name, _, _ in specs[start : start + BATCH]
-        ])
+        created += accounts.insert_users_batch(
+            [
+                User(username=f"{PREFIX.lower()}.{name}", full_name=name, password=hashed, language="vi")
+                for name, _, _ in specs[start : start + BATCH]
+            ]
+        )
     accounts.insert_memberships_batch(
-        (Membership(user=user, organization=org, role=role) for user, (_, org, role) in zip(created, specs, strict=True)), batch_size=BATCH
+        (
+            Membership(user=user, organization=org, role=role)
+            for user, (_, org, role) in zip(created, specs, strict=True)
+        ),
+        batch_size=BATCH,
     )
     by_name = {u.username: u for u in created}
 
@@ -290,7 +328,11 @@ def _systems(rng: random.Random, orgs: dict, sizes: Sizes, moment, report: Repor
         status = _pick(rng, STATUS_WEIGHTS)
         regime = Regime.DECREE_331_2026 if rng.random() < 0.7 else Regime.DECREE_85_2016
         sector = "civil" if level < 4 or rng.random() < 0.9 else rng.choice(["military", "cipher"])
-        info = [InfoType.PUBLIC] + ([InfoType.PERSONAL] if rng.random() < 0.5 else []) + ([InfoType.PERSONAL_SENSITIVE] if level >= 3 else [])
+        info = (
+            [InfoType.PUBLIC]
+            + ([InfoType.PERSONAL] if rng.random() < 0.5 else [])
+            + ([InfoType.PERSONAL_SENSITIVE] if level >= 3 else [])
+        )
         systems.append(InformationSystem(
             code=f"{PREFIX}-HT-{i:06d}", name=f"Hệ thống {i:06d} · {owner.name}", owner=owner, operator=operator,
             security_unit=orgs["sec"][owner.pk], national_authority=orgs["national"] if level >= 4 else None,
@@ -350,7 +392,16 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
             auditlog.add(moment(days_ago), operator, "dossier.create", "dossier", dossier.pk, to_status="draft")
             if state == "draft":
                 continue
-            auditlog.add(moment(days_ago - 1), operator, "dossier.submit", "dossier", dossier.pk, "draft", "in_review", revision=1)
+            auditlog.add(
+                moment(days_ago - 1),
+                operator,
+                "dossier.submit",
+                "dossier",
+                dossier.pk,
+                "draft",
+                "in_review",
+                revision=1,
+            )
             specs = load_routing(system.regime).levels[system.proposed_level]
             decided_until = {"approved": len(specs), "superseded": len(specs), "in_review": rng.randrange(len(specs)),
                              "returned": rng.randrange(len(specs)), "rejected": rng.randrange(len(specs)),
@@ -363,7 +414,10 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
                 if order <= decided_until:
                     decision, day = Decision.APPROVED, day - rng.uniform(1, 8)
                 elif order == decided_until + 1 and state in ("returned", "rejected"):
-                    decision, day = (Decision.RETURNED if state == "returned" else Decision.REJECTED), day - rng.uniform(1, 8)
+                    decision, day = (
+                        (Decision.RETURNED if state == "returned" else Decision.REJECTED),
+                        day - rng.uniform(1, 8),
+                    )
                 activated = moment(day + 3).date() if order <= decided_until + 1 else None
                 if decision:
                     decided_at = moment(day)
@@ -381,9 +435,13 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
             if state == "approved":
                 approved_of[system.pk] = dossier
             if state == "withdrawn":
-                auditlog.add(moment(day - 1), operator, "dossier.withdraw", "dossier", dossier.pk, "in_review", "withdrawn")
+                auditlog.add(
+                    moment(day - 1), operator, "dossier.withdraw", "dossier", dossier.pk, "in_review", "withdrawn"
+                )
             if state == "superseded":
-                auditlog.add(moment(day - 2), None, "dossier.supersede", "dossier", dossier.pk, "approved", "superseded")
+                auditlog.add(
+                    moment(day - 2), None, "dossier.supersede", "dossier", dossier.pk, "approved", "superseded"
+                )
         approvals.insert_steps_batch(steps, batch_size=BATCH)
         step_count += len(steps)
         updated = [s for s in batch if s.pk in approved_of]
@@ -405,20 +463,30 @@ def _acting_org(acting: str, system, orgs):
 
 
 def _decider(role: str, system, users):
-    return {"security_unit": users["security"], "owner": users["owner"]}.get(role, {}).get(system.owner_id) or users["authority"]
+    return {"security_unit": users["security"], "owner": users["owner"]}.get(role, {}).get(system.owner_id) or users[
+        "authority"
+    ]
 
 
 # --- inspections -------------------------------------------------------------------------------------------
 
 
-def _inspections(rng: random.Random, systems, orgs, users, sizes: Sizes, moment, as_of, auditlog: _AuditLog, report: Report):
+def _inspections(
+    rng: random.Random, systems, orgs, users, sizes: Sizes, moment, as_of, auditlog: _AuditLog, report: Report
+):
     templates = {}
     for t in ChecklistTemplate.objects.filter(kind="periodic").order_by("regime", "level", "-version"):
         templates.setdefault((t.regime, t.level), t)
     items = {}
-    for item_id, template_id, code in ChecklistItem.objects.filter(template__in=templates.values()).order_by("order").values_list("id", "template_id", "code"):
+    for item_id, template_id, code in (
+        ChecklistItem.objects.filter(template__in=templates.values())
+        .order_by("order")
+        .values_list("id", "template_id", "code")
+    ):
         items.setdefault(template_id, []).append((item_id, code))
-    candidates = [s for s in systems if s.status in ("operating", "suspended") and (s.regime, s.proposed_level) in templates]
+    candidates = [
+        s for s in systems if s.status in ("operating", "suspended") and (s.regime, s.proposed_level) in templates
+    ]
     if not candidates:
         return
     rng.shuffle(candidates)
@@ -463,22 +531,54 @@ def _inspections(rng: random.Random, systems, orgs, users, sizes: Sizes, moment,
             inspector = users["inspector"][system.owner_id]
             links.append(through(inspection_id=inspection.pk, user_id=inspector.pk))
             sec = users["security"][system.owner_id]
-            auditlog.add(moment(due_days_ago + 30), sec, "inspection.create", "inspection", inspection.pk, to_status="scheduled")
+            auditlog.add(
+                moment(due_days_ago + 30), sec, "inspection.create", "inspection", inspection.pk, to_status="scheduled"
+            )
             if system.proposed_level == 5 or rng.random() < 0.02:
                 # An external assessor has no jurisdiction over the system: an explicit grant lets them see it.
                 assessor = rng.choice(users["assessors"])
                 links.append(through(inspection_id=inspection.pk, user_id=assessor.pk))
                 grants.append((assessor.pk, system.pk))
             if status not in ("scheduled", "cancelled"):
-                auditlog.add(moment(due_days_ago + 20), inspector, "inspection.start", "inspection", inspection.pk, "scheduled", "in_progress")
+                auditlog.add(
+                    moment(due_days_ago + 20),
+                    inspector,
+                    "inspection.start",
+                    "inspection",
+                    inspection.pk,
+                    "scheduled",
+                    "in_progress",
+                )
             if status in ("submitted", "closed"):
-                auditlog.add(moment(due_days_ago + 2), inspector, "inspection.submit", "inspection", inspection.pk, "in_progress", "submitted")
+                auditlog.add(
+                    moment(due_days_ago + 2),
+                    inspector,
+                    "inspection.submit",
+                    "inspection",
+                    inspection.pk,
+                    "in_progress",
+                    "submitted",
+                )
             if status == "closed":
-                auditlog.add(moment(due_days_ago), sec, "inspection.close", "inspection", inspection.pk, "submitted", "closed")
+                auditlog.add(
+                    moment(due_days_ago), sec, "inspection.close", "inspection", inspection.pk, "submitted", "closed"
+                )
             if status == "cancelled":
-                auditlog.add(moment(due_days_ago + 25), sec, "inspection.cancel", "inspection", inspection.pk, "scheduled", "cancelled")
+                auditlog.add(
+                    moment(due_days_ago + 25),
+                    sec,
+                    "inspection.cancel",
+                    "inspection",
+                    inspection.pk,
+                    "scheduled",
+                    "cancelled",
+                )
             template_items = items[template.pk][:k]
-            filled = len(template_items) if status in ("submitted", "closed") else (rng.randrange(len(template_items)) if status == "in_progress" else 0)
+            filled = (
+                len(template_items)
+                if status in ("submitted", "closed")
+                else (rng.randrange(len(template_items)) if status == "in_progress" else 0)
+            )
             for order, (item_id, item_code) in enumerate(template_items, start=1):
                 value = _pick(rng, RESULT_WEIGHTS) if order <= filled else ""
                 results.append(InspectionResult(
@@ -505,7 +605,15 @@ def _inspections(rng: random.Random, systems, orgs, users, sizes: Sizes, moment,
         through.objects.bulk_create(links, batch_size=BATCH)
         InspectionResult.objects.bulk_create(results, batch_size=BATCH)
         for finding in Finding.objects.bulk_create(findings, batch_size=BATCH):
-            auditlog.add(moment(0.5), None, "finding.create", "finding", finding.pk, to_status="open", data={"inspection_id": finding.inspection_id})
+            auditlog.add(
+                moment(0.5),
+                None,
+                "finding.create",
+                "finding",
+                finding.pk,
+                to_status="open",
+                data={"inspection_id": finding.inspection_id},
+            )
         result_count += len(results)
         finding_count += len(findings)
     pairs = sorted(set(grants))
@@ -532,7 +640,11 @@ def _explicit_grants(systems, users, count: int, report: Report) -> None:
     if count > n * len(grantees):
         raise ValueError(f"At most {n * len(grantees)} distinct grants fit {len(grantees)} users and {n} systems.")
     stride = next(p for p in (7919, 7927, 7933, 1) if n % p)
-    existing = set(InformationSystemUserObjectPermission.objects.filter(user__in=grantees).values_list("user_id", "content_object_id"))
+    existing = set(
+        InformationSystemUserObjectPermission.objects.filter(user__in=grantees).values_list(
+            "user_id", "content_object_id"
+        )
+    )
     perm = _view_permission()
     pairs = []
     for k in range(count):

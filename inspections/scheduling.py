@@ -43,7 +43,9 @@ def lead_days(regime: str | None = None) -> int:
 def seed_cycle_policies() -> int:
     """Create the rows the policy files define and the database lacks; never overwrite an administrator's change."""
     rows = [
-        InspectionCyclePolicy(regime=regime, level=c.level, months=c.months, assessor_requirement=c.assessor, note=c.note[:300])
+        InspectionCyclePolicy(
+            regime=regime, level=c.level, months=c.months, assessor_requirement=c.assessor, note=c.note[:300]
+        )
         for regime in REGIMES
         for c in load_policy(regime).cycles
     ]
@@ -56,7 +58,9 @@ def seed_cycle_policies() -> int:
 def effective_cycles() -> dict[tuple[str, int], tuple[int, str]]:
     """(regime, level) → (months, assessor requirement): the file's values, replaced by any database row."""
     cycles = {(regime, c.level): (c.months, c.assessor) for regime in REGIMES for c in load_policy(regime).cycles}
-    for regime, level, months, requirement in InspectionCyclePolicy.objects.values_list("regime", "level", "months", "assessor_requirement"):
+    for regime, level, months, requirement in InspectionCyclePolicy.objects.values_list(
+        "regime", "level", "months", "assessor_requirement"
+    ):
         cycles[(regime, level)] = (months, requirement)
     return cycles
 
@@ -69,7 +73,9 @@ def system_level(system) -> int | None:
 def assessor_requirement(system, *, kind: str, trigger: str = "", cycles=None) -> str:
     cycles = cycles if cycles is not None else effective_cycles()
     level = system_level(system)
-    base = cycles[(system.regime, level)][1] if level else ("independent" if system.regime == "decree_331_2026" else "any")
+    base = (
+        cycles[(system.regime, level)][1] if level else ("independent" if system.regime == "decree_331_2026" else "any")
+    )
     if kind == Inspection.Kind.AD_HOC and trigger:
         rule = load_policy(system.regime).trigger(trigger)
         return stricter(base, rule.assessor if rule else None)
@@ -146,7 +152,16 @@ def scan_inspection_schedule(*, today: date | None = None, batch_size: int = BAT
         batch = list(
             InformationSystem.objects.filter(status=InformationSystem.Status.OPERATING, id__gt=last_id)
             .order_by("id")
-            .only("id", "status", "regime", "proposed_level", "approved_level", "created_at", "security_unit_id", "next_inspection_due")[:batch_size]
+            .only(
+                "id",
+                "status",
+                "regime",
+                "proposed_level",
+                "approved_level",
+                "created_at",
+                "security_unit_id",
+                "next_inspection_due",
+            )[:batch_size]
         )
         if not batch:
             break
@@ -163,9 +178,9 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
     last = last_completed_periodic(ids)
     open_rows = {
         i.system_id: i
-        for i in Inspection.objects.filter(system_id__in=ids, kind=Inspection.Kind.PERIODIC, status__in=OPEN_STATUSES).only(
-            "id", "system_id", "status", "due_date", "scheduled_for"
-        )
+        for i in Inspection.objects.filter(
+            system_id__in=ids, kind=Inspection.Kind.PERIODIC, status__in=OPEN_STATUSES
+        ).only("id", "system_id", "status", "due_date", "scheduled_for")
     }
     due_by_system: dict[int, date] = {}
     to_create: list[Inspection] = []

@@ -131,7 +131,9 @@ def inspector_candidates(system, requirement: str, *, ordering_org_id: int | Non
     or in an assessor organisation, kept to exactly those access.inspector_problem() accepts under `requirement`
     (independent: no membership at or below the operating unit; licensed: a membership of a licensed assessor
     organisation). One query, with `organization_name` (where they inspect from) annotated for the label."""
-    roots = [org for org in (system.owner_id, system.security_unit_id, system.national_authority_id, ordering_org_id) if org]
+    roots = [
+        org for org in (system.owner_id, system.security_unit_id, system.national_authority_id, ordering_org_id) if org
+    ]
     own = OrganizationClosure.objects.filter(ancestor_id__in=roots).values("descendant_id")
     scope = Organization.objects.filter(
         Q(id__in=own) | Q(kind=Organization.Kind.ASSESSOR) | Q(licensed_assessor=True)
@@ -144,7 +146,11 @@ def inspector_candidates(system, requirement: str, *, ordering_org_id: int | Non
     if requirement == "licensed":
         qs = qs.filter(id__in=Membership.objects.filter(organization__licensed_assessor=True).values("user_id"))
     where = inspecting.filter(user_id=OuterRef("pk")).order_by("organization__code").values("organization__name")[:1]
-    return qs.annotate(organization_name=Subquery(where)).only("id", "username", "full_name").order_by("full_name", "username")
+    return (
+        qs.annotate(organization_name=Subquery(where))
+        .only("id", "username", "full_name")
+        .order_by("full_name", "username")
+    )
 
 
 def checklist_choices(system, inspection_kind: str):
@@ -156,5 +162,7 @@ def checklist_choices(system, inspection_kind: str):
     wanted = scheduling.checklist_kind(inspection_kind)
     level = scheduling.system_level(system)
     same_level = Q(level__isnull=True) | Q(level=level) if level else Q(level__isnull=True)
-    choices = ChecklistTemplate.objects.filter(same_level, regime=system.regime, kind=wanted).order_by("code", "-version")
+    choices = ChecklistTemplate.objects.filter(same_level, regime=system.regime, kind=wanted).order_by(
+        "code", "-version"
+    )
     return choices, default_checklist(regime=system.regime, level=level, kind=wanted)

@@ -62,7 +62,9 @@ def _pick_checklist(system, kind: str, checklist_id: int | None) -> ChecklistTem
 def _check_inspectors(system, inspector_ids, requirement: str) -> list[User]:
     ids = list(dict.fromkeys(inspector_ids or []))
     users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
-    details = [{"field": "inspector_ids", "message": _("No active user %(id)s.") % {"id": i}} for i in ids if i not in users]
+    details = [
+        {"field": "inspector_ids", "message": _("No active user %(id)s.") % {"id": i}} for i in ids if i not in users
+    ]
     codes = set()
     for user in users.values():
         found = access.inspector_check(user, system, requirement)
@@ -71,7 +73,10 @@ def _check_inspectors(system, inspector_ids, requirement: str) -> list[User]:
             details.append({"field": "inspector_ids", "message": found[1]})
     if details:
         # The most specific problem names the error (the messages are translated, so never parse them).
-        code = next((c for c in ("inspector_not_independent", "licensed_assessor_required") if c in codes), "inspector_not_eligible")
+        code = next(
+            (c for c in ("inspector_not_independent", "licensed_assessor_required") if c in codes),
+            "inspector_not_eligible",
+        )
         raise Invalid(_("An assigned inspector may not carry out this inspection."), code=code, details=details)
     return [users[i] for i in ids]
 
@@ -105,7 +110,9 @@ def create_inspection(
     system = system_for_user(actor, system_id, for_update=True)
     ordered_by = access.ordering_org_id(actor, system)
     if ordered_by is None:
-        raise Forbidden(_("Inspections are ordered by the system's designated security unit, its owner or a national authority."))
+        raise Forbidden(
+            _("Inspections are ordered by the system's designated security unit, its owner or a national authority.")
+        )
     if kind == Inspection.Kind.AD_HOC and not trigger:
         trigger = Inspection.Trigger.AUTHORITY_REQUEST  # the contract's default reason (api-contract.md)
     if not recording_past and scheduled_for < timezone.localdate():
@@ -214,9 +221,14 @@ def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspectio
     if not access.is_inspector(actor, inspection):
         raise Forbidden(_("Only the assigned inspectors record results."))
     if inspection.status != Inspection.Status.IN_PROGRESS:
-        raise Conflict(_("Results are recorded only while the inspection is in progress."), code="inspection_not_in_progress")
+        raise Conflict(
+            _("Results are recorded only while the inspection is in progress."), code="inspection_not_in_progress"
+        )
     wanted = [e["item_id"] for e in entries]
-    rows = {r.item_id: r for r in InspectionResult.objects.filter(inspection_id=inspection.pk, item_id__in=wanted).select_for_update()}
+    rows = {
+        r.item_id: r
+        for r in InspectionResult.objects.filter(inspection_id=inspection.pk, item_id__in=wanted).select_for_update()
+    }
     details = []
     for index, entry in enumerate(entries):
         result, note = entry.get("result") or "", (entry.get("note") or "").strip()
@@ -224,7 +236,9 @@ def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspectio
             message = _("Item %(item)s is not in this inspection's checklist.") % {"item": entry["item_id"]}
             details.append({"field": f"[{index}].item_id", "message": message})
         if result and result not in InspectionResult.Result.values:
-            details.append({"field": f"[{index}].result", "message": _("Unknown result '%(result)s'.") % {"result": result}})
+            details.append(
+                {"field": f"[{index}].result", "message": _("Unknown result '%(result)s'.") % {"result": result}}
+            )
         if result == InspectionResult.Result.NOT_APPLICABLE and not note:
             details.append({"field": f"[{index}].note", "message": _("Not applicable needs a note giving the reason.")})
     if details:
@@ -299,20 +313,24 @@ def transition_inspection(*, actor, inspection_id: int, name: str, comment: str 
             raise Forbidden(_("An inspector cannot close or reopen their own inspection."))
         raise Forbidden(_("You may not %(transition)s this inspection.") % {"transition": name})
     if name == "start" and inspection.status == Inspection.Status.SCHEDULED and not inspection.has_inspectors():
-        raise Conflict(_("Assign at least one inspector before starting."), code="no_inspectors", details=[{"allowed_transitions": allowed}])
+        raise Conflict(
+            _("Assign at least one inspector before starting."),
+            code="no_inspectors",
+            details=[{"allowed_transitions": allowed}],
+        )
     if not can_proceed(method, check_conditions=False):
         raise transition_not_allowed(name, allowed)
     before = inspection.status
     if name == "submit":
-        unanswered = list(
-            inspection.results.filter(result="").order_by("order").values_list("item__code", flat=True)
-        )
+        unanswered = list(inspection.results.filter(result="").order_by("order").values_list("item__code", flat=True))
         if unanswered:
             shown = ", ".join(unanswered[:20])
             if len(unanswered) > 20:
                 shown = _("%(items)s and %(more)s more") % {"items": shown, "more": len(unanswered) - 20}
             message = ngettext(
-                "%(count)s item is not assessed yet: %(items)s.", "%(count)s items are not assessed yet: %(items)s.", len(unanswered)
+                "%(count)s item is not assessed yet: %(items)s.",
+                "%(count)s items are not assessed yet: %(items)s.",
+                len(unanswered),
             )
             raise Conflict(
                 message % {"count": len(unanswered), "items": shown}, code="unanswered_items",
@@ -363,13 +381,18 @@ def propose_findings(*, actor, inspection: Inspection) -> list[Finding]:
     ]  # fmt: skip
     created = Finding.objects.bulk_create(new)
     if created:
-        audit.record(actor=actor, action="finding.propose", obj=inspection, data={"items": [f.item_id for f in created]})
+        audit.record(
+            actor=actor, action="finding.propose", obj=inspection, data={"items": [f.item_id for f in created]}
+        )
     return created
 
 
 def may_create_finding(user, inspection: Inspection) -> bool:
     """The boolean twin of create_finding's checks on who and when (the page offers the form only then)."""
-    return inspection.status in (Inspection.Status.IN_PROGRESS, Inspection.Status.SUBMITTED) and access.can_verify_findings(user, inspection)
+    return inspection.status in (
+        Inspection.Status.IN_PROGRESS,
+        Inspection.Status.SUBMITTED,
+    ) and access.can_verify_findings(user, inspection)
 
 
 @transaction.atomic
@@ -381,23 +404,35 @@ def create_finding(
     if not access.can_verify_findings(actor, inspection):
         raise Forbidden(_("Findings are recorded by the inspectors or the designated security unit."))
     if inspection.status not in (Inspection.Status.IN_PROGRESS, Inspection.Status.SUBMITTED):
-        raise Conflict(_("Findings are recorded while the inspection is in progress or submitted."), code="inspection_not_open")
+        raise Conflict(
+            _("Findings are recorded while the inspection is in progress or submitted."), code="inspection_not_open"
+        )
     row = InspectionResult.objects.filter(inspection_id=inspection.pk, item_id=item_id).select_related("item").first()
     if row is None:
         raise Invalid.field("item_id", _("Item %(item)s is not in this inspection's checklist.") % {"item": item_id})
     if row.result not in ("not_met", "partial"):
-        raise Invalid.field("item_id", _("Item %(item)s is not assessed as not met or partially met.") % {"item": row.item.code})
+        raise Invalid.field(
+            "item_id", _("Item %(item)s is not assessed as not met or partially met.") % {"item": row.item.code}
+        )
     if severity not in Finding.Severity.values:
         raise Invalid.field("severity", _("Unknown severity '%(severity)s'.") % {"severity": severity})
     finding = Finding.objects.create(
         inspection=inspection, system_id=inspection.system_id, item_id=item_id, severity=severity, description=description,
         due_date=due_date, responsible_org_id=responsible_org_id or inspection.system.operator_id, created_by=actor,
     )  # fmt: skip
-    audit.record(actor=actor, action="finding.create", obj=finding, to_status=finding.status, data={"inspection_id": inspection.pk})
+    audit.record(
+        actor=actor,
+        action="finding.create",
+        obj=finding,
+        to_status=finding.status,
+        data={"inspection_id": inspection.pk},
+    )
     return finding
 
 
-def _finding_permitted(user, finding: Finding, name: str, *, verifier: bool | None = None, resolvable: set | None = None) -> bool:
+def _finding_permitted(
+    user, finding: Finding, name: str, *, verifier: bool | None = None, resolvable: set | None = None
+) -> bool:
     if name == "resolve":
         if resolvable is not None:
             return finding.responsible_org_id in resolvable
@@ -449,7 +484,14 @@ def transition_finding(*, actor, finding_id: int, name: str, comment: str = "") 
     else:
         method()
     finding.save(update_fields=["status", "resolution", "resolved_by", "resolved_at", "verified_by", "verified_at"])
-    audit.record(actor=actor, action=f"finding.{name}", obj=finding, from_status=before, to_status=finding.status, comment=comment)
+    audit.record(
+        actor=actor,
+        action=f"finding.{name}",
+        obj=finding,
+        from_status=before,
+        to_status=finding.status,
+        comment=comment,
+    )
     return finding
 
 
@@ -462,7 +504,9 @@ def add_evidence(*, actor, inspection_id: int, item_id: int, uploaded) -> Eviden
     if not access.is_inspector(actor, inspection):
         raise Forbidden(_("Only the assigned inspectors attach evidence."))
     if inspection.status != Inspection.Status.IN_PROGRESS:
-        raise Conflict(_("Evidence is attached while the inspection is in progress."), code="inspection_not_in_progress")
+        raise Conflict(
+            _("Evidence is attached while the inspection is in progress."), code="inspection_not_in_progress"
+        )
     if not InspectionResult.objects.filter(inspection_id=inspection.pk, item_id=item_id).exists():
         raise Invalid.field("item_id", _("Item %(item)s is not in this inspection's checklist.") % {"item": item_id})
     checked = check_upload(uploaded)
@@ -471,7 +515,9 @@ def add_evidence(*, actor, inspection_id: int, item_id: int, uploaded) -> Eviden
         size=checked.size, sha256=checked.sha256, uploaded_by=actor,
     )  # fmt: skip
     # The stored name is random: the client's file name is shown, never used as a path.
-    evidence.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[checked.content_type]}", ContentFile(uploaded.read()), save=False)
+    evidence.file.save(
+        f"{uuid.uuid4().hex}{EXTENSIONS[checked.content_type]}", ContentFile(uploaded.read()), save=False
+    )
     evidence.save()
     audit.record(
         actor=actor, action="inspection.evidence", obj=inspection,

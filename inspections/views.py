@@ -27,7 +27,9 @@ from .policy import load_policy
 # What each button did and who acts next: shown after the redirect instead of a bare "done".
 INSPECTION_MESSAGES = {
     "start": gettext_lazy("Inspection started. Next: the inspectors record a result for every item, then submit them."),
-    "submit": gettext_lazy("Results submitted. Next: the reviewer closes the inspection, or reopens it for corrections."),
+    "submit": gettext_lazy(
+        "Results submitted. Next: the reviewer closes the inspection, or reopens it for corrections."
+    ),
     "close": gettext_lazy("Inspection closed. Its open findings now wait for the responsible unit to remediate them."),
     "reopen": gettext_lazy("Inspection reopened. Next: the inspectors correct the results and submit them again."),
     "cancel": gettext_lazy("Inspection cancelled. Nobody acts on it further."),
@@ -61,7 +63,9 @@ def inspection_list_view(request):
     system_id = int(system) if system.isdigit() else None
     due_before = _parse_date(request.GET.get("due_before", ""))
     overdue = request.GET.get("overdue") == "1"
-    qs = selectors.inspection_list(request.user, system_id=system_id, status=status, due_before=due_before, overdue=overdue)
+    qs = selectors.inspection_list(
+        request.user, system_id=system_id, status=status, due_before=due_before, overdue=overdue
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     order_system = None
     if system_id is not None:
@@ -97,7 +101,11 @@ def finding_create_view(request, inspection_id):
     """Record a finding by hand: the page of POST /api/v1/inspections/{id}/findings, calling the same service."""
     inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
     if not services.may_create_finding(request.user, inspection):
-        return HttpResponseForbidden(_("Findings are recorded by the inspectors or the designated security unit while the inspection is in progress or submitted."))
+        return HttpResponseForbidden(
+            _(
+                "Findings are recorded by the inspectors or the designated security unit while the inspection is in progress or submitted."
+            )
+        )
     items = [
         (r.item_id, f"{r.item.code} · {r.get_result_display()} · {r.item.text[:80]}")
         for r in selectors.results_of(inspection) if r.result in (InspectionResult.Result.NOT_MET, InspectionResult.Result.PARTIAL)
@@ -113,7 +121,12 @@ def finding_create_view(request, inspection_id):
             except Conflict as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("Finding recorded. Next: the responsible unit remediates it by the date given, then marks it as remediated."))
+                messages.success(
+                    request,
+                    _(
+                        "Finding recorded. Next: the responsible unit remediates it by the date given, then marks it as remediated."
+                    ),
+                )
                 return redirect("inspections:detail", inspection_id=inspection.pk)
         if call.forbidden:
             return call.forbidden
@@ -129,12 +142,20 @@ def results_view(request, inspection_id):
     errors = []
     if request.method == "POST":
         if not can_fill:
-            return HttpResponseForbidden(_("Only the assigned inspectors record results while the inspection is in progress."))
+            return HttpResponseForbidden(
+                _("Only the assigned inspectors record results while the inspection is in progress.")
+            )
         entries = []
         for key, value in request.POST.items():
             if key.startswith("result-") and key[7:].isdigit():
                 item_id = int(key[7:])
-                entries.append({"item_id": item_id, "result": value or None, "note": request.POST.get(f"note-{item_id}", "")[:5000]})
+                entries.append(
+                    {
+                        "item_id": item_id,
+                        "result": value or None,
+                        "note": request.POST.get(f"note-{item_id}", "")[:5000],
+                    }
+                )
         try:
             services.save_results(actor=request.user, inspection_id=inspection.pk, entries=entries)
             messages.success(request, _("Results saved."))
@@ -168,7 +189,9 @@ def transition_view(request, inspection_id, name):
 def finding_transition_view(request, finding_id, name):
     finding = _or_404(selectors.finding_for_user, request.user, finding_id)
     with service_call(request) as call:
-        services.transition_finding(actor=request.user, finding_id=finding.pk, name=name, comment=request.POST.get("comment", "")[:5000])
+        services.transition_finding(
+            actor=request.user, finding_id=finding.pk, name=name, comment=request.POST.get("comment", "")[:5000]
+        )
         messages.success(request, FINDING_MESSAGES[name])
     return call.forbidden or redirect("inspections:detail", inspection_id=finding.inspection_id)
 
@@ -183,13 +206,17 @@ def evidence_upload_view(request, inspection_id):
             raise DomainError(_("Choose an item and a file."))
         services.add_evidence(actor=request.user, inspection_id=inspection_id, item_id=int(item), uploaded=upload)
         messages.success(request, _("Evidence attached."))
-    return call.forbidden or redirect(reverse("inspections:results", args=[inspection_id]) + (f"#item-{item}" if item.isdigit() else ""))
+    return call.forbidden or redirect(
+        reverse("inspections:results", args=[inspection_id]) + (f"#item-{item}" if item.isdigit() else "")
+    )
 
 
 @login_required
 def evidence_download_view(request, evidence_id):
     evidence = _or_404(services.evidence_for_user, request.user, evidence_id)
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename, content_type=evidence.content_type)
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.filename, content_type=evidence.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -198,9 +225,13 @@ def evidence_download_view(request, evidence_id):
 def findings_view(request):
     overdue = request.GET.get("overdue") == "1"
     system = request.GET.get("system", "")
-    qs = selectors.findings_visible_to(request.user, system_id=int(system) if system.isdigit() else None, overdue=overdue)
+    qs = selectors.findings_visible_to(
+        request.user, system_id=int(system) if system.isdigit() else None, overdue=overdue
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "inspections/findings.html", {"page": page, "overdue": overdue, "statuses": Finding.Status.choices})
+    return render(
+        request, "inspections/findings.html", {"page": page, "overdue": overdue, "statuses": Finding.Status.choices}
+    )
 
 
 @login_required
@@ -218,7 +249,9 @@ def calendar_view(request):
     org_param = request.GET.get("organization", "")
     org = orgs.filter(pk=int(org_param)).first() if org_param.isdigit() else None
     last = date(first.year, first.month, cal.monthrange(first.year, first.month)[1])
-    qs = selectors.inspection_list(request.user, organization_id=org.pk if org else None).filter(due_date__gte=first, due_date__lte=last)
+    qs = selectors.inspection_list(request.user, organization_id=org.pk if org else None).filter(
+        due_date__gte=first, due_date__lte=last
+    )
     by_day: dict[date, list] = {}
     for inspection in qs:
         by_day.setdefault(inspection.due_date, []).append(inspection)
@@ -227,7 +260,7 @@ def calendar_view(request):
         for week in cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     ]
     prev_month = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
-    next_month = (last + timedelta(days=1))
+    next_month = last + timedelta(days=1)
     return render(request, "inspections/calendar.html", {
         "weeks": weeks, "first": first, "orgs": orgs, "org": org, "prev": prev_month, "next": next_month,
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
@@ -239,13 +272,15 @@ def calendar_view(request):
 
 def _order_types(system) -> list[dict]:
     """The kinds a user may order, ad hoc once per trigger of the system's regime (inspections/policies/)."""
-    types = [{"value": k, "kind": k, "trigger": "", "label": label} for k, label in Inspection.Kind.choices if k != Inspection.Kind.AD_HOC]
+    types = [
+        {"value": k, "kind": k, "trigger": "", "label": label}
+        for k, label in Inspection.Kind.choices
+        if k != Inspection.Kind.AD_HOC
+    ]
     ad_hoc = Inspection.Kind.AD_HOC
     for rule in load_policy(system.regime).triggers:
         label = f"{ad_hoc.label} · {Inspection.Trigger(rule.name).label}"
-        types.append(
-            {"value": f"{ad_hoc}:{rule.name}", "kind": ad_hoc.value, "trigger": rule.name, "label": label}
-        )
+        types.append({"value": f"{ad_hoc}:{rule.name}", "kind": ad_hoc.value, "trigger": rule.name, "label": label})
     return types
 
 
@@ -263,9 +298,9 @@ def _due_hint(system, chosen: dict) -> str:
         next_due = scheduling.next_due_for(system)
         if next_due is None:
             return _("If left empty: the scheduled date.")
-        return _("If left empty: the system's next periodic due date (%(date)s), or the scheduled date if that is later.") % {
-            "date": date_format(next_due, "SHORT_DATE_FORMAT")
-        }
+        return _(
+            "If left empty: the system's next periodic due date (%(date)s), or the scheduled date if that is later."
+        ) % {"date": date_format(next_due, "SHORT_DATE_FORMAT")}
     days = scheduling.due_days(system.regime, chosen["trigger"])
     return _("If left empty: %(days)s days after the scheduled date.") % {"days": days}
 
@@ -293,7 +328,11 @@ def order_view(request, system_id):
     kind, trigger = (chosen["kind"], chosen["trigger"]) if chosen else ("", "")
     requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger) if chosen else ""
     checklists, default_label = _checklists(system, kind)
-    inspectors = selectors.inspector_candidates(system, requirement, ordering_org_id=ordering_org) if chosen else User.objects.none()
+    inspectors = (
+        selectors.inspector_candidates(system, requirement, ordering_org_id=ordering_org)
+        if chosen
+        else User.objects.none()
+    )
     form = OrderInspectionForm(
         request.POST if request.method == "POST" else None,
         initial={"kind": kind, "trigger": trigger, "scheduled_for": timezone.localdate()},
@@ -306,7 +345,9 @@ def order_view(request, system_id):
         elif form.is_valid():
             with service_call(request) as call:
                 try:
-                    inspection = services.create_inspection(actor=request.user, system_id=system.pk, **form.service_kwargs())
+                    inspection = services.create_inspection(
+                        actor=request.user, system_id=system.pk, **form.service_kwargs()
+                    )
                 except Invalid as exc:
                     form.add_service_errors(exc.details, exc.message)
                 except Conflict as exc:

@@ -8,7 +8,18 @@ from .services import retry_failed_emails
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("id", "recipient", "kind", "title", "created_at", "read_at", "email_status", "attempts", "sent_at", "short_error")
+    list_display = (
+        "id",
+        "recipient",
+        "kind",
+        "title",
+        "created_at",
+        "read_at",
+        "email_status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    )
     list_filter = ("email_status", "kind", "in_digest")
     search_fields = ("title", "recipient__username", "last_error", "dedup_key")
     list_select_related = ("recipient",)
@@ -22,7 +33,9 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry the email of the selected failed notifications"))
     def retry_email(self, request, queryset):
         ids = retry_failed_emails(queryset)
-        self.message_user(request, ngettext("%(n)d email queued again.", "%(n)d emails queued again.", len(ids)) % {"n": len(ids)})
+        self.message_user(
+            request, ngettext("%(n)d email queued again.", "%(n)d emails queued again.", len(ids)) % {"n": len(ids)}
+        )
 
     def has_add_permission(self, request):
         return False

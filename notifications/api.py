@@ -33,12 +33,22 @@ class NotificationFilter(PageParams):
 
 
 def _out(n: Notification) -> dict:
-    return {"id": n.pk, "kind": n.kind, "title": n.title, "body": n.body, "url": n.url, "created_at": n.created_at, "read_at": n.read_at}
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "title": n.title,
+        "body": n.body,
+        "url": n.url,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    }
 
 
 @router.get("/notifications", response=NotificationPage)
 def list_notifications(request, params: Query[NotificationFilter]):
-    qs = selectors.inbox(request.user, unread=params.unread).only("id", "kind", "title", "body", "url", "created_at", "read_at")
+    qs = selectors.inbox(request.user, unread=params.unread).only(
+        "id", "kind", "title", "body", "url", "created_at", "read_at"
+    )
     return paginate(qs, params, lambda rows: [_out(n) for n in rows])
 
 

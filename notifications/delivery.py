@@ -52,9 +52,8 @@ def claim(notification_id: int):
     """Take the row for sending; returns the claim's timestamp (the fencing token) or None."""
     now = timezone.now()
     claimable = Q(email_status=EmailStatus.PENDING) | Q(email_status=EmailStatus.SENDING, claimed_at__lt=now - lease())
-    taken = (
-        Notification.objects.filter(claimable, pk=notification_id)
-        .update(email_status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    taken = Notification.objects.filter(claimable, pk=notification_id).update(
+        email_status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     return now if taken else None
 
@@ -62,7 +61,12 @@ def claim(notification_id: int):
 def build_email(notification: Notification) -> EmailMultiAlternatives:
     user = notification.recipient
     with translation.override(user.language or None):
-        context = {"notification": notification, "user": user, "link": absolute(notification.url), "site_url": settings.SITE_URL}
+        context = {
+            "notification": notification,
+            "user": user,
+            "link": absolute(notification.url),
+            "site_url": settings.SITE_URL,
+        }
         subject = "[Attesta] " + notification.title
         text = render_to_string("notifications/email/notification.txt", context)
         html = render_to_string("notifications/email/notification.html", context)

@@ -191,7 +191,9 @@ def inspection_overdue_event(inspection) -> Event:
 
 
 def _finding_people(finding) -> who.Audience:
-    return who.role_holders(finding.responsible_org_id, Role.OPERATOR) | who.system_people(finding.system, operator=False)
+    return who.role_holders(finding.responsible_org_id, Role.OPERATOR) | who.system_people(
+        finding.system, operator=False
+    )
 
 
 def _finding_params(finding) -> dict:

@@ -60,7 +60,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        constraints = [models.UniqueConstraint(fields=["dedup_key", "recipient"], name="notification_dedup_key_recipient_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["dedup_key", "recipient"], name="notification_dedup_key_recipient_unique")
+        ]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["email_status", "claimed_at"]),
@@ -74,7 +76,9 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """Per user and kind; no row means: email at once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     email = models.BooleanField(_("email"), default=True)
     digest = models.BooleanField(_("daily digest instead of one email each"), default=False)

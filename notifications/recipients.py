@@ -59,7 +59,9 @@ def resolve(audiences: list[Audience]) -> tuple[list[list[int]], dict[int, dict]
     owner_orgs = {org for org, role in pairs if role == Role.OWNER}
     delegates = defaultdict(set)
     if owner_orgs:
-        for owner_id, delegate_id in Delegation.objects.active().filter(owner_id__in=owner_orgs).values_list("owner_id", "delegate_id"):
+        for owner_id, delegate_id in (
+            Delegation.objects.active().filter(owner_id__in=owner_orgs).values_list("owner_id", "delegate_id")
+        ):
             delegates[owner_id].add(delegate_id)
     wanted = pairs | {(d, Role.OWNER) for ds in delegates.values() for d in ds}
     holders = defaultdict(set)
@@ -75,7 +77,9 @@ def resolve(audiences: list[Audience]) -> tuple[list[list[int]], dict[int, dict]
         from inspections.models import Inspection
 
         through = Inspection.inspectors.through
-        for inspection_id, user_id in through.objects.filter(inspection_id__in=inspection_ids).values_list("inspection_id", "user_id"):
+        for inspection_id, user_id in through.objects.filter(inspection_id__in=inspection_ids).values_list(
+            "inspection_id", "user_id"
+        ):
             assigned[inspection_id].add(user_id)
     candidates = []
     for a in audiences:
@@ -92,5 +96,7 @@ def resolve(audiences: list[Audience]) -> tuple[list[list[int]], dict[int, dict]
     everyone = set().union(*candidates) if candidates else set()
     rows = {}
     if everyone:
-        rows = {r["id"]: r for r in User.objects.filter(pk__in=everyone, is_active=True).values("id", "email", "language")}
+        rows = {
+            r["id"]: r for r in User.objects.filter(pk__in=everyone, is_active=True).values("id", "email", "language")
+        }
     return [sorted(pk for pk in ids if pk in rows) for ids in candidates], rows

@@ -72,7 +72,12 @@ def _scan_steps(today, batch_size, report) -> None:
         .only("id", "kind", "role", "organization", "due_date", "dossier__title", "dossier__status", "dossier__system",
               *(f"dossier__system__{f}" for f in SYSTEM_FIELDS))
     )  # fmt: skip
-    _scan(steps, lambda s: events.step_overdue_event(s) if s.due_date < today else events.step_due_soon_event(s), batch_size, report)
+    _scan(
+        steps,
+        lambda s: events.step_overdue_event(s) if s.due_date < today else events.step_due_soon_event(s),
+        batch_size,
+        report,
+    )
 
 
 def _threshold(days_left: int) -> int | None:
@@ -88,8 +93,10 @@ def _scan_inspections(today, batch_size, report) -> None:
             return events.inspection_overdue_event(inspection)
         return events.inspection_due_event(inspection, _threshold(days_left))
 
-    open_ = Inspection.objects.open().select_related("system").only(
-        "id", "kind", "status", "scheduled_for", "due_date", "system", *(f"system__{f}" for f in SYSTEM_FIELDS)
+    open_ = (
+        Inspection.objects.open()
+        .select_related("system")
+        .only("id", "kind", "status", "scheduled_for", "due_date", "system", *(f"system__{f}" for f in SYSTEM_FIELDS))
     )
     _scan(open_.filter(due_date__lte=today + timedelta(days=max(INSPECTION_THRESHOLDS))), event_of, batch_size, report)
     # The inspections scanner creates periodic inspections without telling anyone: announce recent ones.

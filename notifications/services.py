@@ -153,4 +153,6 @@ def set_preferences(*, user, choices: dict[str, dict]) -> None:
         raise Invalid(translation.gettext("Unknown notification kinds."), details=details)
     for kind, choice in choices.items():
         email, digest = bool(choice.get("email", True)), bool(choice.get("digest", False))
-        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email, "digest": email and digest})
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"email": email, "digest": email and digest}
+        )

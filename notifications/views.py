@@ -30,7 +30,11 @@ def mark_read_view(request, notification_id):
     except NotFound:
         raise Http404 from None
     # "Open" marks it read and follows its link; "Mark as read" stays in the inbox.
-    if request.POST.get("follow") and notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+    if (
+        request.POST.get("follow")
+        and notification.url
+        and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
+    ):
         return redirect(notification.url)
     return redirect("notifications:inbox")
 
@@ -47,7 +51,10 @@ def mark_all_read_view(request):
 def preferences_view(request):
     if request.method == "POST":
         choices = {
-            kind: {"email": request.POST.get(f"{kind}-email") == "on", "digest": request.POST.get(f"{kind}-digest") == "on"}
+            kind: {
+                "email": request.POST.get(f"{kind}-email") == "on",
+                "digest": request.POST.get(f"{kind}-digest") == "on",
+            }
             for kind in Kind.values
         }
         services.set_preferences(user=request.user, choices=choices)

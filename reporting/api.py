@@ -120,7 +120,9 @@ def list_reports(request, params: Query[ReportFilter]):
 
 @router.post("/reports", response={201: ReportDetailOut, **ERRORS})
 def create_report(request, data: ReportCreate):
-    report = services.create_report(actor=request.user, year=data.year, organization_id=data.organization_id, owner_id=data.owner_id)
+    report = services.create_report(
+        actor=request.user, year=data.year, organization_id=data.organization_id, owner_id=data.owner_id
+    )
     return Status(201, detail(selectors.report_for_user(request.user, report.pk), request.user))
 
 
@@ -147,7 +149,12 @@ def transition(request, report_id: int, name: str, data: TransitionIn | None = B
 def form08(request, report_id: int):
     """The Form 08 workbook frozen at the latest submission (404 before the first one)."""
     version = services.latest_version(request.user, report_id)
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=f"form08-{report_id}-v{version.number}.xlsx", content_type=XLSX)
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=f"form08-{report_id}-v{version.number}.xlsx",
+        content_type=XLSX,
+    )
 
 
 @router.post("/report-requests", response={201: AdHocOut, **ERRORS})
@@ -228,10 +235,18 @@ def record_incident(request, system_id: int, data: IncidentIn):
 @router.get("/incidents", response={200: IncidentPage, 401: ErrorOut, 422: ErrorOut})
 def list_incidents(request, params: Query[IncidentFilter]):
     """`awaiting=full`: incidents whose 72-hour report is not sent yet."""
-    qs = incidents.awaiting_full_report(request.user) if params.awaiting else incidents.incidents_visible_to(request.user).select_related("system")
+    qs = (
+        incidents.awaiting_full_report(request.user)
+        if params.awaiting
+        else incidents.incidents_visible_to(request.user).select_related("system")
+    )
     if params.system_id is not None:
         qs = qs.filter(system_id=params.system_id)
-    return paginate(qs.order_by("full_report_due", "id"), params, lambda rows: [serialize_incident(i, request.user, stages=[]) for i in rows])
+    return paginate(
+        qs.order_by("full_report_due", "id"),
+        params,
+        lambda rows: [serialize_incident(i, request.user, stages=[]) for i in rows],
+    )
 
 
 @router.get("/incidents/{incident_id}", response={200: IncidentOut, 401: ErrorOut, 404: ErrorOut})

@@ -6,7 +6,9 @@ def nav(request):
     """The "Reports" and "Serious incidents" entries of the main menu (base.html's `nav_extra`)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"nav_extra": [
-        {"url": reverse("reporting:list"), "label": _("Reports")},
-        {"url": reverse("reporting:incidents"), "label": _("Serious incidents")},
-    ]}
+    return {
+        "nav_extra": [
+            {"url": reverse("reporting:list"), "label": _("Reports")},
+            {"url": reverse("reporting:incidents"), "label": _("Serious incidents")},
+        ]
+    }

@@ -68,7 +68,9 @@ class CoverageView:
     reports: list[Report] = field(default_factory=list)
 
 
-def coverage(user, *, year: int, organization_id=None, level: str = Report.Level.OWNER, today: date | None = None) -> CoverageView:
+def coverage(
+    user, *, year: int, organization_id=None, level: str = Report.Level.OWNER, today: date | None = None
+) -> CoverageView:
     today = today or timezone.localdate()
     reports = reports_visible_to(user).filter(year=year, kind=Report.Kind.ANNUAL, level=level)
     organization = None
@@ -78,8 +80,14 @@ def coverage(user, *, year: int, organization_id=None, level: str = Report.Level
             organization = Organization.objects.get(pk=int(organization_id))
         except (ValueError, TypeError, Organization.DoesNotExist):
             raise NotFound() from None
-        reports = reports.filter(owner_id__in=OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id"))
-        trail = list(Organization.objects.filter(descendant_links__descendant_id=organization.pk).order_by("-descendant_links__depth"))
+        reports = reports.filter(
+            owner_id__in=OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id")
+        )
+        trail = list(
+            Organization.objects.filter(descendant_links__descendant_id=organization.pk).order_by(
+                "-descendant_links__depth"
+            )
+        )
     rows = list(reports.values("id", "owner_id", "status", "due_date", "first_submitted_at"))
     if organization is not None and not rows and not reports_visible_to(user).filter(owner_id=organization.pk).exists():
         raise NotFound()
@@ -87,7 +95,11 @@ def coverage(user, *, year: int, organization_id=None, level: str = Report.Level
     # Each owner's group: the root above it at the top (a province, a ministry), else the child of the drilled
     # organisation it lies under (the drilled organisation itself for its own report).
     links = OrganizationClosure.objects.filter(descendant_id__in=owners)
-    links = links.filter(ancestor__parent__isnull=True) if organization is None else links.filter(ancestor__parent_id=organization.pk)
+    links = (
+        links.filter(ancestor__parent__isnull=True)
+        if organization is None
+        else links.filter(ancestor__parent_id=organization.pk)
+    )
     group_of = dict(links.values_list("descendant_id", "ancestor_id"))
     if organization is not None:
         for owner in owners - set(group_of):
@@ -101,8 +113,12 @@ def coverage(user, *, year: int, organization_id=None, level: str = Report.Level
     groups = sorted((GroupRow(orgs[k], t) for k, t in tallies.items()), key=lambda g: g.organization.code)
     listed = []
     if organization is not None:
-        listed = list(reports.select_related("organization", "owner").order_by("status", "due_date", "organization__code"))
-    return CoverageView(year=year, level=level, organization=organization, trail=trail, total=total, groups=groups, reports=listed)
+        listed = list(
+            reports.select_related("organization", "owner").order_by("status", "due_date", "organization__code")
+        )
+    return CoverageView(
+        year=year, level=level, organization=organization, trail=trail, total=total, groups=groups, reports=listed
+    )
 
 
 def dashboard_measure(user, organization, today: date):
@@ -112,7 +128,9 @@ def dashboard_measure(user, organization, today: date):
     year = policy.current_year(today)
     reports = reports_visible_to(user).filter(year=year, kind=Report.Kind.ANNUAL, level=Report.Level.OWNER)
     if organization is not None:
-        reports = reports.filter(owner_id__in=OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id"))
+        reports = reports.filter(
+            owner_id__in=OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id")
+        )
     figures = reports.aggregate(
         expected=Count("id"), sent=Count("id", filter=Q(status__in=SENT)),
         overdue=Count("id", filter=~Q(status__in=SENT) & Q(due_date__lt=today)),
@@ -139,10 +157,16 @@ def _incident_measures(user, organization):
     qs = incidents_visible_to(user).exclude(status=Incident.Status.FULLY_REPORTED)
     if organization is not None:
         below = OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id")
-        qs = qs.filter(Q(system__owner_id__in=below) | Q(system__operator_id__in=below) | Q(system__security_unit_id__in=below))
+        qs = qs.filter(
+            Q(system__owner_id__in=below) | Q(system__operator_id__in=below) | Q(system__security_unit_id__in=below)
+        )
     now = timezone.now()
-    figures = qs.aggregate(open=Count("id"), overdue=Count("id", filter=Q(full_report_due__lt=now) | Q(
-        status=Incident.Status.RECORDED, initial_report_due__lt=now)))
+    figures = qs.aggregate(
+        open=Count("id"),
+        overdue=Count(
+            "id", filter=Q(full_report_due__lt=now) | Q(status=Incident.Status.RECORDED, initial_report_due__lt=now)
+        ),
+    )
     return [
         Measure("incident_reports_open", _("Serious incidents with reports outstanding"), figures["open"]),
         Measure("incident_reports_overdue", _("Serious incidents with an overdue report"), figures["overdue"]),

@@ -17,9 +17,15 @@ def seed() -> str:
     actor = User.objects.filter(username="security_unit").first()
     submitted = 0
     if unit is not None and actor is not None:
-        draft = Report.objects.filter(year=year, kind=Report.Kind.ANNUAL, organization=unit, status=Report.Status.DRAFT, version=0).first()
+        draft = Report.objects.filter(
+            year=year, kind=Report.Kind.ANNUAL, organization=unit, status=Report.Status.DRAFT, version=0
+        ).first()
         if draft is not None:
-            services.update_content(actor=actor, report_id=draft.pk, roadmap_note="Hoàn thiện các yêu cầu còn thiếu trong quý I năm sau.")
-            services.transition_report(actor=actor, report_id=draft.pk, name="submit", comment="Báo cáo năm của đơn vị chuyên trách")
+            services.update_content(
+                actor=actor, report_id=draft.pk, roadmap_note="Hoàn thiện các yêu cầu còn thiếu trong quý I năm sau."
+            )
+            services.transition_report(
+                actor=actor, report_id=draft.pk, name="submit", comment="Báo cáo năm của đơn vị chuyên trách"
+            )
             submitted = 1
     return f"report year {year}: {opened} reports opened, {submitted} submitted"

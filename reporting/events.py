@@ -19,7 +19,9 @@ def _url(report) -> str:
 def senders(report) -> Audience:
     """Who sends the report: the unit's operating and security staff, or the owner's representatives."""
     if report.level == "unit":
-        return role_holders(report.organization_id, Role.OPERATOR) | role_holders(report.organization_id, Role.SECURITY_UNIT)
+        return role_holders(report.organization_id, Role.OPERATOR) | role_holders(
+            report.organization_id, Role.SECURITY_UNIT
+        )
     return owner_representatives(report.organization_id)
 
 
@@ -107,7 +109,11 @@ def _incident_params(incident) -> dict:
     def at(value):
         return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
 
-    return {"system": incident.system.code, "initial_due": at(incident.initial_report_due), "full_due": at(incident.full_report_due)}
+    return {
+        "system": incident.system.code,
+        "initial_due": at(incident.initial_report_due),
+        "full_due": at(incident.full_report_due),
+    }
 
 
 def incident_recorded(incident, *, actor=None) -> list:

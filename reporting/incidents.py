@@ -65,7 +65,9 @@ def _recipient(system) -> Organization | None:
 
 
 @transaction.atomic
-def record_incident(*, actor, system_id: int, occurred_at: dt.datetime, summary: str, affects_national_security: bool = False) -> Incident:
+def record_incident(
+    *, actor, system_id: int, occurred_at: dt.datetime, summary: str, affects_national_security: bool = False
+) -> Incident:
     system = system_for_user(actor, system_id, for_update=True)
     if not may_report(actor, system):
         raise Forbidden(_("Serious incidents are recorded by the system's operating unit, security unit or owner."))
@@ -100,7 +102,10 @@ def _order_inspection(actor, system, incident) -> object | None:
     try:
         with transaction.atomic():
             return inspection_services.trigger_ad_hoc_inspection(
-                actor=actor, system_id=system.pk, trigger="serious_incident", comment=f"incident {incident.pk}",
+                actor=actor,
+                system_id=system.pk,
+                trigger="serious_incident",
+                comment=f"incident {incident.pk}",
                 inspectors_later=True,
             )
     except DomainError:
@@ -110,7 +115,9 @@ def _order_inspection(actor, system, incident) -> object | None:
 
 
 @transaction.atomic
-def report_incident(*, actor, incident_id: int, stage: str, text: str = "", cause: str = "", scope: str = "", remediation: str = "") -> Incident:
+def report_incident(
+    *, actor, incident_id: int, stage: str, text: str = "", cause: str = "", scope: str = "", remediation: str = ""
+) -> Incident:
     incident = incident_for_user(actor, incident_id, for_update=True)
     allowed = available_stages(actor, incident)
     if stage not in STAGES:
@@ -131,7 +138,17 @@ def report_incident(*, actor, incident_id: int, stage: str, text: str = "", caus
         if missing:
             raise Invalid(_("The full report gives the cause, the scope and the remediation."), details=missing)
         method(at=now, cause=cause.strip(), scope=scope.strip(), remediation=remediation.strip())
-    incident.save(update_fields=["status", "initial_report", "initial_reported_at", "cause", "scope", "remediation", "full_reported_at"])
+    incident.save(
+        update_fields=[
+            "status",
+            "initial_report",
+            "initial_reported_at",
+            "cause",
+            "scope",
+            "remediation",
+            "full_reported_at",
+        ]
+    )
     audit.record(actor=actor, action=f"incident.report_{stage}", obj=incident, from_status=before, to_status=incident.status,
                  data={"late": incident.late(stage)})  # fmt: skip
     events.incident_reported(incident, stage, actor=actor)

@@ -66,9 +66,13 @@ class Report(ConcurrentTransitionMixin, models.Model):
 
     first_submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     return_reason = models.TextField(_("reasons for return"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -83,10 +87,16 @@ class Report(ConcurrentTransitionMixin, models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "level", "organization", "owner"], condition=models.Q(kind="annual"), name="report_annual_unique"
+                fields=["year", "level", "organization", "owner"],
+                condition=models.Q(kind="annual"),
+                name="report_annual_unique",
             ),
-            models.UniqueConstraint(fields=["request", "organization"], condition=models.Q(kind="ad_hoc"), name="report_ad_hoc_unique"),
-            models.CheckConstraint(condition=models.Q(kind="annual") | models.Q(request__isnull=False), name="report_ad_hoc_has_request"),
+            models.UniqueConstraint(
+                fields=["request", "organization"], condition=models.Q(kind="ad_hoc"), name="report_ad_hoc_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="annual") | models.Q(request__isnull=False), name="report_ad_hoc_has_request"
+            ),
         ]
 
     def __str__(self):
@@ -154,7 +164,9 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     occurred_at = models.DateTimeField(_("occurred at"))
     summary = models.TextField(_("summary"))
     affects_national_security = models.BooleanField(_("affects national security or public order"), default=False)
-    recipient = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     initial_report_due = models.DateTimeField(_("initial report due"))
     full_report_due = models.DateTimeField(_("full report due"))
     status = FSMField(_("status"), default=Status.RECORDED, choices=Status.choices, protected=True)
@@ -164,7 +176,9 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     scope = models.TextField(_("scope"), blank=True)
     remediation = models.TextField(_("remediation"), blank=True)
     full_reported_at = models.DateTimeField(null=True, blank=True)
-    inspection = models.ForeignKey("inspections.Inspection", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    inspection = models.ForeignKey(
+        "inspections.Inspection", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -178,7 +192,11 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         return f"{self.system_id} · {self.occurred_at:%Y-%m-%d %H:%M}"
 
     def late(self, stage: str) -> bool:
-        due, done = (self.initial_report_due, self.initial_reported_at) if stage == "initial" else (self.full_report_due, self.full_reported_at)
+        due, done = (
+            (self.initial_report_due, self.initial_reported_at)
+            if stage == "initial"
+            else (self.full_report_due, self.full_reported_at)
+        )
         return (done or timezone.now()) > due
 
     @transition(field=status, source=Status.RECORDED, target=Status.INITIAL_REPORTED)

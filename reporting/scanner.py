@@ -19,7 +19,9 @@ def scan_reports(*, today: date | None = None) -> dict:
     year = policy.current_year(today)
     rules = policy.load_policy().for_year(year)
     opened = services.open_year(year=year)
-    pending = Report.objects.filter(status__in=[Report.Status.DRAFT, Report.Status.RETURNED]).select_related("organization")
+    pending = Report.objects.filter(status__in=[Report.Status.DRAFT, Report.Status.RETURNED]).select_related(
+        "organization"
+    )
     reminders = [today + timedelta(days=d) for d in rules.reminder_days]
     due = list(pending.filter(due_date__in=reminders).order_by("id"))
     overdue = list(pending.filter(due_date__lt=today, due_date__gte=today - timedelta(days=90)).order_by("id"))
@@ -27,7 +29,9 @@ def scan_reports(*, today: date | None = None) -> dict:
     # Serious incidents whose report is overdue are escalated (Art. 31.2(d)); the dedup key makes it once per stage.
     now = timezone.now()
     open_incidents = Incident.objects.exclude(status=Incident.Status.FULLY_REPORTED).select_related("system")
-    late_initial = list(open_incidents.filter(status=Incident.Status.RECORDED, initial_report_due__lt=now).order_by("id"))
+    late_initial = list(
+        open_incidents.filter(status=Incident.Status.RECORDED, initial_report_due__lt=now).order_by("id")
+    )
     late_full = list(open_incidents.filter(full_report_due__lt=now).order_by("id"))
     batch += [events.incident_overdue_event(i, "initial") for i in late_initial]
     batch += [events.incident_overdue_event(i, "full") for i in late_full]
@@ -35,5 +39,11 @@ def scan_reports(*, today: date | None = None) -> dict:
     for start in range(0, len(batch), BATCH):
         with transaction.atomic():
             sent += len(notify_all(batch[start : start + BATCH]))
-    return {"year": year, "opened": opened, "due": len(due), "overdue": len(overdue), "incidents_overdue": len(late_initial) + len(late_full),
-            "notifications": sent}
+    return {
+        "year": year,
+        "opened": opened,
+        "due": len(due),
+        "overdue": len(overdue),
+        "incidents_overdue": len(late_initial) + len(late_full),
+        "notifications": sent,
+    }

@@ -33,7 +33,13 @@ def reports_visible_to(user) -> QuerySet:
     q |= Q(Exists(national_authority_ids(user)), level=Report.Level.OWNER, kind=Report.Kind.ANNUAL)
     q |= Q(request__authority_id__in=national_authority_ids(user))
     # National oversight (has_national_oversight: auditors of a national authority) sees everything, also in SQL.
-    q |= Q(Exists(Membership.objects.filter(user_id=user.pk, role=Role.AUDITOR, organization__kind=Organization.Kind.NATIONAL_AUTHORITY)))
+    q |= Q(
+        Exists(
+            Membership.objects.filter(
+                user_id=user.pk, role=Role.AUDITOR, organization__kind=Organization.Kind.NATIONAL_AUTHORITY
+            )
+        )
+    )
     return qs.filter(q)
 
 
@@ -48,7 +54,9 @@ def report_for_user(user, report_id: int, *, for_update: bool = False) -> Report
     return report
 
 
-def report_list(user, *, year: int | None = None, organization_id: int | None = None, status: str = "", level: str = "") -> QuerySet:
+def report_list(
+    user, *, year: int | None = None, organization_id: int | None = None, status: str = "", level: str = ""
+) -> QuerySet:
     qs = reports_visible_to(user).select_related("organization", "owner")
     if year is not None:
         qs = qs.filter(year=year)
@@ -64,7 +72,9 @@ def report_list(user, *, year: int | None = None, organization_id: int | None = 
 def due_from_my_units(user) -> QuerySet:
     """The worklist: reports my own organisations must still send (draft or returned), soonest first."""
     return (
-        Report.objects.filter(organization_id__in=member_org_ids(user), status__in=[Report.Status.DRAFT, Report.Status.RETURNED])
+        Report.objects.filter(
+            organization_id__in=member_org_ids(user), status__in=[Report.Status.DRAFT, Report.Status.RETURNED]
+        )
         .select_related("organization", "owner")
         .order_by("due_date", "id")
     )
@@ -73,7 +83,13 @@ def due_from_my_units(user) -> QuerySet:
 def awaiting_my_decision(user) -> QuerySet:
     """Submitted reports addressed to me: unit reports to an owner I represent, owner reports to my national authority."""
     owners = member_org_ids(user, [Role.OWNER])
-    q = Q(level=Report.Level.UNIT, owner_id__in=owners) | Q(level=Report.Level.UNIT, owner_id__in=delegated_owner_ids(user))
+    q = Q(level=Report.Level.UNIT, owner_id__in=owners) | Q(
+        level=Report.Level.UNIT, owner_id__in=delegated_owner_ids(user)
+    )
     if national_authority_ids(user).exists():
         q |= Q(level=Report.Level.OWNER)
-    return Report.objects.filter(q, status=Report.Status.SUBMITTED).select_related("organization", "owner").order_by("due_date", "id")
+    return (
+        Report.objects.filter(q, status=Report.Status.SUBMITTED)
+        .select_related("organization", "owner")
+        .order_by("due_date", "id")
+    )

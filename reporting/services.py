@@ -89,7 +89,9 @@ def expected_reports(year: int) -> list[tuple[str, int, int]]:
     period, and each of its systems' operating and designated security units that is not the owner itself."""
     rules = policy.load_policy().for_year(year)
     _, end = rules.period_of(year)
-    systems = InformationSystem.objects.filter(created_at__date__lte=end).exclude(status=InformationSystem.Status.DECOMMISSIONED)
+    systems = InformationSystem.objects.filter(created_at__date__lte=end).exclude(
+        status=InformationSystem.Status.DECOMMISSIONED
+    )
     wanted: set[tuple[str, int, int]] = set()
     for owner_id, operator_id, unit_id in systems.values_list("owner_id", "operator_id", "security_unit_id").distinct():
         wanted.add((Report.Level.OWNER, owner_id, owner_id))
@@ -104,10 +106,19 @@ def open_year(*, year: int, actor=None) -> int:
     """Create the draft reports the year calls for that do not exist yet (idempotent, set-based)."""
     rules = policy.load_policy().for_year(year)
     rows = [
-        Report(year=year, level=level, organization_id=org, owner_id=owner, regime=rules.regime, due_date=rules.due_date(year, level))
+        Report(
+            year=year,
+            level=level,
+            organization_id=org,
+            owner_id=owner,
+            regime=rules.regime,
+            due_date=rules.due_date(year, level),
+        )
         for level, org, owner in expected_reports(year)
     ]
-    existing = set(Report.objects.filter(year=year, kind=Report.Kind.ANNUAL).values_list("level", "organization_id", "owner_id"))
+    existing = set(
+        Report.objects.filter(year=year, kind=Report.Kind.ANNUAL).values_list("level", "organization_id", "owner_id")
+    )
     new = [r for r in rows if (r.level, r.organization_id, r.owner_id) not in existing]
     Report.objects.bulk_create(new, ignore_conflicts=True)
     if new:
@@ -131,7 +142,9 @@ def create_report(*, actor, year: int, organization_id: int, owner_id: int | Non
     elif any(e[0] == Report.Level.OWNER for e in expected):
         expected = [e for e in expected if e[0] == Report.Level.OWNER]
     if not expected:
-        raise Invalid.field("organization_id", _("This organisation has no systems to report on for %(year)s.") % {"year": year})
+        raise Invalid.field(
+            "organization_id", _("This organisation has no systems to report on for %(year)s.") % {"year": year}
+        )
     if len(expected) > 1:
         raise Invalid.field("owner_id", _("This unit reports to several owners: name the owner (owner_id)."))
     level, _org, owner = expected[0]
@@ -140,18 +153,33 @@ def create_report(*, actor, year: int, organization_id: int, owner_id: int | Non
     if level == Report.Level.UNIT and not _holds(actor, org.pk, UNIT_ROLES):
         raise Forbidden(_("A unit's report is started by its operating or security staff."))
     rules = policy.load_policy().for_year(year)
-    report = Report(year=year, level=level, organization=org, owner_id=owner, regime=rules.regime, due_date=rules.due_date(year, level))
+    report = Report(
+        year=year,
+        level=level,
+        organization=org,
+        owner_id=owner,
+        regime=rules.regime,
+        due_date=rules.due_date(year, level),
+    )
     try:
         with transaction.atomic():
             report.save()
     except IntegrityError:
         raise Conflict(_("This report already exists."), code="report_exists") from None
-    audit.record(actor=actor, action="report.create", obj=report, to_status=report.status, data={"year": year, "level": level, "owner_id": owner})
+    audit.record(
+        actor=actor,
+        action="report.create",
+        obj=report,
+        to_status=report.status,
+        data={"year": year, "level": level, "owner_id": owner},
+    )
     return report
 
 
 @transaction.atomic
-def request_ad_hoc(*, actor, owner_ids: list[int], subject: str, due_date: dt.date, content: str = "", year: int | None = None) -> ReportRequest:
+def request_ad_hoc(
+    *, actor, owner_ids: list[int], subject: str, due_date: dt.date, content: str = "", year: int | None = None
+) -> ReportRequest:
     """The national authority asks some owners for a report with its own deadline (Art. 35.2(b))."""
     authority_id = selectors.national_authority_ids(actor).values_list("organization_id", flat=True).first()
     if authority_id is None:
@@ -160,10 +188,16 @@ def request_ad_hoc(*, actor, owner_ids: list[int], subject: str, due_date: dt.da
         raise Invalid.field("subject", _("Say what the report is about."))
     if due_date < timezone.localdate():
         raise Invalid.field("due_date", _("The due date cannot be in the past."))
-    owners = list(Organization.objects.filter(pk__in=set(owner_ids), owned_systems__isnull=False).distinct().values_list("id", flat=True))
+    owners = list(
+        Organization.objects.filter(pk__in=set(owner_ids), owned_systems__isnull=False)
+        .distinct()
+        .values_list("id", flat=True)
+    )
     unknown = sorted(set(owner_ids) - set(owners))
     if not owner_ids or unknown:
-        raise Invalid.field("owner_ids", _("Name owners of information systems; these are not: %(ids)s.") % {"ids": unknown or "—"})
+        raise Invalid.field(
+            "owner_ids", _("Name owners of information systems; these are not: %(ids)s.") % {"ids": unknown or "—"}
+        )
     year = year or policy.current_year(timezone.localdate())
     rules = policy.load_policy().for_year(year)
     req = ReportRequest.objects.create(authority_id=authority_id, subject=subject.strip(), content=content, due_date=due_date, year=year,
@@ -173,7 +207,12 @@ def request_ad_hoc(*, actor, owner_ids: list[int], subject: str, due_date: dt.da
                regime=rules.regime, due_date=due_date, other_information=content)
         for o in owners
     ])  # fmt: skip
-    audit.record(actor=actor, action="report.request", obj=req, data={"owner_ids": owners, "due_date": due_date.isoformat(), "subject": req.subject})
+    audit.record(
+        actor=actor,
+        action="report.request",
+        obj=req,
+        data={"owner_ids": owners, "due_date": due_date.isoformat(), "subject": req.subject},
+    )
     events.ad_hoc_requested(req, list(Report.objects.filter(request=req)), actor=actor)
     return req
 
@@ -196,7 +235,9 @@ def update_content(
     if not may_submit(actor, report):
         raise Forbidden(_("Only the sending organisation edits its report."))
     if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
-        raise Conflict(_("A submitted report is frozen; it can be changed only after it is returned."), code="report_frozen")
+        raise Conflict(
+            _("A submitted report is frozen; it can be changed only after it is returned."), code="report_frozen"
+        )
     own = _own_system_ids(report)
     fields = []
     for name, ids in (("national_list_ids", national_list_ids), ("regulation_compliant_ids", regulation_compliant_ids)):
@@ -226,7 +267,9 @@ def _letter(report: Report, number: str, on: dt.date) -> form08.Letter:
     else:
         addressee = policy.load_policy().for_regime(report.regime).national_recipient
     subject = form08.SUBJECT if report.request_id is None else f"{form08.SUBJECT} ({report.request.subject})"
-    return form08.Letter(issuer=org.name, addressee=addressee, issued_on=on, number=number, place=form08.place_of(org), subject=subject)
+    return form08.Letter(
+        issuer=org.name, addressee=addressee, issued_on=on, number=number, place=form08.place_of(org), subject=subject
+    )
 
 
 def _take_letter_number(report: Report, on: dt.date) -> str:
@@ -302,4 +345,3 @@ def systems_of(report: Report):
     """The systems the report covers, for the Art. 36 choices on its page."""
     ids = _own_system_ids(report)
     return InformationSystem.objects.filter(id__in=ids).order_by("code").only("id", "code", "name", "status")
-

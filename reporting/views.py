@@ -54,7 +54,9 @@ def _report_or_404(user, report_id: int) -> Report:
 def report_detail_view(request, report_id: int):
     report = _report_or_404(request.user, report_id)
     transitions = services.available_transitions(request.user, report)
-    editable = report.status in (Report.Status.DRAFT, Report.Status.RETURNED) and services.may_submit(request.user, report)
+    editable = report.status in (Report.Status.DRAFT, Report.Status.RETURNED) and services.may_submit(
+        request.user, report
+    )
     rules = policy.load_policy().for_regime(report.regime)
     start, end = rules.period_of(report.year)
     return render(request, "reporting/detail.html", {
@@ -91,7 +93,9 @@ def report_content_view(request, report_id: int):
 @require_POST
 def report_transition_view(request, report_id: int, name: str):
     try:
-        report = services.transition_report(actor=request.user, report_id=report_id, name=name, comment=request.POST.get("comment", "")[:5000])
+        report = services.transition_report(
+            actor=request.user, report_id=report_id, name=name, comment=request.POST.get("comment", "")[:5000]
+        )
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
@@ -107,7 +111,9 @@ def form08_view(request, report_id: int, number: int):
     version = ReportVersion.objects.filter(report=report, number=number).first()
     if version is None:
         raise Http404
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=f"form08-{report.pk}-v{number}.xlsx", content_type=XLSX)
+    return FileResponse(
+        version.file.open("rb"), as_attachment=True, filename=f"form08-{report.pk}-v{number}.xlsx", content_type=XLSX
+    )
 
 
 @login_required
@@ -115,12 +121,19 @@ def national_view(request):
     year = _year(request)
     level = request.GET.get("level") if request.GET.get("level") in Report.Level.values else Report.Level.OWNER
     try:
-        view = coverage.coverage(request.user, year=year, organization_id=request.GET.get("organization_id") or None, level=level)
+        view = coverage.coverage(
+            request.user, year=year, organization_id=request.GET.get("organization_id") or None, level=level
+        )
     except NotFound:
         raise Http404 from None
     owners = []
     if selectors.national_authority_ids(request.user).exists():
-        owners = Organization.objects.filter(owned_systems__isnull=False).distinct().order_by("code").only("id", "code", "name")
+        owners = (
+            Organization.objects.filter(owned_systems__isnull=False)
+            .distinct()
+            .order_by("code")
+            .only("id", "code", "name")
+        )
     return render(request, "reporting/national.html", {
         "view": view, "years": range(year - 3, year + 2), "levels": Report.Level.choices, "owners": owners,
         "today": timezone.localdate(),

@@ -54,7 +54,9 @@ class EditScope:
 
     def __init__(self, user):
         self.everything = user.is_superuser
-        memberships = list(Membership.objects.filter(user_id=user.pk, role__in=EDITOR_ROLES).values_list("organization_id", "role"))
+        memberships = list(
+            Membership.objects.filter(user_id=user.pk, role__in=EDITOR_ROLES).values_list("organization_id", "role")
+        )
         below = OrganizationClosure.objects.values_list("descendant_id", flat=True)
         self.operators = set(below.filter(ancestor_id__in=[o for o, r in memberships if r == Role.OPERATOR]))
         self.owners = set(below.filter(ancestor_id__in=[o for o, r in memberships if r == Role.OWNER]))

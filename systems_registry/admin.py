@@ -34,7 +34,16 @@ def reclassify(modeladmin, request, queryset):
 class InformationSystemAdmin(admin.ModelAdmin):
     """Read-only here: registry edits go through the services (forms and API), which validate and audit them."""
 
-    list_display = ("code", "name", "owner", "proposed_level", "approved_level", "status", "operating_without_approval", "reapproval_deadline")
+    list_display = (
+        "code",
+        "name",
+        "owner",
+        "proposed_level",
+        "approved_level",
+        "status",
+        "operating_without_approval",
+        "reapproval_deadline",
+    )
     list_filter = ("status", "proposed_level", "regime", "operating_without_approval")
     search_fields = ("code", "name")
     list_select_related = ("owner",)

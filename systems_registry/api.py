@@ -78,11 +78,15 @@ def classify_system(request, system_id: int, data: SystemPatch | None = Body(Non
         "level": result.level,
         "regime": result.regime,
         "policy_version": result.policy_version,
-        "reasons": [{"criterion": r.criterion, "level": r.level, "text": r.text, "article": r.article} for r in result.reasons],
+        "reasons": [
+            {"criterion": r.criterion, "level": r.level, "text": r.text, "article": r.article} for r in result.reasons
+        ],
     }
 
 
 @router.post("/systems/{system_id}/transitions/{name}", response=SystemOut)
 def transition_system(request, system_id: int, name: str, data: TransitionIn | None = Body(None)):
-    system = services.transition_system(actor=request.user, system_id=system_id, name=name, comment=(data.comment if data else ""))
+    system = services.transition_system(
+        actor=request.user, system_id=system_id, name=name, comment=(data.comment if data else "")
+    )
     return serialize(system, request.user)

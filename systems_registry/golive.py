@@ -30,7 +30,11 @@ from .models import InformationSystem, ReadinessOutcome, Regime, SecurityPlanSta
 POLICY_PATH = Path(__file__).resolve().parent / "policies" / "golive.yaml"
 Check = Literal["approved_dossier", "readiness_eligible", "plan_implemented"]
 # The contract's 409 code for each check refused.
-CODES = {"approved_dossier": "no_approved_dossier", "readiness_eligible": "readiness_not_eligible", "plan_implemented": "plan_not_implemented"}
+CODES = {
+    "approved_dossier": "no_approved_dossier",
+    "readiness_eligible": "readiness_not_eligible",
+    "plan_implemented": "plan_not_implemented",
+}
 
 
 class PolicyError(ValueError):
@@ -151,8 +155,12 @@ def gate(system: InformationSystem) -> list[GateCheck]:
     for spec in load_policy().regimes[system.regime]:
         if spec.check == "approved_dossier":
             met = system.has_current_approval()
-            message = "" if met else _(
-                "An approved dossier at the system's current level is required; the operating unit or owner prepares it."
+            message = (
+                ""
+                if met
+                else _(
+                    "An approved dossier at the system's current level is required; the operating unit or owner prepares it."
+                )
             )
         elif spec.check == "readiness_eligible":
             approved_at = approved_at or _approved_at(system)
@@ -180,7 +188,9 @@ def check_commission(system: InformationSystem, allowed: list[str]) -> None:
 
 
 @transaction.atomic
-def record_readiness(*, actor, system_id: int, inspection_id: int, outcome: str, concluded_at: datetime) -> InformationSystem:
+def record_readiness(
+    *, actor, system_id: int, inspection_id: int, outcome: str, concluded_at: datetime
+) -> InformationSystem:
     """Record the conclusion of a pre-operation readiness check. An older check never replaces a newer one."""
     if outcome not in ReadinessOutcome.values:
         raise ValueError(f"unknown readiness outcome {outcome!r}")
@@ -189,7 +199,11 @@ def record_readiness(*, actor, system_id: int, inspection_id: int, outcome: str,
     if newer and system.readiness_inspection_id != inspection_id:
         return system
     before = system.readiness_outcome
-    system.readiness_outcome, system.readiness_concluded_at, system.readiness_inspection_id = outcome, concluded_at, inspection_id
+    system.readiness_outcome, system.readiness_concluded_at, system.readiness_inspection_id = (
+        outcome,
+        concluded_at,
+        inspection_id,
+    )
     system.save(update_fields=["readiness_outcome", "readiness_concluded_at", "readiness_inspection_id", "updated_at"])
     audit.record(
         actor=actor, action="system.readiness", obj=system, from_status=before, to_status=outcome,

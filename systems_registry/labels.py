@@ -8,13 +8,20 @@ from django.utils import translation
 
 from .models import InfoType
 
-_DOCUMENTS = {"Decree": ("Nghị định", "/NĐ-CP"), "Circular": ("Thông tư", ""), "Law": ("Luật", ""), "Decision": ("Quyết định", "")}
+_DOCUMENTS = {
+    "Decree": ("Nghị định", "/NĐ-CP"),
+    "Circular": ("Thông tư", ""),
+    "Law": ("Luật", ""),
+    "Decision": ("Quyết định", ""),
+}
 _CITATION = re.compile(
     r"^(?P<doc>Decree|Circular|Law|Decision) (?P<number>\d+/\d{4})(?: Art\. (?P<ref>\d+(?:\.\d+)?(?:\([a-zđ]\))?))?"
     r"(?: \((?P<note>[^)]*)\))?$"
 )
 _UNMET = re.compile(r"^nationwide scope, Art\. (?P<ref>\d+\.\d+) not met$")
-_NOTES = {"the Decree provides for a Prime Minister's decision at level 5 only": "Nghị định chỉ quy định Thủ tướng Chính phủ quyết định cấp độ 5"}
+_NOTES = {
+    "the Decree provides for a Prime Minister's decision at level 5 only": "Nghị định chỉ quy định Thủ tướng Chính phủ quyết định cấp độ 5"
+}
 _REF = re.compile(r"^(?P<article>\d+)(?:\.(?P<clause>\d+))?(?:\((?P<point>[a-zđ])\))?$")
 
 

@@ -87,16 +87,28 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     code = models.CharField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    owner = models.ForeignKey("accounts.Organization", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_systems")
-    operator = models.ForeignKey("accounts.Organization", verbose_name=_("operating unit"), on_delete=models.PROTECT, related_name="operated_systems")
+    owner = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_systems"
+    )
+    operator = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("operating unit"),
+        on_delete=models.PROTECT,
+        related_name="operated_systems",
+    )
     security_unit = models.ForeignKey(
-        "accounts.Organization", verbose_name=_("designated security unit"), on_delete=models.PROTECT, related_name="secured_systems"
+        "accounts.Organization",
+        verbose_name=_("designated security unit"),
+        on_delete=models.PROTECT,
+        related_name="secured_systems",
     )
     national_authority = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="routed_systems",
         help_text=_("Set by the approvals service when a dossier is routed to a national authority."),
     )  # fmt: skip
-    parent = models.ForeignKey("self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="parts")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+    )
     regime = models.CharField(_("legal regime"), max_length=20, choices=Regime.choices)
     sector = models.CharField(_("sector"), max_length=10, choices=Sector.choices, default=Sector.CIVIL)
     system_type = models.CharField(_("system type"), max_length=20, choices=SystemType.choices)
@@ -109,7 +121,9 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     handles_administrative_procedures = models.BooleanField(default=False)
     public_service_level = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(4)])
     conditional_business_service = models.BooleanField(default=False)
-    infrastructure_scope = models.CharField(max_length=20, choices=InfrastructureScope.choices, default=InfrastructureScope.NONE)
+    infrastructure_scope = models.CharField(
+        max_length=20, choices=InfrastructureScope.choices, default=InfrastructureScope.NONE
+    )
     requires_24x7 = models.BooleanField(default=False)
     national_e_government = models.BooleanField(default=False)
     ics_grade = models.CharField(max_length=10, choices=IcsGrade.choices, default=IcsGrade.NONE)
@@ -117,27 +131,40 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     international_gateway = models.BooleanField(default=False)
     pm_designated_level = models.PositiveSmallIntegerField(null=True, blank=True, validators=LEVEL_VALIDATORS)
 
-    proposed_level = models.PositiveSmallIntegerField(_("proposed level"), null=True, blank=True, validators=LEVEL_VALIDATORS)
+    proposed_level = models.PositiveSmallIntegerField(
+        _("proposed level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
     classification_reasons = models.JSONField(default=list, blank=True)
     classification_policy_version = models.CharField(max_length=40, blank=True)
     classified_at = models.DateTimeField(null=True, blank=True)
     # Written only by the approvals service.
-    approved_level = models.PositiveSmallIntegerField(_("approved level"), null=True, blank=True, validators=LEVEL_VALIDATORS)
-    approved_dossier = models.ForeignKey("approvals.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_level = models.PositiveSmallIntegerField(
+        _("approved level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    approved_dossier = models.ForeignKey(
+        "approvals.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     next_inspection_due = models.DateField(_("next inspection due"), null=True, blank=True)
     # Set by the registry services when an operating system's level moves away from its approved level: it keeps
     # operating (software does not switch off a public service) until a new dossier is approved or the deadline.
-    operating_without_approval = models.BooleanField(_("operating without approval at its current level"), default=False)
+    operating_without_approval = models.BooleanField(
+        _("operating without approval at its current level"), default=False
+    )
     reapproval_deadline = models.DateField(_("deadline to submit the new dossier"), null=True, blank=True)
     # Reported by the owner in the annual report (Form 08, columns 9–11).
     security_plan_status = models.CharField(
-        _("security plan implementation"), max_length=12, choices=SecurityPlanStatus.choices, default=SecurityPlanStatus.NOT_STARTED
+        _("security plan implementation"),
+        max_length=12,
+        choices=SecurityPlanStatus.choices,
+        default=SecurityPlanStatus.NOT_STARTED,
     )
     expected_approval_date = models.DateField(_("expected approval date"), null=True, blank=True)
     expected_full_implementation_date = models.DateField(_("expected full implementation date"), null=True, blank=True)
     # The latest pre-operation readiness check (Decree 331 Art. 28.3), pushed by inspections when one closes
     # (systems_registry.golive.record_readiness); a plain id, since the registry does not depend on inspections.
-    readiness_outcome = models.CharField(_("readiness outcome"), max_length=30, choices=ReadinessOutcome.choices, blank=True)
+    readiness_outcome = models.CharField(
+        _("readiness outcome"), max_length=30, choices=ReadinessOutcome.choices, blank=True
+    )
     readiness_concluded_at = models.DateTimeField(_("readiness concluded at"), null=True, blank=True)
     readiness_inspection_id = models.PositiveIntegerField(null=True, blank=True)
 
@@ -156,11 +183,16 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["security_unit"]),
             models.Index(fields=["national_authority"]),
             models.Index(fields=["status", "proposed_level"]),
-            models.Index(fields=["reapproval_deadline"], condition=models.Q(operating_without_approval=True), name="system_unapproved_deadline"),
+            models.Index(
+                fields=["reapproval_deadline"],
+                condition=models.Q(operating_without_approval=True),
+                name="system_unapproved_deadline",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(proposed_level__isnull=True) | models.Q(proposed_level__gte=1, proposed_level__lte=5),
+                condition=models.Q(proposed_level__isnull=True)
+                | models.Q(proposed_level__gte=1, proposed_level__lte=5),
                 name="system_proposed_level_range",
             ),
             models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="system_not_own_parent"),

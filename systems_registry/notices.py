@@ -23,7 +23,9 @@ def level_moved_event(system, *, audit_event_id: int, actor=None) -> Event | Non
     so a level that moves away, back and away again is announced each time)."""
     if not system.reapproval_required:
         return None
-    audience = (who.owner_representatives(system.owner_id) | who.system_people(system, security_unit=False)).without(actor)
+    audience = (who.owner_representatives(system.owner_id) | who.system_people(system, security_unit=False)).without(
+        actor
+    )
     params = {"system": system.code, "level": system.proposed_level, "approved": system.approved_level}
     if system.operating_without_approval:
         return Event(

@@ -18,9 +18,9 @@ VIEW_PERM = "view_informationsystem"
 
 
 def _granted_system_ids(user) -> QuerySet:
-    return InformationSystemUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=VIEW_PERM
-    ).values("content_object_id")
+    return InformationSystemUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=VIEW_PERM).values(
+        "content_object_id"
+    )
 
 
 def _visible_ids(user, day) -> QuerySet:
@@ -80,7 +80,9 @@ def systems_visible_to(user) -> QuerySet:
     return qs.filter(visibility_q(user))
 
 
-def system_list(user, *, q: str = "", level: int | None = None, status: str = "", owner_id: int | None = None) -> QuerySet:
+def system_list(
+    user, *, q: str = "", level: int | None = None, status: str = "", owner_id: int | None = None
+) -> QuerySet:
     qs = systems_visible_to(user).select_related("owner", "operator", "security_unit")
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
@@ -114,4 +116,6 @@ def operating_without_approval(systems: QuerySet | None = None) -> QuerySet:
     """Systems operating without an approved dossier at their current level (their level moved while operating),
     nearest deadline to submit the new dossier first: for the dashboard and the annual report (Form 08)."""
     qs = InformationSystem.objects.all() if systems is None else systems
-    return qs.filter(status=InformationSystem.Status.OPERATING, operating_without_approval=True).order_by("reapproval_deadline", "code")
+    return qs.filter(status=InformationSystem.Status.OPERATING, operating_without_approval=True).order_by(
+        "reapproval_deadline", "code"
+    )

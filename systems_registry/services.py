@@ -35,9 +35,15 @@ def _registrable_owner_ids(user, owner_ids) -> set[int]:
     owner_ids = set(owner_ids)
     if user.is_superuser:
         return owner_ids
-    member_orgs = Membership.objects.filter(user_id=user.pk, role__in=[Role.OPERATOR, Role.OWNER]).values("organization_id")
-    above = OrganizationClosure.objects.filter(descendant_id__in=member_orgs, ancestor_id__in=owner_ids).values_list("ancestor_id", flat=True)
-    below = OrganizationClosure.objects.filter(ancestor_id__in=member_orgs, descendant_id__in=owner_ids).values_list("descendant_id", flat=True)
+    member_orgs = Membership.objects.filter(user_id=user.pk, role__in=[Role.OPERATOR, Role.OWNER]).values(
+        "organization_id"
+    )
+    above = OrganizationClosure.objects.filter(descendant_id__in=member_orgs, ancestor_id__in=owner_ids).values_list(
+        "ancestor_id", flat=True
+    )
+    below = OrganizationClosure.objects.filter(ancestor_id__in=member_orgs, descendant_id__in=owner_ids).values_list(
+        "descendant_id", flat=True
+    )
     return set(above) | set(below)
 
 
@@ -68,10 +74,14 @@ class RegistryRules:
         """The unit lies in the owner's tree, or holds the owner's recorded, unexpired delegation."""
         if self._units is None:
             self._units = set(
-                OrganizationClosure.objects.filter(ancestor_id__in=self.known, descendant_id__in=self.known).values_list("ancestor_id", "descendant_id")
+                OrganizationClosure.objects.filter(
+                    ancestor_id__in=self.known, descendant_id__in=self.known
+                ).values_list("ancestor_id", "descendant_id")
             )
             self._units |= set(
-                Delegation.objects.active().filter(owner_id__in=self.known, delegate_id__in=self.known).values_list("owner_id", "delegate_id")
+                Delegation.objects.active()
+                .filter(owner_id__in=self.known, delegate_id__in=self.known)
+                .values_list("owner_id", "delegate_id")
             )
         return (owner_id, unit_id) in self._units
 
@@ -84,11 +94,19 @@ class RegistryRules:
                 errors.append({"field": field, "message": _("No such organisation.")})
         merged = {f: values[f] if values.get(f) is not None else getattr(instance, f, None) for f in _ORG_FIELDS}
         owner_id = merged["owner_id"]
-        if owner_id in self.known and (instance is None or owner_id != instance.owner_id) and not self.may_register_for(owner_id):
+        if (
+            owner_id in self.known
+            and (instance is None or owner_id != instance.owner_id)
+            and not self.may_register_for(owner_id)
+        ):
             errors.append({"field": "owner_id", "message": _("You do not belong to this owner's organisation.")})
         messages = {
-            "operator_id": _("The operating unit must be an organisation of the owner's tree or hold the owner's current delegation."),
-            "security_unit_id": _("The designated security unit must be the owner's own unit or hold the owner's current delegation."),
+            "operator_id": _(
+                "The operating unit must be an organisation of the owner's tree or hold the owner's current delegation."
+            ),
+            "security_unit_id": _(
+                "The designated security unit must be the owner's own unit or hold the owner's current delegation."
+            ),
         }
         for field, message in messages.items():
             unit_id = merged[field]
@@ -132,13 +150,17 @@ def _validate(actor, values: dict, *, instance: InformationSystem | None) -> Non
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            errors.append({"field": "code", "message": _("A system with code '%(code)s' already exists.") % {"code": code}})
+            errors.append(
+                {"field": "code", "message": _("A system with code '%(code)s' already exists.") % {"code": code}}
+            )
     if "parent_id" in values and values["parent_id"] is not None:
         parent_id = values["parent_id"]
         if not systems_visible_to(actor).filter(pk=parent_id).exists():
             errors.append({"field": "parent_id", "message": _("No such system.")})
         elif instance is not None and parent_id in _self_and_part_ids(instance):
-            errors.append({"field": "parent_id", "message": _("A system cannot be a part of itself or of one of its parts.")})
+            errors.append(
+                {"field": "parent_id", "message": _("A system cannot be a part of itself or of one of its parts.")}
+            )
     errors += rules.secret_errors(values, instance=instance) + rules.designation_errors(values, instance=instance)
     if errors:
         raise Invalid(_("The system data is not valid."), details=errors)
@@ -147,7 +169,9 @@ def _validate(actor, values: dict, *, instance: InformationSystem | None) -> Non
 def _self_and_part_ids(system: InformationSystem) -> set[int]:
     seen, frontier = {system.pk}, [system.pk]
     while frontier:
-        frontier = list(InformationSystem.objects.filter(parent_id__in=frontier).exclude(pk__in=seen).values_list("pk", flat=True))
+        frontier = list(
+            InformationSystem.objects.filter(parent_id__in=frontier).exclude(pk__in=seen).values_list("pk", flat=True)
+        )
         seen.update(frontier)
     return seen
 
@@ -205,7 +229,9 @@ def compute_classification(system: InformationSystem, _seen: frozenset = frozens
     """Own criteria, then the highest level of the parts (recursively)."""
     own = classify(_inputs(system), system.regime)
     parts = []
-    for part in InformationSystem.objects.filter(parent_id=system.pk).exclude(pk__in=_seen | {system.pk}).order_by("code"):
+    for part in (
+        InformationSystem.objects.filter(parent_id=system.pk).exclude(pk__in=_seen | {system.pk}).order_by("code")
+    ):
         parts.append((f"{part.code} {part.name}", compute_classification(part, _seen | {system.pk})))
     return combine_parts(own, parts) if parts else own
 
@@ -255,7 +281,9 @@ def record_level_changes(actor, changes: list[tuple[InformationSystem, int | Non
     number of systems (the import and the generator call it per batch; the single-row services with one)."""
     moved = [(s, p) for s, p in changes if s.proposed_level != p]
     events = audit.record_many([_level_audit(actor, s, p, s.classification_policy_version) for s, p in moved])
-    notices.notify(notices.level_moved_event(s, audit_event_id=e.pk, actor=actor) for (s, _), e in zip(moved, events, strict=True))
+    notices.notify(
+        notices.level_moved_event(s, audit_event_id=e.pk, actor=actor) for (s, _), e in zip(moved, events, strict=True)
+    )
 
 
 def _store(actor, system: InformationSystem, result) -> None:
@@ -333,7 +361,9 @@ def store_next_inspection_due(changed: dict[int, date]) -> None:
         )
 
 
-def save_systems_batch(*, actor, creates: list[InformationSystem], updates: list[tuple[InformationSystem, int | None]], fields: set[str]) -> None:
+def save_systems_batch(
+    *, actor, creates: list[InformationSystem], updates: list[tuple[InformationSystem, int | None]], fields: set[str]
+) -> None:
     """Set-based writer for bulk callers (the registry import): new systems already classified, and changed ones with
     their level before the change. Same audit events and notifications as the single-row path (one `system.classify`
     per moved level, one re-approval notice when it left the approved level), the approval flag kept true, in a
@@ -345,7 +375,9 @@ def save_systems_batch(*, actor, creates: list[InformationSystem], updates: list
     for system, _level in updates:
         flag_fields.update(approval_flag_changes(system, today))
     if updates:
-        InformationSystem.objects.bulk_update([s for s, _ in updates], sorted(fields | flag_fields | {"updated_at"}), batch_size=200)
+        InformationSystem.objects.bulk_update(
+            [s for s, _ in updates], sorted(fields | flag_fields | {"updated_at"}), batch_size=200
+        )
     record_level_changes(actor, [(s, None) for s in creates] + updates)
 
 
@@ -369,13 +401,18 @@ def insert_systems_batch(systems: list[InformationSystem]) -> list[InformationSy
 
 def record_approvals_batch(approved: dict[int, tuple[int, int]]) -> None:
     """Set-based `record_approval` for generated history: {system id: (dossier id, level)}, one UPDATE per 500."""
-    rows = [InformationSystem(pk=pk, approved_dossier_id=dossier_id, approved_level=level) for pk, (dossier_id, level) in approved.items()]
+    rows = [
+        InformationSystem(pk=pk, approved_dossier_id=dossier_id, approved_level=level)
+        for pk, (dossier_id, level) in approved.items()
+    ]
     InformationSystem.objects.bulk_update(rows, ["approved_dossier", "approved_level"], batch_size=500)
 
 
 def grant_view_batch(pairs, *, permission, batch_size: int = 10_000) -> int:
     """Explicit view grants (user id, system id), e.g. an assessor of another province assigned to an inspection."""
-    rows = [InformationSystemUserObjectPermission(user_id=u, permission=permission, content_object_id=s) for u, s in pairs]
+    rows = [
+        InformationSystemUserObjectPermission(user_id=u, permission=permission, content_object_id=s) for u, s in pairs
+    ]
     InformationSystemUserObjectPermission.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
 
@@ -385,7 +422,9 @@ def scan_reapproval_deadlines(*, today: date | None = None, batch_size: int = 20
     organisation above the owner are told (once per deadline; the dedup key makes reruns silent). A constant
     number of queries per batch."""
     today = today or timezone.localdate()
-    overdue = InformationSystem.objects.filter(operating_without_approval=True, reapproval_deadline__lt=today).select_related("owner")
+    overdue = InformationSystem.objects.filter(
+        operating_without_approval=True, reapproval_deadline__lt=today
+    ).select_related("owner")
     last_id, count = 0, 0
     while True:
         batch = list(overdue.filter(id__gt=last_id).order_by("id")[:batch_size])
@@ -420,15 +459,23 @@ def transition_system(*, actor, system_id: int, name: str, comment: str = "") ->
     method = getattr(system, name)
     allowed = available_transitions(actor, system)
     if name not in allowed:
-        if name in ("commission", "resume") and system.status in ("planned", "suspended") and not system.has_current_approval():
-            raise Conflict(_no_approval_message(system), code="no_approved_dossier", details=[{"allowed_transitions": allowed}])
+        if (
+            name in ("commission", "resume")
+            and system.status in ("planned", "suspended")
+            and not system.has_current_approval()
+        ):
+            raise Conflict(
+                _no_approval_message(system), code="no_approved_dossier", details=[{"allowed_transitions": allowed}]
+            )
         if name == "commission" and system.status == "planned":
             golive.check_commission(system, allowed)
         raise transition_not_allowed(name, allowed)
     before = system.status
     method()
     system.save(update_fields=["status", *approval_flag_changes(system, timezone.localdate()), "updated_at"])
-    audit.record(actor=actor, action=f"system.{name}", obj=system, from_status=before, to_status=system.status, comment=comment)
+    audit.record(
+        actor=actor, action=f"system.{name}", obj=system, from_status=before, to_status=system.status, comment=comment
+    )
     return system
 
 

@@ -57,13 +57,21 @@ CHOICES = {
 TRUE_WORDS = {"true", "1", "có", "co", "yes", "x"}
 FALSE_WORDS = {"false", "0", "không", "khong", "no"}
 # A model field's key for each column (references are written as codes).
-FIELD_OF = {"owner_code": "owner_id", "operator_code": "operator_id", "security_unit_code": "security_unit_id", "parent_code": "parent_id"}
+FIELD_OF = {
+    "owner_code": "owner_id",
+    "operator_code": "operator_id",
+    "security_unit_code": "security_unit_id",
+    "parent_code": "parent_id",
+}
 COLUMN_OF_FIELD = {FIELD_OF.get(c.key, c.key): c for c in REGISTRY_COLUMNS}
 _KEYS = {c.key: c for c in REGISTRY_COLUMNS}
 _MODEL_DEFAULTS = {
     c.key: InformationSystem._meta.get_field(c.key).get_default()
     for c in REGISTRY_COLUMNS
-    if c.writable and c.kind in ("int", "bool", "choice", "choices", "text") and c.key not in REQUIRED and c.key != "regime"
+    if c.writable
+    and c.kind in ("int", "bool", "choice", "choices", "text")
+    and c.key not in REQUIRED
+    and c.key != "regime"
 }
 _TOKEN = import_reports.TOKEN  # dated: `<unix seconds>-<32 hex>`; older copies: 32 hex
 
@@ -80,7 +88,9 @@ class ImportFailed(Invalid):
     def __init__(self, details: list[dict], total: int, cells: dict):
         shown = details[:MAX_DETAILS]
         if total > len(shown):
-            message = gettext("%(total)s problems in the spreadsheet (the first %(shown)s are listed); nothing was imported.")
+            message = gettext(
+                "%(total)s problems in the spreadsheet (the first %(shown)s are listed); nothing was imported."
+            )
         else:
             message = ngettext(
                 "%(total)s problem in the spreadsheet; nothing was imported.",
@@ -159,7 +169,9 @@ def _map_headers(header: tuple) -> tuple[dict[int, Column], list[dict]]:
             message = gettext("Unknown column '%(column)s'.") % {"column": str(cell)[:80]}
             errors.append({"row": 1, "column": letter, "message": message, "_col": index})
         elif column.key in seen:
-            errors.append({"row": 1, "column": column.header, "message": gettext("This column appears twice."), "_col": index})
+            errors.append(
+                {"row": 1, "column": column.header, "message": gettext("This column appears twice."), "_col": index}
+            )
         else:
             seen.add(column.key)
             if column.writable:
@@ -182,7 +194,9 @@ def import_limits() -> tuple[int, int]:
 
 
 def too_many_rows(limit: int) -> Invalid:
-    message = gettext("The sheet has more than %(limit)s rows of systems; split it into several files.") % {"limit": limit}
+    message = gettext("The sheet has more than %(limit)s rows of systems; split it into several files.") % {
+        "limit": limit
+    }
     return Invalid(message, code="too_many_rows", details=[{"field": "file", "message": message}])
 
 
@@ -215,7 +229,9 @@ class _Importer:
         self.seen_codes: set[str] = set()
         self.parent_refs: list[tuple[int, str, str | None]] = []  # (row, code, parent code or None to clear)
         self.touched: set[int] = set()
-        self.parent_ids = set(InformationSystem.objects.filter(parent__isnull=False).values_list("parent_id", flat=True).distinct())
+        self.parent_ids = set(
+            InformationSystem.objects.filter(parent__isnull=False).values_list("parent_id", flat=True).distinct()
+        )
         self.level_changes: list[list] = []
 
     def error(self, row: int, key: str | None, message: str, *, col: int | None = None) -> None:
@@ -286,14 +302,20 @@ class _Importer:
             try:
                 row.values[column.key] = _coerce(column, value)
             except ValueError as exc:
-                self.error(number, column.key, gettext("The value '%(value)s' %(problem)s.") % {"value": str(value)[:60], "problem": exc})
+                self.error(
+                    number,
+                    column.key,
+                    gettext("The value '%(value)s' %(problem)s.") % {"value": str(value)[:60], "problem": exc},
+                )
         for key in REQUIRED:
             if key in row.blank:
                 self.error(number, key, gettext("This cell may not be blank."))
         code = row.values.get("code")
         if code:
             if code in self.seen_codes:
-                self.error(number, "code", gettext("The code '%(code)s' appears on more than one row.") % {"code": code})
+                self.error(
+                    number, "code", gettext("The code '%(code)s' appears on more than one row.") % {"code": code}
+                )
             self.seen_codes.add(code)
         return row
 
@@ -330,7 +352,11 @@ class _Importer:
                 continue
             system = existing.get(code)
             if system is not None and not self.scope.can_edit(operator_id=system.operator_id, owner_id=system.owner_id):
-                self.error(row.number, "code", gettext("The system '%(code)s' exists and you may not change it.") % {"code": code})
+                self.error(
+                    row.number,
+                    "code",
+                    gettext("The system '%(code)s' exists and you may not change it.") % {"code": code},
+                )
                 continue
             before = self.total_errors
             data = self.payload(row, system)
@@ -422,12 +448,16 @@ class _Importer:
             node, steps = parent, 0
             while node is not None and steps <= len(graph):
                 if node == pk:
-                    self.error(number, "parent_code", gettext("A system cannot be a part of itself or of one of its parts."))
+                    self.error(
+                        number, "parent_code", gettext("A system cannot be a part of itself or of one of its parts.")
+                    )
                     break
                 node, steps = graph.get(node), steps + 1
         if self.total_errors:
             return
-        services.move_parts_batch(actor=self.actor, moves={pk: parent for pk, (_, parent) in changes.items()}, now=self.now)
+        services.move_parts_batch(
+            actor=self.actor, moves={pk: parent for pk, (_, parent) in changes.items()}, now=self.now
+        )
         self.touched |= set(changes)
         self.parent_graph = graph
 
@@ -596,7 +626,9 @@ def build_template(actor) -> bytes:
         sheet.column_dimensions[letter].width = column.width
         source = ranges.get(column.key) or ranges.get(column.kind if column.kind in ("bool", "org_code") else "")
         if source and column.writable:
-            validation = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=column.kind != "org_code")
+            validation = DataValidation(
+                type="list", formula1=source, allow_blank=True, showErrorMessage=column.kind != "org_code"
+            )
             validation.error = "Chọn một giá trị trong danh sách / Pick a value from the list"
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}{BATCH * 10}")
@@ -608,7 +640,10 @@ def build_template(actor) -> bytes:
     info.append([])
     info.append(["Cột", "Column / allowed values"])
     for column in REGISTRY_COLUMNS:
-        allowed = ", ".join(CHOICES.get(column.key, ())) or {"bool": "TRUE, FALSE", "int": "số nguyên / whole number"}.get(column.kind, "")
+        allowed = ", ".join(CHOICES.get(column.key, ())) or {
+            "bool": "TRUE, FALSE",
+            "int": "số nguyên / whole number",
+        }.get(column.kind, "")
         note = "" if column.writable else " (read-only / chỉ đọc)"
         info.append([column.header, f"{column.key}{note}: {allowed}".rstrip(": ")])
     info["A1"].font = Font(bold=True)

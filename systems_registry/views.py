@@ -24,7 +24,9 @@ from .spreadsheets import may_import_systems
 PAGE_SIZES = (10, 25, 50, 100)
 # What each lifecycle button did and what follows (the message after the redirect).
 LIFECYCLE_MESSAGES = {
-    "commission": gettext_lazy("System put into operation at its approved level. Its periodic inspections follow the cycle of that level."),
+    "commission": gettext_lazy(
+        "System put into operation at its approved level. Its periodic inspections follow the cycle of that level."
+    ),
     "suspend": gettext_lazy("System suspended. The operating unit resumes it when it is ready to operate again."),
     "resume": gettext_lazy("System back in operation."),
     "decommission": gettext_lazy("System decommissioned. Nobody acts on it further."),
@@ -54,7 +56,11 @@ def system_list_view(request):
     page_size = page_size if page_size in PAGE_SIZES else 25
     qs = system_list(request.user, q=q, level=level, status=status, owner_id=owner_id)
     page = Paginator(qs, page_size).get_page(request.GET.get("page"))
-    owners = organizations_for_forms(request.user).filter(kind__in=[Organization.Kind.CENTRAL_AGENCY, Organization.Kind.PROVINCE]).only("id", "name")
+    owners = (
+        organizations_for_forms(request.user)
+        .filter(kind__in=[Organization.Kind.CENTRAL_AGENCY, Organization.Kind.PROVINCE])
+        .only("id", "name")
+    )
     return render(
         request,
         "systems_registry/list.html",
@@ -98,6 +104,7 @@ def system_create_view(request):
         raise PermissionDenied  # read-only roles get no form they cannot send
     form = SystemForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+
         def save(payload):
             system = services.create_system(actor=request.user, data=SystemCreate(**payload))
             services.classify_system(actor=request.user, system_id=system.pk)
@@ -118,6 +125,7 @@ def system_edit_view(request, system_id):
     initial = {"info_types": system.info_types}
     form = SystemForm(request.POST or None, instance=system, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
+
         def save(payload):
             services.update_system(actor=request.user, system_id=system.pk, data=SystemPatch(**payload))
             services.classify_system(actor=request.user, system_id=system.pk)
@@ -146,7 +154,9 @@ def system_classify_view(request, system_id):
 @require_POST
 def system_transition_view(request, system_id, name):
     with service_call(request) as call:
-        services.transition_system(actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000])
+        services.transition_system(
+            actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000]
+        )
         messages.success(request, LIFECYCLE_MESSAGES[name])
     return call.forbidden or redirect("systems:detail", system_id=system_id)
 

@@ -32,10 +32,15 @@ def import_view(request):
             except DomainError as exc:
                 context.update(error=exc.message, details=exc.details)
             else:
-                messages.success(request, _("%(created)s systems created, %(updated)s updated.") % {"created": result.created, "updated": result.updated})
+                messages.success(
+                    request,
+                    _("%(created)s systems created, %(updated)s updated.")
+                    % {"created": result.created, "updated": result.updated},
+                )
                 return redirect("systems:import")
     context["details"] = [
-        {"row": d.get("row", ""), "column": d.get("column") or d.get("field", ""), "message": d.get("message", "")} for d in context["details"]
+        {"row": d.get("row", ""), "column": d.get("column") or d.get("field", ""), "message": d.get("message", "")}
+        for d in context["details"]
     ]
     status = 422 if context["error"] else 200
     return render(request, "systems_registry/import.html", context, status=status)
@@ -56,4 +61,6 @@ def import_report_view(request, token):
         # Swept after its retention (or never the user's): say so on the import page, where they can import again.
         context = {"result": None, "error": exc.message, "details": [], "report": None}
         return render(request, "systems_registry/import.html", context, status=404)
-    return FileResponse(handle, as_attachment=True, filename="systems-import-errors.xlsx", content_type=spreadsheets.XLSX_TYPE)
+    return FileResponse(
+        handle, as_attachment=True, filename="systems-import-errors.xlsx", content_type=spreadsheets.XLSX_TYPE
+    )

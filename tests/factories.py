@@ -12,7 +12,13 @@ _seq = itertools.count(1)
 
 def organization(kind=Organization.Kind.UNIT, parent=None, **kwargs) -> Organization:
     n = next(_seq)
-    return create_organization(code=kwargs.pop("code", f"ORG{n}"), name=kwargs.pop("name", f"Organisation {n}"), kind=kind, parent=parent, **kwargs)
+    return create_organization(
+        code=kwargs.pop("code", f"ORG{n}"),
+        name=kwargs.pop("name", f"Organisation {n}"),
+        kind=kind,
+        parent=parent,
+        **kwargs,
+    )
 
 
 def user(org=None, role=Role.OPERATOR, **kwargs) -> User:
@@ -53,8 +59,14 @@ def docx_bytes() -> bytes:
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
-        zf.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
+        zf.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+        )
     return buf.getvalue()
 
 
@@ -85,7 +97,9 @@ def add_documents(actor, dossier, kinds=None, *, regulation=True):
     docs = []
     for kind in kinds:
         upload = ContentFile(pdf_bytes(f"{kind} {dossier.pk}"), name=f"{kind}.pdf")
-        docs.append(services.add_document(actor=actor, dossier_id=dossier.pk, kind=kind, upload=upload, filename=f"{kind}.pdf"))
+        docs.append(
+            services.add_document(actor=actor, dossier_id=dossier.pk, kind=kind, upload=upload, filename=f"{kind}.pdf")
+        )
     return docs
 
 
@@ -94,6 +108,8 @@ def submitted_dossier(demo, level: int, regime: str = "decree_331_2026", *, regu
     from approvals import services
 
     target = leveled_system(demo, level, regime, **fields)
-    dossier = services.create_dossier(actor=demo.operator, system_id=target.pk, proposed_level=level, title=f"Level {level}")
+    dossier = services.create_dossier(
+        actor=demo.operator, system_id=target.pk, proposed_level=level, title=f"Level {level}"
+    )
     add_documents(demo.operator, dossier, regulation=regulation)
     return services.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)

@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginThrottle',
+            name="LoginThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('ip', models.CharField(blank=True, max_length=45)),
-                ('failures', models.PositiveSmallIntegerField(default=0)),
-                ('last_failure_at', models.DateTimeField()),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("username", models.CharField(max_length=150)),
+                ("ip", models.CharField(blank=True, max_length=45)),
+                ("failures", models.PositiveSmallIntegerField(default=0)),
+                ("last_failure_at", models.DateTimeField()),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('username', 'ip'), name='login_throttle_unique')],
+                "constraints": [models.UniqueConstraint(fields=("username", "ip"), name="login_throttle_unique")],
             },
         ),
     ]

@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_audit_chain_head_guard'),
+        ("accounts", "0003_audit_chain_head_guard"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='revoked_at',
+            model_name="apitoken",
+            name="revoked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='apitoken',
-            index=models.Index(condition=models.Q(('revoked_at__isnull', True)), fields=['user'], name='api_token_live_by_user'),
+            model_name="apitoken",
+            index=models.Index(
+                condition=models.Q(("revoked_at__isnull", True)), fields=["user"], name="api_token_live_by_user"
+            ),
         ),
     ]

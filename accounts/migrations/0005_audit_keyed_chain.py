@@ -35,22 +35,21 @@ def _on_postgres(sql):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_api_token_revoked_at'),
+        ("accounts", "0004_api_token_revoked_at"),
     ]
 
     operations = [
         # Existing events get false (they were hashed without a key)...
         migrations.AddField(
-            model_name='auditevent',
-            name='keyed',
+            model_name="auditevent",
+            name="keyed",
             field=models.BooleanField(default=False),
         ),
         # ...every later one true, whoever writes it (audit.record, the bulk generators).
         migrations.AlterField(
-            model_name='auditevent',
-            name='keyed',
+            model_name="auditevent",
+            name="keyed",
             field=models.BooleanField(default=True),
         ),
         migrations.RunPython(_on_postgres(TRUNCATE_GUARD), _on_postgres(DROP_GUARD), elidable=False),

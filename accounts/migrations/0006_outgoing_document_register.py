@@ -5,47 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_audit_keyed_chain'),
+        ("accounts", "0005_audit_keyed_chain"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='document_symbol',
-            field=models.CharField(blank=True, max_length=30, verbose_name='document symbol'),
+            model_name="organization",
+            name="document_symbol",
+            field=models.CharField(blank=True, max_length=30, verbose_name="document symbol"),
         ),
         migrations.CreateModel(
-            name='RegisterCounter',
+            name="RegisterCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_sequence', models.PositiveIntegerField(default=0)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_sequence", models.PositiveIntegerField(default=0)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organization"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organization', 'year'), name='register_counter_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "year"), name="register_counter_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegisterEntry',
+            name="RegisterEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('sequence', models.PositiveIntegerField(blank=True, null=True, verbose_name='sequence')),
-                ('kind', models.CharField(max_length=10, verbose_name='document kind')),
-                ('kind_symbol', models.CharField(blank=True, max_length=10, verbose_name='kind symbol')),
-                ('number', models.CharField(max_length=100, verbose_name='number and symbol')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='register_entries', to='accounts.organization', verbose_name='issuing body')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("sequence", models.PositiveIntegerField(blank=True, null=True, verbose_name="sequence")),
+                ("kind", models.CharField(max_length=10, verbose_name="document kind")),
+                ("kind_symbol", models.CharField(blank=True, max_length=10, verbose_name="kind symbol")),
+                ("number", models.CharField(max_length=100, verbose_name="number and symbol")),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="register_entries",
+                        to="accounts.organization",
+                        verbose_name="issuing body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'register entry',
-                'verbose_name_plural': 'register entries',
-                'ordering': ['organization', 'year', 'sequence', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'year', 'number'), name='register_number_unique'), models.UniqueConstraint(condition=models.Q(('sequence__isnull', False)), fields=('organization', 'year', 'sequence'), name='register_sequence_unique')],
+                "verbose_name": "register entry",
+                "verbose_name_plural": "register entries",
+                "ordering": ["organization", "year", "sequence", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "year", "number"), name="register_number_unique"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("sequence__isnull", False)),
+                        fields=("organization", "year", "sequence"),
+                        name="register_sequence_unique",
+                    ),
+                ],
             },
         ),
     ]

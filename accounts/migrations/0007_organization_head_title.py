@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_outgoing_document_register'),
+        ("accounts", "0006_outgoing_document_register"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='head_title',
+            model_name="organization",
+            name="head_title",
             field=models.CharField(blank=True, max_length=200, verbose_name="head's title"),
         ),
     ]

@@ -15,7 +15,9 @@ class Migration(migrations.Migration):
             model_name="dossierstep",
             name="limit_unit",
             field=models.CharField(
-                choices=[("working_days", "working days"), ("calendar_days", "calendar days")], default="working_days", max_length=16
+                choices=[("working_days", "working days"), ("calendar_days", "calendar days")],
+                default="working_days",
+                max_length=16,
             ),
         ),
     ]

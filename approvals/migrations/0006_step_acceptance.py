@@ -7,20 +7,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0005_step_limit_unit'),
+        ("approvals", "0005_step_limit_unit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossierstep',
-            name='acceptance_due',
+            model_name="dossierstep",
+            name="acceptance_due",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='dossierstep',
-            name='accepted_on',
+            model_name="dossierstep",
+            name="accepted_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]

@@ -9,31 +9,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_audit_chain_head_guard'),
-        ('approvals', '0006_step_acceptance'),
-        ('systems_registry', '0004_golive_readiness'),
+        ("accounts", "0003_audit_chain_head_guard"),
+        ("approvals", "0006_step_acceptance"),
+        ("systems_registry", "0004_golive_readiness"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AppraiserDesignation',
+            name="AppraiserDesignation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unit', 'Independent subordinate unit'), ('council', 'Independent appraisal council')], max_length=10, verbose_name='kind')),
-                ('council_name', models.CharField(blank=True, max_length=255, verbose_name='council name')),
-                ('decision_number', models.CharField(max_length=100, verbose_name='decision number')),
-                ('decision_date', models.DateField(verbose_name='decision date')),
-                ('designated_at', models.DateTimeField(auto_now_add=True)),
-                ('designated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='systems_registry.informationsystem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("unit", "Independent subordinate unit"),
+                            ("council", "Independent appraisal council"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("council_name", models.CharField(blank=True, max_length=255, verbose_name="council name")),
+                ("decision_number", models.CharField(max_length=100, verbose_name="decision number")),
+                ("decision_date", models.DateField(verbose_name="decision date")),
+                ("designated_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "designated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organization"
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="systems_registry.informationsystem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'independent appraiser designation',
-                'ordering': ['-id'],
+                "verbose_name": "independent appraiser designation",
+                "ordering": ["-id"],
             },
         ),
     ]

@@ -7,51 +7,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_outgoing_document_register'),
-        ('approvals', '0007_appraiser_designation'),
+        ("accounts", "0006_outgoing_document_register"),
+        ("approvals", "0007_appraiser_designation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatutoryDocument',
+            name="StatutoryDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField()),
-                ('form', models.CharField(max_length=2, verbose_name='form')),
-                ('regime', models.CharField(max_length=20)),
-                ('policy_version', models.CharField(max_length=40)),
-                ('number', models.CharField(max_length=100, verbose_name='number and symbol')),
-                ('issued_on', models.DateField(verbose_name='date')),
-                ('short_id', models.CharField(max_length=16, unique=True)),
-                ('content', models.JSONField(default=list)),
-                ('content_sha256', models.CharField(max_length=64)),
-                ('pdf', models.FileField(max_length=255, upload_to='')),
-                ('pdf_sha256', models.CharField(max_length=64)),
-                ('signer_name', models.CharField(max_length=200, verbose_name='signer')),
-                ('signer_title', models.CharField(max_length=200, verbose_name="signer's title")),
-                ('drafted_at', models.DateTimeField()),
-                ('state', django_fsm.FSMField(choices=[('drafted', 'Drafted'), ('signed_valid', 'Signed, signature valid'), ('signature_invalid', 'Signature problem')], default='drafted', max_length=50, protected=True, verbose_name='state')),
-                ('verdict', models.CharField(blank=True, choices=[('valid', 'Signature valid'), ('signature_invalid', 'Signature invalid'), ('untrusted_signer', 'Signer not trusted'), ('not_our_document', 'Not the drafted document'), ('malformed_pdf', 'Unreadable or encrypted PDF')], max_length=20, verbose_name='verification result')),
-                ('verdict_reason', models.TextField(blank=True)),
-                ('signed_file', models.FileField(blank=True, max_length=255, upload_to='')),
-                ('signed_sha256', models.CharField(blank=True, max_length=64)),
-                ('signature_signer', models.CharField(blank=True, max_length=255)),
-                ('signature_serial', models.CharField(blank=True, max_length=80)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statutory_documents', to='approvals.dossier')),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='issuing body')),
-                ('register_entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.registerentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("revision", models.PositiveIntegerField()),
+                ("form", models.CharField(max_length=2, verbose_name="form")),
+                ("regime", models.CharField(max_length=20)),
+                ("policy_version", models.CharField(max_length=40)),
+                ("number", models.CharField(max_length=100, verbose_name="number and symbol")),
+                ("issued_on", models.DateField(verbose_name="date")),
+                ("short_id", models.CharField(max_length=16, unique=True)),
+                ("content", models.JSONField(default=list)),
+                ("content_sha256", models.CharField(max_length=64)),
+                ("pdf", models.FileField(max_length=255, upload_to="")),
+                ("pdf_sha256", models.CharField(max_length=64)),
+                ("signer_name", models.CharField(max_length=200, verbose_name="signer")),
+                ("signer_title", models.CharField(max_length=200, verbose_name="signer's title")),
+                ("drafted_at", models.DateTimeField()),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("drafted", "Drafted"),
+                            ("signed_valid", "Signed, signature valid"),
+                            ("signature_invalid", "Signature problem"),
+                        ],
+                        default="drafted",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("valid", "Signature valid"),
+                            ("signature_invalid", "Signature invalid"),
+                            ("untrusted_signer", "Signer not trusted"),
+                            ("not_our_document", "Not the drafted document"),
+                            ("malformed_pdf", "Unreadable or encrypted PDF"),
+                        ],
+                        max_length=20,
+                        verbose_name="verification result",
+                    ),
+                ),
+                ("verdict_reason", models.TextField(blank=True)),
+                ("signed_file", models.FileField(blank=True, max_length=255, upload_to="")),
+                ("signed_sha256", models.CharField(blank=True, max_length=64)),
+                ("signature_signer", models.CharField(blank=True, max_length=255)),
+                ("signature_serial", models.CharField(blank=True, max_length=80)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statutory_documents",
+                        to="approvals.dossier",
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                        verbose_name="issuing body",
+                    ),
+                ),
+                (
+                    "register_entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.registerentry"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'statutory document',
-                'verbose_name_plural': 'statutory documents',
-                'ordering': ['dossier_id', 'revision', 'form'],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'revision', 'form'), name='statutory_document_once_per_revision')],
+                "verbose_name": "statutory document",
+                "verbose_name_plural": "statutory documents",
+                "ordering": ["dossier_id", "revision", "form"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("dossier", "revision", "form"), name="statutory_document_once_per_revision"
+                    )
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),

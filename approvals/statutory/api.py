@@ -39,7 +39,9 @@ class FormOut(BaseModel):
     number: str | None = None
     issued_on: date | None = None
     issued_by: str | None = None
-    verdict: str | None = Field(default=None, description="valid, signature_invalid, untrusted_signer, not_our_document or malformed_pdf")
+    verdict: str | None = Field(
+        default=None, description="valid, signature_invalid, untrusted_signer, not_our_document or malformed_pdf"
+    )
     verdict_reason: str | None = None
     in_force: bool = False
     may_draft: bool = False
@@ -54,7 +56,9 @@ class SignedResultOut(BaseModel):
 class DraftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    signer_title: str = Field(default="", max_length=200, description="The signer's title for the signature block (default: the body's head).")
+    signer_title: str = Field(
+        default="", max_length=200, description="The signer's title for the signature block (default: the body's head)."
+    )
 
 
 class FormatQuery(BaseModel):
@@ -74,7 +78,12 @@ def _title(spec) -> str:
 def signed_out(document: StatutoryDocument | None) -> SignedOut | None:
     if document is None or not document.verdict:
         return None
-    return SignedOut(valid=document.in_force, signer=document.signature_signer, serial=document.signature_serial, signed_at=document.signed_at)
+    return SignedOut(
+        valid=document.in_force,
+        signer=document.signature_signer,
+        serial=document.signature_serial,
+        signed_at=document.signed_at,
+    )
 
 
 def form_out(row: selectors.FormRow) -> FormOut:
@@ -114,14 +123,18 @@ def list_forms(request, dossier_id: int):
 def draft_form(request, dossier_id: int, form: FormNumber, data: DraftIn | None = Body(None)):
     """Draft the form (or draft it again, keeping its number) and finalise it for signing: numbered from the
     issuing body's register the first time. Only the person who signs it for the issuing body may."""
-    document = services.draft_form(actor=request.user, dossier_id=dossier_id, form=form, signer_title=(data or DraftIn()).signer_title)
+    document = services.draft_form(
+        actor=request.user, dossier_id=dossier_id, form=form, signer_title=(data or DraftIn()).signer_title
+    )
     return Status(201, form_out(_row(request.user, document.dossier, form)))
 
 
 @router.get(
     "/dossiers/{dossier_id}/forms/{form}",
     response={200: None, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    openapi_extra={"responses": {200: {"description": "The drafted document", "content": {"application/pdf": {}, DOCX_TYPE: {}}}}},
+    openapi_extra={
+        "responses": {200: {"description": "The drafted document", "content": {"application/pdf": {}, DOCX_TYPE: {}}}}
+    },
 )
 def get_form(request, dossier_id: int, form: FormNumber, params: Query[FormatQuery]):
     dossier = dossier_for_user(request.user, dossier_id)
@@ -133,7 +146,9 @@ def get_form(request, dossier_id: int, form: FormNumber, params: Query[FormatQue
     else:
         body, content_type, suffix = services.pdf_bytes(document), "application/pdf", "pdf"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="mau-{form}-{services.display_id(document.short_id)}.{suffix}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="mau-{form}-{services.display_id(document.short_id)}.{suffix}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -141,7 +156,15 @@ def get_form(request, dossier_id: int, form: FormNumber, params: Query[FormatQue
 
 @router.post(
     "/dossiers/{dossier_id}/forms/{form}/signed",
-    response={201: SignedResultOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    response={
+        201: SignedResultOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+    },
 )
 def upload_signed(request, dossier_id: int, form: FormNumber, file: File[UploadedFile]):
     """The signed PDF (PAdES, signed outside Attesta). 422 codes: signature_invalid, untrusted_signer,
@@ -158,6 +181,3 @@ def verify_by_id(request, short_id: str):
 @router.post("/verify", auth=None, response={200: VerifyOut, 413: ErrorOut, 422: ErrorOut})
 def verify_by_file(request, file: File[UploadedFile]):
     return services.verify_by_file(file)
-
-
-

@@ -30,7 +30,9 @@ class Identity:
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    )
 
 
 def make_ca(common_name: str) -> Identity:
@@ -51,7 +53,11 @@ def make_ca(common_name: str) -> Identity:
 def make_signer(ca: Identity, common_name: str, *, expired: bool = False) -> Identity:
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
-    start, end = (now - timedelta(days=60), now - timedelta(days=1)) if expired else (now - timedelta(days=1), now + timedelta(days=365))
+    start, end = (
+        (now - timedelta(days=60), now - timedelta(days=1))
+        if expired
+        else (now - timedelta(days=1), now + timedelta(days=365))
+    )
     cert = (
         x509.CertificateBuilder().subject_name(_name(common_name)).issuer_name(ca.cert.subject)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())

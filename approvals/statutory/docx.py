@@ -32,7 +32,12 @@ def render(*, blocks: list[dict], title: str) -> bytes:
     doc.core_properties.title = title
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = (
+        Mm(20),
+        Mm(20),
+        Mm(30),
+        Mm(15),
+    )
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     header.autofit = False
@@ -40,7 +45,10 @@ def render(*, blocks: list[dict], title: str) -> bytes:
     # The motto needs the wider column to stay on one line (Decree 30/2020 App. I, I.1).
     left.width, right.width = Mm(68), Mm(104)
     header.columns[0].width, header.columns[1].width = Mm(68), Mm(104)  # the grid LibreOffice reads
-    for cell, roles in ((left, ("org_parent", "org_name", "number", "subject")), (right, ("motto_country", "motto", "place_date"))):
+    for cell, roles in (
+        (left, ("org_parent", "org_name", "number", "subject")),
+        (right, ("motto_country", "motto", "place_date")),
+    ):
         cell.paragraphs[0].text = ""
         for block in (b for b in blocks if b["role"] in roles):
             style, size = HEADER[block["role"]]

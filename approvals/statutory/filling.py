@@ -40,7 +40,7 @@ def nfc(text: str) -> str:
 
 
 def vietnamese_date(on: date) -> str:
-    """"ngày 05 tháng 02 năm 2026": days below 10 and the months 1 and 2 take a leading 0 (App. I, I.4)."""
+    """ "ngày 05 tháng 02 năm 2026": days below 10 and the months 1 and 2 take a leading 0 (App. I, I.4)."""
     month = f"{on.month:02d}" if on.month < 3 else str(on.month)
     return f"ngày {on.day:02d} tháng {month} năm {on.year}"
 
@@ -50,7 +50,10 @@ def place_of(org: Organization, default: str) -> str:
     node = org
     while node is not None:
         if node.kind == Organization.Kind.PROVINCE:
-            return re.sub(r"^(Ủy ban nhân dân|UBND)\s+(tỉnh|thành phố)\s+", "", node.name, flags=re.IGNORECASE).strip() or default
+            return (
+                re.sub(r"^(Ủy ban nhân dân|UBND)\s+(tỉnh|thành phố)\s+", "", node.name, flags=re.IGNORECASE).strip()
+                or default
+            )
         node = node.parent
     return default
 

@@ -26,7 +26,9 @@ class StatutoryDocument(ConcurrentTransitionMixin, models.Model):
     form = models.CharField(_("form"), max_length=2)
     regime = models.CharField(max_length=20)
     policy_version = models.CharField(max_length=40)
-    issuer = models.ForeignKey("accounts.Organization", verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="+")
+    issuer = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="+"
+    )
     register_entry = models.OneToOneField("accounts.RegisterEntry", on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("number and symbol"), max_length=100)
     issued_on = models.DateField(_("date"))
@@ -55,7 +57,9 @@ class StatutoryDocument(ConcurrentTransitionMixin, models.Model):
         app_label = "approvals"
         ordering = ["dossier_id", "revision", "form"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "revision", "form"], name="statutory_document_once_per_revision"),
+            models.UniqueConstraint(
+                fields=["dossier", "revision", "form"], name="statutory_document_once_per_revision"
+            ),
         ]
         verbose_name = _("statutory document")
         verbose_name_plural = _("statutory documents")

@@ -86,7 +86,9 @@ def _qr(pdf: _Pdf, url: str, x: float, y: float, size: float) -> None:
                 pdf.rect(x + c * cell, y + r * cell, cell, cell, style="F")
 
 
-def render(*, blocks: list[dict], title: str, short_id: str, content_sha256: str, created: datetime, verify_url: str) -> bytes:
+def render(
+    *, blocks: list[dict], title: str, short_id: str, content_sha256: str, created: datetime, verify_url: str
+) -> bytes:
     pdf = _new_pdf(title=title, short_id=short_id, content_sha256=content_sha256, created=created)
     text_w = PAGE_W - LEFT - RIGHT
     left = [b for b in blocks if b["role"] in ("org_parent", "org_name", "number", "subject")]

@@ -74,7 +74,9 @@ def forms_panel(user, dossier: Dossier) -> list[FormRow]:
         context = {"steps": steps, "document": document, "roles": roles}
         rows.append(
             FormRow(
-                form=form, spec=spec, document=document,
+                form=form,
+                spec=spec,
+                document=document,
                 draft_blocker=draft_blocker(user, dossier, form, **context),
                 upload_blocker=upload_blocker(user, dossier, form, **context),
             )  # fmt: skip

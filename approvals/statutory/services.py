@@ -117,7 +117,9 @@ def _register_entry(dossier: Dossier, spec, issuer, today: date) -> RegisterEntr
         if entry is not None and not StatutoryDocument.objects.filter(register_entry=entry).exists():
             return entry
         if entry is None:
-            return registers.take_number(organization_id=issuer.pk, kind=spec.register_kind, issued_on=on, number=dossier.decision_number)
+            return registers.take_number(
+                organization_id=issuer.pk, kind=spec.register_kind, issued_on=on, number=dossier.decision_number
+            )
     return registers.take_number(organization_id=issuer.pk, kind=spec.register_kind, issued_on=today)
 
 
@@ -131,7 +133,11 @@ def _fill(dossier: Dossier, spec, step, steps, issuer, *, number, issued_on, sho
         StatutoryDocument.objects.filter(dossier=dossier, revision=dossier.revision, form=request_form).values_list("number", "issued_on").first()
         if request_form else None
     )  # fmt: skip
-    requester = filling.party(dossier, policy.forms[request_form].issuer_for(dossier.proposed_level), None) if request_form else None
+    requester = (
+        filling.party(dossier, policy.forms[request_form].issuer_for(dossier.proposed_level), None)
+        if request_form
+        else None
+    )
     parties = filling.Parties(issuer=issuer, addressee=addressee, step=step)
     vals = filling.values(
         policy=policy, spec=spec, dossier=dossier, parties=parties, signer_title=signer_title, request=request,
@@ -152,11 +158,17 @@ def draft_form(*, actor, dossier_id: int, form: str, signer_title: str = "") -> 
         spec = _spec(dossier, form)
         steps = steps_of_revision(dossier)
         document = (
-            StatutoryDocument.objects.select_for_update().filter(dossier=dossier, revision=dossier.revision, form=form).first()
+            StatutoryDocument.objects.select_for_update()
+            .filter(dossier=dossier, revision=dossier.revision, form=form)
+            .first()
         )
         blocker = draft_blocker(actor, dossier, form, steps=steps, document=document)
         if blocker:
-            raise (Conflict(blocker, code="form_not_available") if actor_is_signer(actor, dossier, spec, steps) else Forbidden(blocker))
+            raise (
+                Conflict(blocker, code="form_not_available")
+                if actor_is_signer(actor, dossier, spec, steps)
+                else Forbidden(blocker)
+            )
         step = step_for(spec, steps)
         issuer = _issuer(spec, dossier, step)
         signer_title = (signer_title or "").strip()[:200] or issuer.head_name or filling.GENERIC_SIGNER_TITLE
@@ -166,11 +178,23 @@ def draft_form(*, actor, dossier_id: int, form: str, signer_title: str = "") -> 
             entry = _register_entry(dossier, spec, issuer, timezone.localdate())
             short_id, number, issued_on = _new_short_id(), entry.number, entry.issued_on
         else:
-            entry, short_id, number, issued_on = document.register_entry, document.short_id, document.number, document.issued_on
+            entry, short_id, number, issued_on = (
+                document.register_entry,
+                document.short_id,
+                document.number,
+                document.issued_on,
+            )
         blocks = _fill(dossier, spec, step, steps, issuer, number=number, issued_on=issued_on, short_id=short_id,
                        signer_name=signer_name, signer_title=signer_title)  # fmt: skip
         digest = filling.content_hash(blocks)
-        data = pdf.render(blocks=blocks, title=spec.title_vi, short_id=display_id(short_id), content_sha256=digest, created=now, verify_url=verify_url(short_id))
+        data = pdf.render(
+            blocks=blocks,
+            title=spec.title_vi,
+            short_id=display_id(short_id),
+            content_sha256=digest,
+            created=now,
+            verify_url=verify_url(short_id),
+        )
         pdf_sha256 = _sha256(data)
         stored = default_storage.save(f"{STORAGE_DIR}/{secrets.token_hex(16)}.pdf", ContentFile(data))
         before = document.state if document else ""
@@ -187,7 +211,19 @@ def draft_form(*, actor, dossier_id: int, form: str, signer_title: str = "") -> 
             document.redraft(content=blocks, content_sha256=digest, pdf_sha256=pdf_sha256, signer_name=signer_name,
                              signer_title=signer_title, by=actor, at=now)  # fmt: skip
             document.pdf = stored
-            document.save(update_fields=["state", "content", "content_sha256", "pdf", "pdf_sha256", "signer_name", "signer_title", "drafted_by", "drafted_at"])
+            document.save(
+                update_fields=[
+                    "state",
+                    "content",
+                    "content_sha256",
+                    "pdf",
+                    "pdf_sha256",
+                    "signer_name",
+                    "signer_title",
+                    "drafted_by",
+                    "drafted_at",
+                ]
+            )
         audit.record(
             actor=actor, action="statutory.draft", obj=document, from_status=before, to_status=document.state,
             revision=dossier.revision,
@@ -199,7 +235,11 @@ def draft_form(*, actor, dossier_id: int, form: str, signer_title: str = "") -> 
 def actor_is_signer(actor, dossier, spec, steps) -> bool:
     step = step_for(spec, steps)
     issuer = _issuer(spec, dossier, step)
-    return issuer is not None and (step is not None or spec.step is None) and (issuer.pk, _signer_role(spec, dossier, step)) in user_roles(actor)
+    return (
+        issuer is not None
+        and (step is not None or spec.step is None)
+        and (issuer.pk, _signer_role(spec, dossier, step)) in user_roles(actor)
+    )
 
 
 def _sha256(data: bytes) -> str:
@@ -224,21 +264,49 @@ def record_signed_copy(*, actor, dossier_id: int, form: str, upload) -> Statutor
     with transaction.atomic():
         dossier = dossier_for_user(actor, dossier_id, for_update=True)
         spec = _spec(dossier, form)
-        document = StatutoryDocument.objects.select_for_update().filter(dossier=dossier, revision=dossier.revision, form=form).first()
+        document = (
+            StatutoryDocument.objects.select_for_update()
+            .filter(dossier=dossier, revision=dossier.revision, form=form)
+            .first()
+        )
         blocker = upload_blocker(actor, dossier, form, document=document)
         if blocker:
-            raise (Conflict(blocker, code="form_not_available") if actor_is_signer(actor, dossier, spec, steps_of_revision(dossier)) else Forbidden(blocker))
+            raise (
+                Conflict(blocker, code="form_not_available")
+                if actor_is_signer(actor, dossier, spec, steps_of_revision(dossier))
+                else Forbidden(blocker)
+            )
         with document.pdf.open("rb") as fh:
             draft = fh.read()
-        result = signatures.verify(data, draft_pdf=draft, short_id=display_id(document.short_id), content_sha256=document.content_sha256)
+        result = signatures.verify(
+            data, draft_pdf=draft, short_id=display_id(document.short_id), content_sha256=document.content_sha256
+        )
         sha256, now, before = _sha256(data), timezone.now(), document.state
-        facts = {"sha256": sha256, "signer": result.signer, "serial": result.serial, "signed_at": result.signed_at, "at": now}
+        facts = {
+            "sha256": sha256,
+            "signer": result.signer,
+            "serial": result.serial,
+            "signed_at": result.signed_at,
+            "at": now,
+        }
         if result.valid:
             document.signed_file = default_storage.save(f"{STORAGE_DIR}/{secrets.token_hex(16)}.pdf", ContentFile(data))
             document.accept_signature(**facts)
         else:
             document.refuse_signature(verdict=result.verdict, reason=result.reason, **facts)
-        document.save(update_fields=["state", "verdict", "verdict_reason", "signed_file", "signed_sha256", "signature_signer", "signature_serial", "signed_at", "verified_at"])
+        document.save(
+            update_fields=[
+                "state",
+                "verdict",
+                "verdict_reason",
+                "signed_file",
+                "signed_sha256",
+                "signature_signer",
+                "signature_serial",
+                "signed_at",
+                "verified_at",
+            ]
+        )
         audit.record(
             actor=actor, action="statutory.signed" if result.valid else "statutory.signature_refused", obj=document,
             from_status=before, to_status=document.state, revision=dossier.revision,
@@ -274,7 +342,9 @@ def verify_by_file(upload) -> dict:
     sha256 = _sha256(data)
     document = (
         StatutoryDocument.objects.filter(pdf_sha256=sha256).select_related("issuer").first()
-        or StatutoryDocument.objects.filter(signed_sha256=sha256, state=StatutoryDocument.State.SIGNED_VALID).select_related("issuer").first()
+        or StatutoryDocument.objects.filter(signed_sha256=sha256, state=StatutoryDocument.State.SIGNED_VALID)
+        .select_related("issuer")
+        .first()
     )
     if document is not None:
         return {"status": "unchanged", "issued_by": document.issuer.name, "form": document.form}
@@ -282,7 +352,11 @@ def verify_by_file(upload) -> dict:
         ids = signatures.embedded_ids(signatures.open_pdf(data))
     except ValueError:
         ids = None
-    document = StatutoryDocument.objects.filter(short_id=normalise_id(ids[0])).select_related("issuer").first() if ids else None
+    document = (
+        StatutoryDocument.objects.filter(short_id=normalise_id(ids[0])).select_related("issuer").first()
+        if ids
+        else None
+    )
     if document is None:
         return {"status": "unknown", "issued_by": None, "form": None}
     return {"status": "changed", "issued_by": document.issuer.name, "form": document.form}

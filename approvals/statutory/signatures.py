@@ -85,7 +85,9 @@ def _signer_of(cert) -> tuple[str, str]:
     return str(name), format(cert.serial_number, "X")
 
 
-def verify(data: bytes, *, draft_pdf: bytes, short_id: str, content_sha256: str, now: datetime | None = None) -> Verification:
+def verify(
+    data: bytes, *, draft_pdf: bytes, short_id: str, content_sha256: str, now: datetime | None = None
+) -> Verification:
     try:
         reader = open_pdf(data)
     except ValueError as exc:
@@ -110,10 +112,18 @@ def verify(data: bytes, *, draft_pdf: bytes, short_id: str, content_sha256: str,
             return Verification(Verdict.SIGNATURE_INVALID, _("The signature cannot be validated: it is broken."))
         cert = status.signing_cert
         signer, serial = _signer_of(cert) if cert is not None else ("", "")
-        signed_at = status.signer_reported_dt or (status.timestamp_validity.timestamp if status.timestamp_validity else None)
+        signed_at = status.signer_reported_dt or (
+            status.timestamp_validity.timestamp if status.timestamp_validity else None
+        )
         facts = {"signer": signer, "serial": serial, "signed_at": signed_at}
         if not (status.intact and status.valid):
-            return Verification(Verdict.SIGNATURE_INVALID, _("The signature does not match the document: it was changed after signing or the signature is broken."), **facts)
+            return Verification(
+                Verdict.SIGNATURE_INVALID,
+                _(
+                    "The signature does not match the document: it was changed after signing or the signature is broken."
+                ),
+                **facts,
+            )
         # The signed bytes must be the drafted PDF followed only by incremental updates (the signature itself).
         if not data.startswith(draft_pdf):
             return not_ours
@@ -124,10 +134,18 @@ def verify(data: bytes, *, draft_pdf: bytes, short_id: str, content_sha256: str,
             return Verification(Verdict.SIGNATURE_INVALID, _("The document was changed after it was signed."), **facts)
         moment = signed_at or now
         if not (cert.not_valid_before <= moment <= cert.not_valid_after):
-            return Verification(Verdict.SIGNATURE_INVALID, _("The signer's certificate was not valid (expired or not yet valid) when the document was signed."), **facts)
+            return Verification(
+                Verdict.SIGNATURE_INVALID,
+                _("The signer's certificate was not valid (expired or not yet valid) when the document was signed."),
+                **facts,
+            )
         if signed_at is not None and signed_at > now.astimezone(UTC) + settings.STATUTORY_CLOCK_SKEW:
             return Verification(Verdict.SIGNATURE_INVALID, _("The signing time is in the future."), **facts)
         if not status.trusted:
-            return Verification(Verdict.UNTRUSTED_SIGNER, _("The signer's certificate does not chain to a certification authority Attesta trusts."), **facts)
+            return Verification(
+                Verdict.UNTRUSTED_SIGNER,
+                _("The signer's certificate does not chain to a certification authority Attesta trusts."),
+                **facts,
+            )
         result = Verification(Verdict.VALID, "", **facts)
     return result

@@ -20,10 +20,17 @@ from .api import DOCX_TYPE
 @require_POST
 def draft_view(request, dossier_id, form):
     with service_call(request) as call:
-        document = services.draft_form(actor=request.user, dossier_id=dossier_id, form=form, signer_title=request.POST.get("signer_title", "")[:200])
+        document = services.draft_form(
+            actor=request.user,
+            dossier_id=dossier_id,
+            form=form,
+            signer_title=request.POST.get("signer_title", "")[:200],
+        )
         messages.success(
             request,
-            _("Form %(form)s drafted as number %(number)s. Download the PDF, sign it with your digital signature and upload the signed copy.")
+            _(
+                "Form %(form)s drafted as number %(number)s. Download the PDF, sign it with your digital signature and upload the signed copy."
+            )
             % {"form": form, "number": document.number},
         )
     return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
@@ -39,9 +46,15 @@ def download_view(request, dossier_id, form, fmt):
     if row is None or row.document is None or fmt not in ("pdf", "docx"):
         raise Http404
     document = row.document
-    body, content_type = (services.pdf_bytes(document), "application/pdf") if fmt == "pdf" else (services.docx_bytes(document), DOCX_TYPE)
+    body, content_type = (
+        (services.pdf_bytes(document), "application/pdf")
+        if fmt == "pdf"
+        else (services.docx_bytes(document), DOCX_TYPE)
+    )
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="mau-{form}-{services.display_id(document.short_id)}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="mau-{form}-{services.display_id(document.short_id)}.{fmt}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -86,7 +99,10 @@ def verify_page(request, short_id: str = ""):
         error = exc.message
     except DomainError:
         raise Http404 from None
-    context = {"result": result, "status_text": STATUS_TEXT[result["status"]] if result else "", "error": error, "short_id": short_id[:40]}
+    context = {
+        "result": result,
+        "status_text": STATUS_TEXT[result["status"]] if result else "",
+        "error": error,
+        "short_id": short_id[:40],
+    }
     return render(request, "statutory/verify.html", context)
-
-

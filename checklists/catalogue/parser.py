@@ -46,9 +46,7 @@ class TemplateFileError(ValueError):
         self.code = code
 
 
-def parse_template(
-    data: bytes | str, fmt: Format, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> ChecklistTemplateFile:
+def parse_template(data: bytes | str, fmt: Format, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ChecklistTemplateFile:
     """Parse and validate one catalogue file; raise ``TemplateFileError`` if it is not valid."""
     if fmt not in ("yaml", "json"):
         raise ValueError(f"unsupported format {fmt!r}; expected 'yaml' or 'json'")
@@ -172,8 +170,7 @@ def _reject_aliases_and_duplicate_keys(text: str) -> None:
                     if key_node.value in keys:
                         mark = key_node.start_mark
                         raise _syntax_error(
-                            f"duplicate key '{key_node.value}' at line {mark.line + 1}, "
-                            f"column {mark.column + 1}"
+                            f"duplicate key '{key_node.value}' at line {mark.line + 1}, column {mark.column + 1}"
                         )
                     keys.add(key_node.value)
                 stack.extend((key_node, value_node))
@@ -185,9 +182,7 @@ def _load_json(text: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
-        raise _syntax_error(
-            f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+        raise _syntax_error(f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise _syntax_error("JSON nesting is too deep") from None
 

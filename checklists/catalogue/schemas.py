@@ -29,9 +29,7 @@ NonBlank = Annotated[str, StringConstraints(min_length=1, max_length=500, patter
 LongText = Annotated[str, StringConstraints(max_length=4000)]
 NonBlankLongText = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
 # Lower-case slug: it becomes part of URLs and of the key that links catalogue versions.
-CatalogueCode = Annotated[
-    str, StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-]
+CatalogueCode = Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 # "M.1.1.1", "T.D.3", "G01.03", "PO.LEGAL.01": printed on inspection reports and findings.
 ItemCode = Annotated[
     str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$")
@@ -81,15 +79,11 @@ class ChecklistTemplateFile(_Strict):
     )
 
     schema_version: Literal[1] = Field(description="Format version of this file.")
-    code: CatalogueCode = Field(
-        description="Identifies the catalogue line across versions, e.g. `c12-2022-l3`."
-    )
+    code: CatalogueCode = Field(description="Identifies the catalogue line across versions, e.g. `c12-2022-l3`.")
     title: NonBlank = Field(description="Official (Vietnamese) title.")
     title_en: NonBlank
     regime: Regime = Field(description="Legal regime the catalogue belongs to.")
-    level: Level | None = Field(
-        description="Security level 1-5 the catalogue applies to; null = any level."
-    )
+    level: Level | None = Field(description="Security level 1-5 the catalogue applies to; null = any level.")
     kind: Kind
     source: NonBlankLongText = Field(description="Legal or standard source the items come from.")
     sections: list[ChecklistSection] = Field(min_length=1, max_length=MAX_SECTIONS)

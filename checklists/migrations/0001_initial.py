@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,84 +15,149 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ChecklistTemplate',
+            name="ChecklistTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, verbose_name='code')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('title_en', models.CharField(blank=True, max_length=500, verbose_name='title (English)')),
-                ('regime', models.CharField(choices=[('decree_85_2016', 'Decree 85/2016/NĐ-CP'), ('decree_331_2026', 'Decree 331/2026/NĐ-CP')], max_length=20, verbose_name='legal regime')),
-                ('level', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='level')),
-                ('kind', models.CharField(choices=[('periodic', 'Periodic inspection'), ('pre_operation', 'Pre-operation readiness')], max_length=20, verbose_name='kind')),
-                ('source', models.TextField(verbose_name='source')),
-                ('source_filename', models.CharField(blank=True, max_length=255, verbose_name='source file')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the source file')),
-                ('item_count', models.PositiveIntegerField(default=0, verbose_name='items')),
-                ('published_at', models.DateTimeField(verbose_name='published at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, verbose_name="code")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                ("title_en", models.CharField(blank=True, max_length=500, verbose_name="title (English)")),
+                (
+                    "regime",
+                    models.CharField(
+                        choices=[
+                            ("decree_85_2016", "Decree 85/2016/NĐ-CP"),
+                            ("decree_331_2026", "Decree 331/2026/NĐ-CP"),
+                        ],
+                        max_length=20,
+                        verbose_name="legal regime",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("periodic", "Periodic inspection"), ("pre_operation", "Pre-operation readiness")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("source", models.TextField(verbose_name="source")),
+                ("source_filename", models.CharField(blank=True, max_length=255, verbose_name="source file")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256 of the source file")),
+                ("item_count", models.PositiveIntegerField(default=0, verbose_name="items")),
+                ("published_at", models.DateTimeField(verbose_name="published at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'checklist version',
-                'verbose_name_plural': 'checklist versions',
-                'ordering': ['code', '-version'],
+                "verbose_name": "checklist version",
+                "verbose_name_plural": "checklist versions",
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistSection',
+            name="ChecklistSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('title_en', models.CharField(blank=True, max_length=500, verbose_name='title (English)')),
-                ('order', models.PositiveIntegerField()),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sections', to='checklists.checklisttemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                ("title_en", models.CharField(blank=True, max_length=500, verbose_name="title (English)")),
+                ("order", models.PositiveIntegerField()),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sections",
+                        to="checklists.checklisttemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['template', 'order'],
+                "ordering": ["template", "order"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistItem',
+            name="ChecklistItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('text', models.TextField(verbose_name='requirement')),
-                ('text_en', models.TextField(blank=True, verbose_name='requirement (English)')),
-                ('guidance', models.TextField(blank=True, verbose_name='guidance')),
-                ('guidance_en', models.TextField(blank=True, verbose_name='guidance (English)')),
-                ('reference', models.CharField(blank=True, max_length=300, verbose_name='reference')),
-                ('evidence', models.JSONField(blank=True, default=list, verbose_name='expected evidence')),
-                ('order', models.PositiveIntegerField()),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='checklists.checklistsection')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='checklists.checklisttemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("text", models.TextField(verbose_name="requirement")),
+                ("text_en", models.TextField(blank=True, verbose_name="requirement (English)")),
+                ("guidance", models.TextField(blank=True, verbose_name="guidance")),
+                ("guidance_en", models.TextField(blank=True, verbose_name="guidance (English)")),
+                ("reference", models.CharField(blank=True, max_length=300, verbose_name="reference")),
+                ("evidence", models.JSONField(blank=True, default=list, verbose_name="expected evidence")),
+                ("order", models.PositiveIntegerField()),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="checklists.checklistsection",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="checklists.checklisttemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['template', 'order'],
+                "ordering": ["template", "order"],
             },
         ),
         migrations.AddIndex(
-            model_name='checklisttemplate',
-            index=models.Index(fields=['regime', 'kind', 'level', 'code', 'version'], name='checklists__regime_53e366_idx'),
+            model_name="checklisttemplate",
+            index=models.Index(
+                fields=["regime", "kind", "level", "code", "version"], name="checklists__regime_53e366_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklisttemplate',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='checklist_code_version_unique'),
+            model_name="checklisttemplate",
+            constraint=models.UniqueConstraint(fields=("code", "version"), name="checklist_code_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='checklisttemplate',
-            constraint=models.UniqueConstraint(fields=('code', 'sha256'), name='checklist_code_sha256_unique'),
+            model_name="checklisttemplate",
+            constraint=models.UniqueConstraint(fields=("code", "sha256"), name="checklist_code_sha256_unique"),
         ),
         migrations.AddConstraint(
-            model_name='checklisttemplate',
-            constraint=models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 5)), _connector='OR'), name='checklist_level_range'),
+            model_name="checklisttemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__isnull", True), models.Q(("level__gte", 1), ("level__lte", 5)), _connector="OR"
+                ),
+                name="checklist_level_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklistsection',
-            constraint=models.UniqueConstraint(fields=('template', 'code'), name='checklist_section_code_unique'),
+            model_name="checklistsection",
+            constraint=models.UniqueConstraint(fields=("template", "code"), name="checklist_section_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='checklistitem',
-            constraint=models.UniqueConstraint(fields=('template', 'code'), name='checklist_item_code_unique'),
+            model_name="checklistitem",
+            constraint=models.UniqueConstraint(fields=("template", "code"), name="checklist_item_code_unique"),
         ),
     ]

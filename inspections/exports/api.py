@@ -93,7 +93,9 @@ def _request_body_by_kind() -> dict:
 
 
 @router.post(
-    "/exports", response={202: ExportCreated, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, openapi_extra=_request_body_by_kind()
+    "/exports",
+    response={202: ExportCreated, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    openapi_extra=_request_body_by_kind(),
 )
 def request_export(request, data: ExportRequest):
     job = services.request_export(actor=request.user, kind=data.kind, params=data.params)
@@ -116,7 +118,9 @@ _XLSX_RESPONSE = {"200": {"description": "The workbook.", "content": {
 
 
 @router.get(
-    "/exports/{job_id}/download", url_name="export_download", response={404: ErrorOut, 409: ErrorOut},
+    "/exports/{job_id}/download",
+    url_name="export_download",
+    response={404: ErrorOut, 409: ErrorOut},
     openapi_extra={"responses": _XLSX_RESPONSE},
 )
 def download_export(request, job_id: str):

@@ -61,7 +61,9 @@ CLASSIFIED = "Tổng số hệ thống thông tin đã được phân loại (đ
 DOSSIER_PREPARED = "Tổng số hệ thống thông tin đã xây dựng hồ sơ đề xuất cấp độ"
 DOSSIER_APPRAISED = "Tổng số hệ thống thông tin đã được thẩm định hồ sơ đề xuất cấp độ"
 LEVEL_APPROVED = "Tổng số hệ thống thông tin đã được phê duyệt cấp độ"
-APPROVED_INSPECTED = "Tổng số hệ thống thông tin đã phê duyệt cấp độ được kiểm tra, đánh giá an ninh mạng định kỳ theo quy định"
+APPROVED_INSPECTED = (
+    "Tổng số hệ thống thông tin đã phê duyệt cấp độ được kiểm tra, đánh giá an ninh mạng định kỳ theo quy định"
+)
 EXPECTED_ALL_APPROVED = (
     "Dự kiến thời gian hoàn thành phê duyệt đề xuất cấp độ hệ thống thông tin đối với tất cả các hệ thống thông tin "
     "thuộc phạm vi quản lý"
@@ -94,7 +96,9 @@ PART2_COLUMNS = (
 ART36_SHEET = "Nội dung khác (Điều 36)"
 EVALUATION_SHEET = "Đánh giá theo yêu cầu"
 ROADMAP_SHEET = "Lộ trình hoàn thiện"
-NATIONAL_LIST = "Danh sách hệ thống thông tin có căn cứ đề xuất đưa vào Danh mục hệ thống thông tin quan trọng về an ninh quốc gia"
+NATIONAL_LIST = (
+    "Danh sách hệ thống thông tin có căn cứ đề xuất đưa vào Danh mục hệ thống thông tin quan trọng về an ninh quốc gia"
+)
 REGULATION_COMPLIANT = (
     "Danh sách hệ thống thông tin tuân thủ các quy định, quy trình trong Quy chế bảo đảm an ninh mạng trong quá trình "
     "vận hành, khai thác, kết thúc hoặc hủy bỏ hệ thống thông tin"
@@ -149,7 +153,9 @@ def reporting_year_of(day: dt.date) -> int:
 
 def default_owner_id(user) -> int | None:
     """The one owner organisation the user represents, or None when they represent none or several."""
-    owners = set(Membership.objects.filter(user_id=user.pk, role=Role.OWNER).values_list("organization_id", flat=True)[:2])
+    owners = set(
+        Membership.objects.filter(user_id=user.pk, role=Role.OWNER).values_list("organization_id", flat=True)[:2]
+    )
     return owners.pop() if len(owners) == 1 else None
 
 
@@ -184,7 +190,9 @@ def _regulation(doc: dict | None) -> str:
             f"Số {doc['number']}" if doc["number"] else "", f"ngày {_vi_date(doc['issued_on'])}" if doc["issued_on"] else "",
             doc["issuer"],
         )  # fmt: skip
-    return REGULATION_FILE_ONLY.format(filename=doc["filename"], uploaded=_vi_date(timezone.localdate(doc["uploaded_at"])))
+    return REGULATION_FILE_ONLY.format(
+        filename=doc["filename"], uploaded=_vi_date(timezone.localdate(doc["uploaded_at"]))
+    )
 
 
 def place_of(org: Organization) -> str:
@@ -242,7 +250,9 @@ def report_rows(systems: QuerySet, start: dt.date, end: dt.date) -> list[dict]:
         ).values_list("dossier_id", flat=True)
     )  # fmt: skip
     approved_ids = [s["approved_dossier_id"] for s in systems if s["approved_dossier_id"]]
-    decisions = {d["id"]: d for d in Dossier.objects.filter(id__in=approved_ids).values("id", "decision_number", "decision_date")}
+    decisions = {
+        d["id"]: d for d in Dossier.objects.filter(id__in=approved_ids).values("id", "decision_number", "decision_date")
+    }
     approvers: dict[int, str] = {}
     for step in (
         DossierStep.objects.filter(dossier_id__in=approved_ids, decision=Decision.APPROVED)
@@ -254,7 +264,9 @@ def report_rows(systems: QuerySet, start: dt.date, end: dt.date) -> list[dict]:
     regulation_dossiers = {s["id"]: s["approved_dossier_id"] or latest.get(s["id"], {}).get("id") for s in systems}
     regulations: dict[int, dict] = {}
     for doc in (
-        Document.objects.filter(dossier_id__in=[d for d in regulation_dossiers.values() if d], kind=DocumentKind.SECURITY_REGULATION)
+        Document.objects.filter(
+            dossier_id__in=[d for d in regulation_dossiers.values() if d], kind=DocumentKind.SECURITY_REGULATION
+        )
         .order_by("dossier_id", "-id")
         .values("dossier_id", "filename", "uploaded_at", "number", "issued_on", "issuer")
     ):
@@ -377,7 +389,9 @@ def write_form08(
         ("Nội dung", f"{PART1_HEADING}; {PART2_HEADING}; {PART3_HEADING}"),
     ])  # fmt: skip
     wb.add_key_value_sheet(PART1_SHEET, [(PART1_HEADING, ""), *part1(rows)])
-    units = Organization.objects.filter(id__in={r["security_unit_id"] for r in rows}).exclude(pk=owner.pk).order_by("code")
+    units = (
+        Organization.objects.filter(id__in={r["security_unit_id"] for r in rows}).exclude(pk=owner.pk).order_by("code")
+    )
     part2 = [_org_row(OWNER_ROLE, owner)] + [_org_row(SECURITY_UNIT_ROLE, unit) for unit in units]
     wb.add_sheet(PART2_SHEET, PART2_COLUMNS, part2)
     part3 = (
@@ -412,6 +426,8 @@ def export_annual_report(user, params: AnnualReportParams, wb: StreamingWorkbook
     owner = check_may_report(user, params.owner_id)
     _, end = reporting_period(params.year)
     systems = owner_systems(owner.pk, end).filter(id__in=systems_visible_to(user).values("id"))
-    letter = Letter(issuer=owner.name, addressee=ADDRESSEE_PLACEHOLDER, issued_on=timezone.localdate(), place=place_of(owner))
+    letter = Letter(
+        issuer=owner.name, addressee=ADDRESSEE_PLACEHOLDER, issued_on=timezone.localdate(), place=place_of(owner)
+    )
     write_form08(wb, owner=owner, systems=systems, year=params.year, letter=letter, progress=progress)
     return f"form08-{owner.code}-{params.year}"

@@ -64,7 +64,8 @@ def parse_params(kind: str, params: dict | None):
         return PARAMS_BY_KIND[kind].model_validate(params or {})
     except ValidationError as exc:
         details = [
-            {"field": ".".join(["params", *(str(p) for p in err["loc"])]), "message": err["msg"]} for err in exc.errors()
+            {"field": ".".join(["params", *(str(p) for p in err["loc"])]), "message": err["msg"]}
+            for err in exc.errors()
         ]
         raise Invalid(_("The export parameters are not valid."), details=details) from None
 
@@ -77,7 +78,9 @@ def _with_defaults(user, kind: str, params):
         if params.owner_id is None:
             params.owner_id = form08.default_owner_id(user)
             if params.owner_id is None:
-                raise Invalid.field("params.owner_id", _("Say which owner organisation to report for: you represent none or several."))
+                raise Invalid.field(
+                    "params.owner_id", _("Say which owner organisation to report for: you represent none or several.")
+                )
     return params
 
 
@@ -95,8 +98,16 @@ def request_export(*, actor, kind: str, params: dict | None) -> ExportJob:
     parsed = _with_defaults(actor, kind, parse_params(kind, params))
     _check_access(actor, kind, parsed)
     with transaction.atomic():
-        job = ExportJob.objects.create(kind=kind, params=parsed.model_dump(mode="json", exclude_none=True), requested_by=actor)
-        audit.record(actor=actor, action="export.request", obj=job, to_status=job.status, data={"kind": kind, "params": job.params})
+        job = ExportJob.objects.create(
+            kind=kind, params=parsed.model_dump(mode="json", exclude_none=True), requested_by=actor
+        )
+        audit.record(
+            actor=actor,
+            action="export.request",
+            obj=job,
+            to_status=job.status,
+            data={"kind": kind, "params": job.params},
+        )
         tasks.run_export.delay_on_commit(str(job.pk))
     return job
 
@@ -108,7 +119,11 @@ def claim(job_id) -> ExportJob | None:
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return None
-        if job.status == ExportJob.Status.RUNNING and job.claimed_at and job.claimed_at > now - timedelta(seconds=lease_seconds()):
+        if (
+            job.status == ExportJob.Status.RUNNING
+            and job.claimed_at
+            and job.claimed_at > now - timedelta(seconds=lease_seconds())
+        ):
             return None
         if job.attempts >= MAX_ATTEMPTS:
             job.fail(at=now, expires_at=now + retention(), error="The export was interrupted too many times.")
@@ -141,9 +156,9 @@ class Progress:
         if self.delay:
             time.sleep(self.delay)
         ratio = min(self.done / self.expected, 0.99) if self.expected else 0.0
-        updated = ExportJob.objects.filter(pk=self.job.pk, status=ExportJob.Status.RUNNING, attempts=self.job.attempts).update(
-            progress=ratio, rows=self.done, claimed_at=timezone.now()
-        )
+        updated = ExportJob.objects.filter(
+            pk=self.job.pk, status=ExportJob.Status.RUNNING, attempts=self.job.attempts
+        ).update(progress=ratio, rows=self.done, claimed_at=timezone.now())
         if not updated:
             raise LeaseLost(str(self.job.pk))
 
@@ -219,14 +234,20 @@ def sweep_exports() -> dict:
     """Delete expired files and re-dispatch jobs whose worker vanished (pending too long, or a stale lease)."""
     now = timezone.now()
     deleted = 0
-    for job in ExportJob.objects.filter(expires_at__lt=now).exclude(file="").only("id", "status", "file").iterator(chunk_size=200):
+    for job in (
+        ExportJob.objects.filter(expires_at__lt=now)
+        .exclude(file="")
+        .only("id", "status", "file")
+        .iterator(chunk_size=200)
+    ):
         job.file.delete(save=False)
         ExportJob.objects.filter(pk=job.pk).update(file="")
         deleted += 1
     stale = now - timedelta(seconds=lease_seconds())
     stalled = list(
         ExportJob.objects.filter(
-            Q(status=ExportJob.Status.PENDING, created_at__lt=stale) | Q(status=ExportJob.Status.RUNNING, claimed_at__lt=stale)
+            Q(status=ExportJob.Status.PENDING, created_at__lt=stale)
+            | Q(status=ExportJob.Status.RUNNING, claimed_at__lt=stale)
         ).values_list("id", flat=True)
     )
     for job_id in stalled:

@@ -82,5 +82,3 @@ def export_download_view(request, job_id):
         return redirect("exports:list")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename or f"{job.pk}.xlsx",
                         content_type=services.XLSX_CONTENT_TYPE)  # fmt: skip
-
-

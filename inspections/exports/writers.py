@@ -34,6 +34,7 @@ def chunk() -> int:
     chunks (with `EXPORT_ROW_DELAY_SECONDS`, long enough to kill its worker mid-way)."""
     return int(getattr(settings, "EXPORT_CHUNK_ROWS", CHUNK))
 
+
 # Registry keys that are not plain model fields: references are written as codes.
 _REGISTRY_PATHS = {
     "owner_code": "owner__code",
@@ -191,7 +192,7 @@ def export_findings(user, params: FindingsParams, wb: StreamingWorkbook, progres
          bool_label(r[6] != Finding.Status.VERIFIED and r[8] < today), *r[9:])
         for r in raw
     )  # fmt: skip
-    wb.add_sheet(_sheet_names()["findings"], FINDINGS_COLUMNS, rows, on_progress=progress.rows_done, progress_every=chunk())
+    wb.add_sheet(
+        _sheet_names()["findings"], FINDINGS_COLUMNS, rows, on_progress=progress.rows_done, progress_every=chunk()
+    )
     return "findings"
-
-

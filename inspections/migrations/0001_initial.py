@@ -8,164 +8,435 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('checklists', '0001_initial'),
-        ('systems_registry', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("checklists", "0001_initial"),
+        ("systems_registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('periodic', 'Periodic'), ('pre_operation', 'Pre-operation'), ('ad_hoc', 'Ad hoc')], max_length=20, verbose_name='kind')),
-                ('trigger', models.CharField(blank=True, choices=[('serious_incident', 'Serious incident'), ('major_change', 'Major change'), ('authority_request', 'Authority request')], max_length=20, verbose_name='trigger')),
-                ('level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='level at creation')),
-                ('assessor_requirement', models.CharField(choices=[('any', 'Any inspector'), ('independent', 'Independent of the operating unit'), ('licensed', 'Licensed professional organisation')], default='any', max_length=20)),
-                ('scheduled_for', models.DateField(verbose_name='scheduled for')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('status', django_fsm.FSMField(choices=[('scheduled', 'Scheduled'), ('in_progress', 'In progress'), ('submitted', 'Submitted'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='scheduled', max_length=50, protected=True, verbose_name='status')),
-                ('outcome', models.CharField(blank=True, choices=[('eligible', 'Eligible'), ('conditionally_eligible', 'Conditionally eligible'), ('not_eligible', 'Not eligible')], max_length=30, verbose_name='outcome')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='checklists.checklisttemplate')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inspectors', models.ManyToManyField(blank=True, related_name='inspections_assigned', to=settings.AUTH_USER_MODEL)),
-                ('ordered_by_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inspections_ordered', to='accounts.organization')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='systems_registry.informationsystem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("periodic", "Periodic"), ("pre_operation", "Pre-operation"), ("ad_hoc", "Ad hoc")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("serious_incident", "Serious incident"),
+                            ("major_change", "Major change"),
+                            ("authority_request", "Authority request"),
+                        ],
+                        max_length=20,
+                        verbose_name="trigger",
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="level at creation")),
+                (
+                    "assessor_requirement",
+                    models.CharField(
+                        choices=[
+                            ("any", "Any inspector"),
+                            ("independent", "Independent of the operating unit"),
+                            ("licensed", "Licensed professional organisation"),
+                        ],
+                        default="any",
+                        max_length=20,
+                    ),
+                ),
+                ("scheduled_for", models.DateField(verbose_name="scheduled for")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("eligible", "Eligible"),
+                            ("conditionally_eligible", "Conditionally eligible"),
+                            ("not_eligible", "Not eligible"),
+                        ],
+                        max_length=30,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "checklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="checklists.checklisttemplate",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inspectors",
+                    models.ManyToManyField(
+                        blank=True, related_name="inspections_assigned", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "ordered_by_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections_ordered",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="systems_registry.informationsystem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection',
-                'verbose_name_plural': 'inspections',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "inspection",
+                "verbose_name_plural": "inspections",
+                "ordering": ["due_date", "id"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10, verbose_name='severity')),
-                ('description', models.TextField(verbose_name='description')),
-                ('due_date', models.DateField(verbose_name='remediation due')),
-                ('status', django_fsm.FSMField(choices=[('open', 'Open'), ('resolved', 'Resolved'), ('verified', 'Verified')], default='open', max_length=50, protected=True, verbose_name='status')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='checklists.checklistitem')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsible_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='accounts.organization')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='systems_registry.informationsystem')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='inspections.inspection')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")],
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("due_date", models.DateField(verbose_name="remediation due")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[("open", "Open"), ("resolved", "Resolved"), ("verified", "Verified")],
+                        default="open",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="checklists.checklistitem"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responsible_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="findings", to="accounts.organization"
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="systems_registry.informationsystem",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="inspections.inspection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='inspections/%Y/%m/')),
-                ('filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='checklists.checklistitem')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='inspections.inspection')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="inspections/%Y/%m/")),
+                ("filename", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="checklists.checklistitem"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="inspections.inspection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence',
-                'verbose_name_plural': 'evidence',
-                'ordering': ['inspection', 'id'],
+                "verbose_name": "evidence",
+                "verbose_name_plural": "evidence",
+                "ordering": ["inspection", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionCyclePolicy',
+            name="InspectionCyclePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('regime', models.CharField(choices=[('decree_85_2016', 'Decree 85/2016/NĐ-CP'), ('decree_331_2026', 'Decree 331/2026/NĐ-CP')], max_length=20, verbose_name='legal regime')),
-                ('level', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='level')),
-                ('months', models.PositiveSmallIntegerField(verbose_name='cycle (months)')),
-                ('assessor_requirement', models.CharField(choices=[('any', 'Any inspector'), ('independent', 'Independent of the operating unit'), ('licensed', 'Licensed professional organisation')], max_length=20, verbose_name='assessor requirement')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "regime",
+                    models.CharField(
+                        choices=[
+                            ("decree_85_2016", "Decree 85/2016/NĐ-CP"),
+                            ("decree_331_2026", "Decree 331/2026/NĐ-CP"),
+                        ],
+                        max_length=20,
+                        verbose_name="legal regime",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("months", models.PositiveSmallIntegerField(verbose_name="cycle (months)")),
+                (
+                    "assessor_requirement",
+                    models.CharField(
+                        choices=[
+                            ("any", "Any inspector"),
+                            ("independent", "Independent of the operating unit"),
+                            ("licensed", "Licensed professional organisation"),
+                        ],
+                        max_length=20,
+                        verbose_name="assessor requirement",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'inspection cycle',
-                'verbose_name_plural': 'inspection cycles',
-                'ordering': ['regime', 'level'],
-                'constraints': [models.UniqueConstraint(fields=('regime', 'level'), name='cycle_policy_regime_level_unique'), models.CheckConstraint(condition=models.Q(('months__gte', 1)), name='cycle_policy_months_positive')],
+                "verbose_name": "inspection cycle",
+                "verbose_name_plural": "inspection cycles",
+                "ordering": ["regime", "level"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("regime", "level"), name="cycle_policy_regime_level_unique"),
+                    models.CheckConstraint(condition=models.Q(("months__gte", 1)), name="cycle_policy_months_positive"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='InspectionResult',
+            name="InspectionResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField()),
-                ('result', models.CharField(blank=True, choices=[('met', 'Met'), ('partial', 'Partially met'), ('not_met', 'Not met'), ('not_applicable', 'Not applicable')], max_length=20, verbose_name='result')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('assessed_at', models.DateTimeField(blank=True, null=True)),
-                ('assessed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='inspections.inspection')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='checklists.checklistitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField()),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("met", "Met"),
+                            ("partial", "Partially met"),
+                            ("not_met", "Not met"),
+                            ("not_applicable", "Not applicable"),
+                        ],
+                        max_length=20,
+                        verbose_name="result",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("assessed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="results", to="inspections.inspection"
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="checklists.checklistitem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['inspection', 'order'],
+                "ordering": ["inspection", "order"],
             },
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['system', 'kind', 'status'], name='inspections_system__3e556b_idx'),
+            model_name="inspection",
+            index=models.Index(fields=["system", "kind", "status"], name="inspections_system__3e556b_idx"),
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['status', 'due_date'], name='inspections_status_19f06e_idx'),
+            model_name="inspection",
+            index=models.Index(fields=["status", "due_date"], name="inspections_status_19f06e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'periodic'), ('status__in', ('scheduled', 'in_progress'))), fields=('system',), name='inspection_one_open_periodic_per_system'),
+            model_name="inspection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "periodic"), ("status__in", ("scheduled", "in_progress"))),
+                fields=("system",),
+                name="inspection_one_open_periodic_per_system",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'periodic'), models.Q(('status', 'cancelled'), _negated=True)), fields=('system', 'due_date'), name='inspection_periodic_due_date_unique'),
+            model_name="inspection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "periodic"), models.Q(("status", "cancelled"), _negated=True)),
+                fields=("system", "due_date"),
+                name="inspection_periodic_due_date_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('scheduled_for'))), name='inspection_due_after_scheduled'),
+            model_name="inspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gte", models.F("scheduled_for"))), name="inspection_due_after_scheduled"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'ad_hoc'), ('trigger__gt', '')), models.Q(models.Q(('kind', 'ad_hoc'), _negated=True), ('trigger', '')), _connector='OR'), name='inspection_trigger_only_ad_hoc'),
+            model_name="inspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "ad_hoc"), ("trigger__gt", "")),
+                    models.Q(models.Q(("kind", "ad_hoc"), _negated=True), ("trigger", "")),
+                    _connector="OR",
+                ),
+                name="inspection_trigger_only_ad_hoc",
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['system', 'status', 'due_date'], name='inspections_system__81679b_idx'),
+            model_name="finding",
+            index=models.Index(fields=["system", "status", "due_date"], name="inspections_system__81679b_idx"),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['responsible_org', 'status'], name='inspections_respons_953c10_idx'),
+            model_name="finding",
+            index=models.Index(fields=["responsible_org", "status"], name="inspections_respons_953c10_idx"),
         ),
         migrations.AddConstraint(
-            model_name='inspectionresult',
-            constraint=models.UniqueConstraint(fields=('inspection', 'item'), name='inspection_result_item_unique'),
+            model_name="inspectionresult",
+            constraint=models.UniqueConstraint(fields=("inspection", "item"), name="inspection_result_item_unique"),
         ),
         migrations.AddConstraint(
-            model_name='inspectionresult',
-            constraint=models.CheckConstraint(condition=models.Q(('note', ''), ('result', 'not_applicable'), _negated=True), name='inspection_result_na_needs_note'),
+            model_name="inspectionresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("note", ""), ("result", "not_applicable"), _negated=True),
+                name="inspection_result_na_needs_note",
+            ),
         ),
     ]

@@ -8,7 +8,8 @@ def seed(apps, schema_editor):
     for regime in REGIMES:
         for cycle in load_policy(regime).cycles:
             Policy.objects.get_or_create(
-                regime=regime, level=cycle.level,
+                regime=regime,
+                level=cycle.level,
                 defaults={"months": cycle.months, "assessor_requirement": cycle.assessor, "note": cycle.note[:300]},
             )
 

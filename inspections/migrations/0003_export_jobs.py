@@ -8,39 +8,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0002_seed_cycle_policies'),
+        ("inspections", "0002_seed_cycle_policies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('systems', 'Systems registry'), ('inspection', 'Inspection'), ('annual_report', 'Annual report (Form 08)'), ('findings', 'Findings register')], max_length=20, verbose_name='kind')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
-                ('status', django_fsm.FSMField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=50, protected=True, verbose_name='status')),
-                ('progress', models.FloatField(default=0.0, verbose_name='progress')),
-                ('rows', models.PositiveIntegerField(default=0, verbose_name='rows written')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('file', models.FileField(blank=True, max_length=255, upload_to='exports/')),
-                ('filename', models.CharField(blank=True, max_length=150, verbose_name='file name')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_jobs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("systems", "Systems registry"),
+                            ("inspection", "Inspection"),
+                            ("annual_report", "Annual report (Form 08)"),
+                            ("findings", "Findings register"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="parameters")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.FloatField(default=0.0, verbose_name="progress")),
+                ("rows", models.PositiveIntegerField(default=0, verbose_name="rows written")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("file", models.FileField(blank=True, max_length=255, upload_to="exports/")),
+                ("filename", models.CharField(blank=True, max_length=150, verbose_name="file name")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="export_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'export',
-                'verbose_name_plural': 'exports',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['requested_by', '-created_at'], name='inspections_request_1f6f4b_idx'), models.Index(fields=['status', 'claimed_at'], name='inspections_status_2bcf1d_idx'), models.Index(fields=['expires_at'], name='inspections_expires_34bbe7_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 1)), name='export_progress_ratio')],
+                "verbose_name": "export",
+                "verbose_name_plural": "exports",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["requested_by", "-created_at"], name="inspections_request_1f6f4b_idx"),
+                    models.Index(fields=["status", "claimed_at"], name="inspections_status_2bcf1d_idx"),
+                    models.Index(fields=["expires_at"], name="inspections_expires_34bbe7_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__gte", 0), ("progress__lte", 1)), name="export_progress_ratio"
+                    )
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),

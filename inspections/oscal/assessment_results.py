@@ -37,7 +37,15 @@ def build_assessment_results(inspection: Inspection):
         label = r.get_result_display()
         obs_id = stable_uuid("observation", inspection.pk, code)
         actor = r.assessed_by_id or (inspectors[0].pk if inspectors else None)
-        origins = [common.Origin(actors=[common.OriginActor(type="party", actor_uuid=stable_uuid("user", actor), role_id="assessor")])] if actor else None
+        origins = (
+            [
+                common.Origin(
+                    actors=[common.OriginActor(type="party", actor_uuid=stable_uuid("user", actor), role_id="assessor")]
+                )
+            ]
+            if actor
+            else None
+        )
         observations.append(common.Observation(
             uuid=obs_id, title=one_line(f"{code}: {label}"), description=r.note or label,
             props=[prop("item-code", code), prop("result", r.result)], methods=["EXAMINE"], origins=origins,
@@ -64,7 +72,11 @@ def build_assessment_results(inspection: Inspection):
     started = inspection.started_at or moment(inspection.scheduled_for)
     ended = inspection.closed_at or inspection.submitted_at
     checklist = inspection.checklist
-    props = [prop("inspection-kind", inspection.kind), prop("inspection-status", inspection.status), prop("system-code", system.code)]
+    props = [
+        prop("inspection-kind", inspection.kind),
+        prop("inspection-status", inspection.status),
+        prop("system-code", system.code),
+    ]
     if inspection.outcome:
         props.append(prop("outcome", inspection.outcome))
     result = oscal_ar.Result(

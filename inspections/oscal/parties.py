@@ -24,7 +24,12 @@ def org_party(org) -> common.Parties:
 
 
 def user_party(user) -> common.Parties:
-    return common.Parties(uuid=user_uuid(user), type="person", name=one_line(user.full_name or user.username), props=[prop("username", user.username)])
+    return common.Parties(
+        uuid=user_uuid(user),
+        type="person",
+        name=one_line(user.full_name or user.username),
+        props=[prop("username", user.username)],
+    )
 
 
 def parties(orgs=(), users=()) -> list[common.Parties]:

@@ -20,8 +20,18 @@ from ..models import Inspection, InspectionResult
 from .parties import moment, parties, responsible, role
 
 # A result of the latest inspection as OSCAL's implementation state of the requirement.
-IMPLEMENTATION_STATE = {"met": "implemented", "partial": "partial", "not_met": "planned", "not_applicable": "not-applicable"}
-OPERATIONAL_STATE = {"planned": "under-development", "operating": "operational", "suspended": "other", "decommissioned": "disposition"}
+IMPLEMENTATION_STATE = {
+    "met": "implemented",
+    "partial": "partial",
+    "not_met": "planned",
+    "not_applicable": "not-applicable",
+}
+OPERATIONAL_STATE = {
+    "planned": "under-development",
+    "operating": "operational",
+    "suspended": "other",
+    "decommissioned": "disposition",
+}
 
 
 def ssp_uuid(system) -> str:
@@ -74,11 +84,20 @@ def build_ssp(system: InformationSystem):
         chars_props.append(prop("approved-level", system.approved_level))
     for reason in system.classification_reasons or []:
         text = (reason.get("text_vi") if vi else "") or reason.get("text") or ""
-        chars_props.append(prop("level-reason", f"{_('Level %(level)s') % {'level': reason.get('level')}}: {text} ({reason.get('article', '')})"))
+        chars_props.append(
+            prop(
+                "level-reason",
+                f"{_('Level %(level)s') % {'level': reason.get('level')}}: {text} ({reason.get('article', '')})",
+            )
+        )
     links = []
     if decision is not None and decision.decision_number:
         chars_props.append(prop("approval-decision-number", decision.decision_number))
-        links.append(common.Link(href=f"/api/v1/dossiers/{decision.pk}", rel="approval-decision", text=one_line(decision.decision_number)))
+        links.append(
+            common.Link(
+                href=f"/api/v1/dossiers/{decision.pk}", rel="approval-decision", text=one_line(decision.decision_number)
+            )
+        )
     info_types = [
         oscal_ssp.InformationType(
             uuid=stable_uuid("info-type", system.pk, code), title=str(InfoType(code).label) if code in InfoType.values else code,
@@ -121,7 +140,10 @@ def build_ssp(system: InformationSystem):
         result = results.get(item.code)
         if result is not None:
             state = common.ImplementationStatus(state=IMPLEMENTATION_STATE[result.result], remarks=result.note or None)
-            description = _("Inspection #%(id)s found: %(result)s.") % {"id": inspection.pk, "result": result.get_result_display()}
+            description = _("Inspection #%(id)s found: %(result)s.") % {
+                "id": inspection.pk,
+                "result": result.get_result_display(),
+            }
             props = [prop("inspection-result", result.result), prop("inspection-id", inspection.pk)]
         else:
             state, props = None, None

@@ -31,7 +31,11 @@ def donut(share, label: str, css: str = "ok"):
         'stroke-dasharray="{filled} {rest}" stroke-dashoffset="25"></circle>'
         '<text x="21" y="23.5" text-anchor="middle" class="donut-text">{pct}</text>'
         "</svg>",
-        label=label, pct=pct_text, css=css, filled=f"{filled:.2f}", rest=f"{100 - filled:.2f}",
+        label=label,
+        pct=pct_text,
+        css=css,
+        filled=f"{filled:.2f}",
+        rest=f"{100 - filled:.2f}",
     )
 
 
@@ -50,10 +54,16 @@ def bar_chart(items, label: str):
         '<text x="{vx}" y="{ty}" class="bar-value">{value}</text></g>',
         (
             {
-                "tx": LABEL_WIDTH - 8, "ty": BAR_GAP + i * (BAR_HEIGHT + BAR_GAP) + BAR_HEIGHT * 0.7,
-                "name": name, "css": css, "x": LABEL_WIDTH, "y": BAR_GAP + i * (BAR_HEIGHT + BAR_GAP),
-                "w": f"{(value / top) * BAR_WIDTH:.1f}" if value else "0", "h": BAR_HEIGHT,
-                "vx": LABEL_WIDTH + (value / top) * BAR_WIDTH + 6, "value": number_format(value, use_l10n=True),
+                "tx": LABEL_WIDTH - 8,
+                "ty": BAR_GAP + i * (BAR_HEIGHT + BAR_GAP) + BAR_HEIGHT * 0.7,
+                "name": name,
+                "css": css,
+                "x": LABEL_WIDTH,
+                "y": BAR_GAP + i * (BAR_HEIGHT + BAR_GAP),
+                "w": f"{(value / top) * BAR_WIDTH:.1f}" if value else "0",
+                "h": BAR_HEIGHT,
+                "vx": LABEL_WIDTH + (value / top) * BAR_WIDTH + 6,
+                "value": number_format(value, use_l10n=True),
             }
             for i, (name, value, css) in enumerate(items)
         ),
@@ -61,5 +71,9 @@ def bar_chart(items, label: str):
     return format_html(
         '<svg class="chart bars" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{label}: {summary}">'
         "<title>{label}</title>{bars}</svg>",
-        w=width, h=height, label=label, summary=summary, bars=bars,
+        w=width,
+        h=height,
+        label=label,
+        summary=summary,
+        bars=bars,
     )

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,45 +14,119 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('step_assigned', 'A dossier step awaits your organisation'), ('dossier_decided', 'A decision on a dossier'), ('dossier_returned', 'A dossier returned for revision'), ('step_due_soon', 'A dossier step is due soon'), ('step_overdue', 'A dossier step is overdue'), ('inspection_scheduled', 'An inspection is scheduled'), ('inspection_due', 'An inspection is due soon'), ('inspection_overdue', 'An inspection is overdue'), ('finding_due', "A finding's remediation is due soon"), ('finding_overdue', "A finding's remediation is overdue"), ('reapproval_required', 'Re-approval required after a level change')], max_length=32, verbose_name='kind')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='link')),
-                ('dedup_key', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('email_status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='pending', max_length=10, verbose_name='email')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('in_digest', models.BooleanField(default=False)),
-                ('digested_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("step_assigned", "A dossier step awaits your organisation"),
+                            ("dossier_decided", "A decision on a dossier"),
+                            ("dossier_returned", "A dossier returned for revision"),
+                            ("step_due_soon", "A dossier step is due soon"),
+                            ("step_overdue", "A dossier step is overdue"),
+                            ("inspection_scheduled", "An inspection is scheduled"),
+                            ("inspection_due", "An inspection is due soon"),
+                            ("inspection_overdue", "An inspection is overdue"),
+                            ("finding_due", "A finding's remediation is due soon"),
+                            ("finding_overdue", "A finding's remediation is overdue"),
+                            ("reapproval_required", "Re-approval required after a level change"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="link")),
+                ("dedup_key", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
+                (
+                    "email_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="email",
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("in_digest", models.BooleanField(default=False)),
+                ("digested_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notificatio_recipie_564b1f_idx'), models.Index(fields=['email_status', 'claimed_at'], name='notificatio_email_s_5150b3_idx'), models.Index(fields=['in_digest', 'digested_at'], name='notificatio_in_dige_835701_idx')],
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'dedup_key'), name='notification_dedup_unique')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at"], name="notificatio_recipie_564b1f_idx"),
+                    models.Index(fields=["email_status", "claimed_at"], name="notificatio_email_s_5150b3_idx"),
+                    models.Index(fields=["in_digest", "digested_at"], name="notificatio_in_dige_835701_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("recipient", "dedup_key"), name="notification_dedup_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('step_assigned', 'A dossier step awaits your organisation'), ('dossier_decided', 'A decision on a dossier'), ('dossier_returned', 'A dossier returned for revision'), ('step_due_soon', 'A dossier step is due soon'), ('step_overdue', 'A dossier step is overdue'), ('inspection_scheduled', 'An inspection is scheduled'), ('inspection_due', 'An inspection is due soon'), ('inspection_overdue', 'An inspection is overdue'), ('finding_due', "A finding's remediation is due soon"), ('finding_overdue', "A finding's remediation is overdue"), ('reapproval_required', 'Re-approval required after a level change')], max_length=32, verbose_name='kind')),
-                ('email', models.BooleanField(default=True, verbose_name='email')),
-                ('digest', models.BooleanField(default=False, verbose_name='daily digest instead of one email each')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("step_assigned", "A dossier step awaits your organisation"),
+                            ("dossier_decided", "A decision on a dossier"),
+                            ("dossier_returned", "A dossier returned for revision"),
+                            ("step_due_soon", "A dossier step is due soon"),
+                            ("step_overdue", "A dossier step is overdue"),
+                            ("inspection_scheduled", "An inspection is scheduled"),
+                            ("inspection_due", "An inspection is due soon"),
+                            ("inspection_overdue", "An inspection is overdue"),
+                            ("finding_due", "A finding's remediation is due soon"),
+                            ("finding_overdue", "A finding's remediation is overdue"),
+                            ("reapproval_required", "Re-approval required after a level change"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("email", models.BooleanField(default=True, verbose_name="email")),
+                ("digest", models.BooleanField(default=False, verbose_name="daily digest instead of one email each")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind'), name='notification_preference_unique')],
+                "verbose_name": "notification preference",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "kind"), name="notification_preference_unique")
+                ],
             },
         ),
     ]

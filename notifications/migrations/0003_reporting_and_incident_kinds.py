@@ -4,20 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_dedup_key_leads_the_unique_index'),
+        ("notifications", "0002_dedup_key_leads_the_unique_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('step_assigned', 'A dossier step awaits your organisation'), ('dossier_decided', 'A decision on a dossier'), ('dossier_returned', 'A dossier returned for revision'), ('step_due_soon', 'A dossier step is due soon'), ('step_overdue', 'A dossier step is overdue'), ('inspection_scheduled', 'An inspection is scheduled'), ('inspection_due', 'An inspection is due soon'), ('inspection_overdue', 'An inspection is overdue'), ('finding_due', "A finding's remediation is due soon"), ('finding_overdue', "A finding's remediation is overdue"), ('reapproval_required', 'Re-approval required after a level change'), ('report_due', 'A report is due soon'), ('report_overdue', 'A report is overdue'), ('report_moved', 'A report was submitted, accepted or returned'), ('report_requested', 'An ad-hoc report is requested'), ('incident_recorded', 'A serious incident was recorded'), ('incident_reported', 'An incident report was sent'), ('incident_report_overdue', 'An incident report is overdue')], max_length=32, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("step_assigned", "A dossier step awaits your organisation"),
+                    ("dossier_decided", "A decision on a dossier"),
+                    ("dossier_returned", "A dossier returned for revision"),
+                    ("step_due_soon", "A dossier step is due soon"),
+                    ("step_overdue", "A dossier step is overdue"),
+                    ("inspection_scheduled", "An inspection is scheduled"),
+                    ("inspection_due", "An inspection is due soon"),
+                    ("inspection_overdue", "An inspection is overdue"),
+                    ("finding_due", "A finding's remediation is due soon"),
+                    ("finding_overdue", "A finding's remediation is overdue"),
+                    ("reapproval_required", "Re-approval required after a level change"),
+                    ("report_due", "A report is due soon"),
+                    ("report_overdue", "A report is overdue"),
+                    ("report_moved", "A report was submitted, accepted or returned"),
+                    ("report_requested", "An ad-hoc report is requested"),
+                    ("incident_recorded", "A serious incident was recorded"),
+                    ("incident_reported", "An incident report was sent"),
+                    ("incident_report_overdue", "An incident report is overdue"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('step_assigned', 'A dossier step awaits your organisation'), ('dossier_decided', 'A decision on a dossier'), ('dossier_returned', 'A dossier returned for revision'), ('step_due_soon', 'A dossier step is due soon'), ('step_overdue', 'A dossier step is overdue'), ('inspection_scheduled', 'An inspection is scheduled'), ('inspection_due', 'An inspection is due soon'), ('inspection_overdue', 'An inspection is overdue'), ('finding_due', "A finding's remediation is due soon"), ('finding_overdue', "A finding's remediation is overdue"), ('reapproval_required', 'Re-approval required after a level change'), ('report_due', 'A report is due soon'), ('report_overdue', 'A report is overdue'), ('report_moved', 'A report was submitted, accepted or returned'), ('report_requested', 'An ad-hoc report is requested'), ('incident_recorded', 'A serious incident was recorded'), ('incident_reported', 'An incident report was sent'), ('incident_report_overdue', 'An incident report is overdue')], max_length=32, verbose_name='kind'),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("step_assigned", "A dossier step awaits your organisation"),
+                    ("dossier_decided", "A decision on a dossier"),
+                    ("dossier_returned", "A dossier returned for revision"),
+                    ("step_due_soon", "A dossier step is due soon"),
+                    ("step_overdue", "A dossier step is overdue"),
+                    ("inspection_scheduled", "An inspection is scheduled"),
+                    ("inspection_due", "An inspection is due soon"),
+                    ("inspection_overdue", "An inspection is overdue"),
+                    ("finding_due", "A finding's remediation is due soon"),
+                    ("finding_overdue", "A finding's remediation is overdue"),
+                    ("reapproval_required", "Re-approval required after a level change"),
+                    ("report_due", "A report is due soon"),
+                    ("report_overdue", "A report is overdue"),
+                    ("report_moved", "A report was submitted, accepted or returned"),
+                    ("report_requested", "An ad-hoc report is requested"),
+                    ("incident_recorded", "A serious incident was recorded"),
+                    ("incident_reported", "An incident report was sent"),
+                    ("incident_report_overdue", "An incident report is overdue"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -7,140 +7,289 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0007_organization_head_title'),
-        ('inspections', '0003_export_jobs'),
-        ('systems_registry', '0002_form08_fields'),
+        ("accounts", "0007_organization_head_title"),
+        ("inspections", "0003_export_jobs"),
+        ("systems_registry", "0002_form08_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportRequest',
+            name="ReportRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('content', models.TextField(blank=True, verbose_name='what is asked')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='report year')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='report_requests', to='accounts.organization')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("content", models.TextField(blank=True, verbose_name="what is asked")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="report year")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="report_requests",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ad-hoc report request',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "ad-hoc report request",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='report year')),
-                ('kind', models.CharField(choices=[('annual', 'Annual'), ('ad_hoc', 'Ad hoc')], default='annual', max_length=10, verbose_name='kind')),
-                ('level', models.CharField(choices=[('unit', 'Unit to owner'), ('owner', 'Owner to national authority')], max_length=10, verbose_name='level')),
-                ('regime', models.CharField(max_length=20, verbose_name='legal regime')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('returned', 'Returned')], default='draft', max_length=50, protected=True, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='version')),
-                ('national_list_ids', models.JSONField(blank=True, default=list)),
-                ('regulation_compliant_ids', models.JSONField(blank=True, default=list)),
-                ('roadmap_note', models.TextField(blank=True, verbose_name='remediation roadmap')),
-                ('other_information', models.TextField(blank=True, verbose_name='other information requested')),
-                ('first_submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('return_reason', models.TextField(blank=True, verbose_name='reasons for return')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports_sent', to='accounts.organization')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports_concerning', to='accounts.organization')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='reporting.reportrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="report year")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("annual", "Annual"), ("ad_hoc", "Ad hoc")],
+                        default="annual",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("unit", "Unit to owner"), ("owner", "Owner to national authority")],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("regime", models.CharField(max_length=20, verbose_name="legal regime")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("returned", "Returned"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="version")),
+                ("national_list_ids", models.JSONField(blank=True, default=list)),
+                ("regulation_compliant_ids", models.JSONField(blank=True, default=list)),
+                ("roadmap_note", models.TextField(blank=True, verbose_name="remediation roadmap")),
+                ("other_information", models.TextField(blank=True, verbose_name="other information requested")),
+                ("first_submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("return_reason", models.TextField(blank=True, verbose_name="reasons for return")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports_sent",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports_concerning",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="reporting.reportrequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report',
-                'verbose_name_plural': 'reports',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "report",
+                "verbose_name_plural": "reports",
+                "ordering": ["due_date", "id"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ReportVersion',
+            name="ReportVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('file', models.FileField(upload_to='reports/%Y/')),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('letter_number', models.CharField(blank=True, max_length=60, verbose_name='letter number')),
-                ('submitted_at', models.DateTimeField()),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='reporting.report')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("file", models.FileField(upload_to="reports/%Y/")),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("letter_number", models.CharField(blank=True, max_length=60, verbose_name="letter number")),
+                ("submitted_at", models.DateTimeField()),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="reporting.report"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'number'],
+                "ordering": ["report", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('affects_national_security', models.BooleanField(default=False, verbose_name='affects national security or public order')),
-                ('initial_report_due', models.DateTimeField(verbose_name='initial report due')),
-                ('full_report_due', models.DateTimeField(verbose_name='full report due')),
-                ('status', django_fsm.FSMField(choices=[('recorded', 'Recorded, initial report due'), ('initial_reported', 'Initial report sent, full report due'), ('fully_reported', 'Fully reported')], default='recorded', max_length=50, protected=True, verbose_name='status')),
-                ('initial_report', models.TextField(blank=True, verbose_name='initial report')),
-                ('initial_reported_at', models.DateTimeField(blank=True, null=True)),
-                ('cause', models.TextField(blank=True, verbose_name='cause')),
-                ('scope', models.TextField(blank=True, verbose_name='scope')),
-                ('remediation', models.TextField(blank=True, verbose_name='remediation')),
-                ('full_reported_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('inspection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspections.inspection')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='systems_registry.informationsystem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(verbose_name="occurred at")),
+                ("summary", models.TextField(verbose_name="summary")),
+                (
+                    "affects_national_security",
+                    models.BooleanField(default=False, verbose_name="affects national security or public order"),
+                ),
+                ("initial_report_due", models.DateTimeField(verbose_name="initial report due")),
+                ("full_report_due", models.DateTimeField(verbose_name="full report due")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("recorded", "Recorded, initial report due"),
+                            ("initial_reported", "Initial report sent, full report due"),
+                            ("fully_reported", "Fully reported"),
+                        ],
+                        default="recorded",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("initial_report", models.TextField(blank=True, verbose_name="initial report")),
+                ("initial_reported_at", models.DateTimeField(blank=True, null=True)),
+                ("cause", models.TextField(blank=True, verbose_name="cause")),
+                ("scope", models.TextField(blank=True, verbose_name="scope")),
+                ("remediation", models.TextField(blank=True, verbose_name="remediation")),
+                ("full_reported_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspections.inspection",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="systems_registry.informationsystem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'serious incident',
-                'verbose_name_plural': 'serious incidents',
-                'ordering': ['full_report_due', 'id'],
-                'indexes': [models.Index(fields=['status', 'full_report_due'], name='reporting_i_status_f98e28_idx'), models.Index(fields=['system', 'occurred_at'], name='reporting_i_system__d70d5c_idx')],
+                "verbose_name": "serious incident",
+                "verbose_name_plural": "serious incidents",
+                "ordering": ["full_report_due", "id"],
+                "indexes": [
+                    models.Index(fields=["status", "full_report_due"], name="reporting_i_status_f98e28_idx"),
+                    models.Index(fields=["system", "occurred_at"], name="reporting_i_system__d70d5c_idx"),
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['year', 'level', 'status'], name='reporting_r_year_d958d5_idx'),
+            model_name="report",
+            index=models.Index(fields=["year", "level", "status"], name="reporting_r_year_d958d5_idx"),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['organization', 'year'], name='reporting_r_organiz_7c039c_idx'),
+            model_name="report",
+            index=models.Index(fields=["organization", "year"], name="reporting_r_organiz_7c039c_idx"),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['owner', 'year'], name='reporting_r_owner_i_b5d127_idx'),
+            model_name="report",
+            index=models.Index(fields=["owner", "year"], name="reporting_r_owner_i_b5d127_idx"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'annual')), fields=('year', 'level', 'organization', 'owner'), name='report_annual_unique'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "annual")),
+                fields=("year", "level", "organization", "owner"),
+                name="report_annual_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'ad_hoc')), fields=('request', 'organization'), name='report_ad_hoc_unique'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "ad_hoc")), fields=("request", "organization"), name="report_ad_hoc_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'annual'), ('request__isnull', False), _connector='OR'), name='report_ad_hoc_has_request'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "annual"), ("request__isnull", False), _connector="OR"),
+                name="report_ad_hoc_has_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportversion',
-            constraint=models.UniqueConstraint(fields=('report', 'number'), name='report_version_unique'),
+            model_name="reportversion",
+            constraint=models.UniqueConstraint(fields=("report", "number"), name="report_version_unique"),
         ),
     ]

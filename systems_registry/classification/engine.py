@@ -228,9 +228,7 @@ def classify(inputs: ClassificationInputs | Mapping[str, Any], regime: str) -> C
     return ClassificationResult(level=level, regime=policy.regime, policy_version=policy.version, reasons=reasons)
 
 
-def combine_parts(
-    own: ClassificationResult, parts: Iterable[tuple[str, ClassificationResult]]
-) -> ClassificationResult:
+def combine_parts(own: ClassificationResult, parts: Iterable[tuple[str, ClassificationResult]]) -> ClassificationResult:
     """A composite system takes the highest level of itself and its parts (Decree 85 Art. 5.2; Decree 331 Art. 8.2).
 
     Each part above the system's own level adds a `composite.highest_part` reason naming the part,

@@ -1,7 +1,7 @@
 """Regenerate docs/schemas/classification-policy.schema.json from ClassificationPolicy.
 
-    python -m systems_registry.classification.export_schema          # write the file
-    python -m systems_registry.classification.export_schema --check  # exit 1 if it is out of date
+python -m systems_registry.classification.export_schema          # write the file
+python -m systems_registry.classification.export_schema --check  # exit 1 if it is out of date
 """
 
 from __future__ import annotations

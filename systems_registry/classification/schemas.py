@@ -75,9 +75,7 @@ class ClassificationInputs(BaseModel):
         if has_secret and value == "none":
             raise ValueError("info_types contains 'state_secret', so state_secret_harm must not be 'none'")
         if not has_secret and value != "none":
-            raise ValueError(
-                f"state_secret_harm is {value!r} but info_types does not contain 'state_secret'"
-            )
+            raise ValueError(f"state_secret_harm is {value!r} but info_types does not contain 'state_secret'")
         return value
 
 
@@ -142,8 +140,19 @@ def _condition_fields() -> dict[str, FieldSpec]:
 CONDITION_FIELDS: dict[str, FieldSpec] = _condition_fields()
 
 Op = Literal[
-    "eq", "ne", "in", "not_in", "gte", "lt", "lte", "gt",
-    "is_true", "is_false", "contains", "subset_of", "intersects",
+    "eq",
+    "ne",
+    "in",
+    "not_in",
+    "gte",
+    "lt",
+    "lte",
+    "gt",
+    "is_true",
+    "is_false",
+    "contains",
+    "subset_of",
+    "intersects",
 ]
 OPS_BY_KIND: dict[str, frozenset[str]] = {
     "bool": frozenset({"eq", "ne", "is_true", "is_false"}),

@@ -8,123 +8,323 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('approvals', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0001_initial"),
+        ("approvals", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InformationSystem',
+            name="InformationSystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('regime', models.CharField(choices=[('decree_85_2016', 'Decree 85/2016/NĐ-CP'), ('decree_331_2026', 'Decree 331/2026/NĐ-CP')], max_length=20, verbose_name='legal regime')),
-                ('sector', models.CharField(choices=[('civil', 'Civil'), ('military', 'Military'), ('cipher', 'Cipher')], default='civil', max_length=10, verbose_name='sector')),
-                ('system_type', models.CharField(choices=[('internal', 'Internal operations'), ('public_service', 'Serving citizens and businesses'), ('infrastructure', 'Information infrastructure'), ('industrial_control', 'Industrial control'), ('other', 'Other')], max_length=20, verbose_name='system type')),
-                ('info_types', models.JSONField(blank=True, default=list, verbose_name='information types')),
-                ('state_secret_harm', models.CharField(choices=[('none', 'None'), ('harm', 'Harm to national security'), ('serious', 'Serious harm'), ('especially_serious', 'Especially serious harm')], default='none', max_length=20)),
-                ('data_subjects', models.PositiveIntegerField(default=0)),
-                ('sensitive_data_subjects', models.PositiveIntegerField(default=0)),
-                ('handles_administrative_procedures', models.BooleanField(default=False)),
-                ('public_service_level', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(4)])),
-                ('conditional_business_service', models.BooleanField(default=False)),
-                ('infrastructure_scope', models.CharField(choices=[('none', 'None'), ('single_org', 'One organisation'), ('sector_or_province', 'One ministry, sector or province'), ('multi_province', 'Several provinces'), ('national', 'Nationwide')], default='none', max_length=20)),
-                ('requires_24x7', models.BooleanField(default=False)),
-                ('national_e_government', models.BooleanField(default=False)),
-                ('ics_grade', models.CharField(choices=[('none', 'None'), ('IV', 'Grade IV'), ('III', 'Grade III'), ('II', 'Grade II'), ('I', 'Grade I'), ('special', 'Special grade')], default='none', max_length=10)),
-                ('stores_national_critical_data', models.BooleanField(default=False)),
-                ('international_gateway', models.BooleanField(default=False)),
-                ('pm_designated_level', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('proposed_level', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='proposed level')),
-                ('classification_reasons', models.JSONField(blank=True, default=list)),
-                ('classification_policy_version', models.CharField(blank=True, max_length=40)),
-                ('classified_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_level', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='approved level')),
-                ('next_inspection_due', models.DateField(blank=True, null=True, verbose_name='next inspection due')),
-                ('status', django_fsm.FSMField(choices=[('planned', 'Planned'), ('operating', 'Operating'), ('suspended', 'Suspended'), ('decommissioned', 'Decommissioned')], default='planned', max_length=50, protected=True, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approved_dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.dossier')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('national_authority', models.ForeignKey(blank=True, help_text='Set by the approvals service when a dossier is routed to a national authority.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='routed_systems', to='accounts.organization')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='operated_systems', to='accounts.organization', verbose_name='operating unit')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_systems', to='accounts.organization', verbose_name='owner')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='parts', to='systems_registry.informationsystem', verbose_name='part of')),
-                ('security_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='secured_systems', to='accounts.organization', verbose_name='designated security unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "regime",
+                    models.CharField(
+                        choices=[
+                            ("decree_85_2016", "Decree 85/2016/NĐ-CP"),
+                            ("decree_331_2026", "Decree 331/2026/NĐ-CP"),
+                        ],
+                        max_length=20,
+                        verbose_name="legal regime",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[("civil", "Civil"), ("military", "Military"), ("cipher", "Cipher")],
+                        default="civil",
+                        max_length=10,
+                        verbose_name="sector",
+                    ),
+                ),
+                (
+                    "system_type",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal operations"),
+                            ("public_service", "Serving citizens and businesses"),
+                            ("infrastructure", "Information infrastructure"),
+                            ("industrial_control", "Industrial control"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="system type",
+                    ),
+                ),
+                ("info_types", models.JSONField(blank=True, default=list, verbose_name="information types")),
+                (
+                    "state_secret_harm",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("harm", "Harm to national security"),
+                            ("serious", "Serious harm"),
+                            ("especially_serious", "Especially serious harm"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("data_subjects", models.PositiveIntegerField(default=0)),
+                ("sensitive_data_subjects", models.PositiveIntegerField(default=0)),
+                ("handles_administrative_procedures", models.BooleanField(default=False)),
+                (
+                    "public_service_level",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(4)]
+                    ),
+                ),
+                ("conditional_business_service", models.BooleanField(default=False)),
+                (
+                    "infrastructure_scope",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("single_org", "One organisation"),
+                            ("sector_or_province", "One ministry, sector or province"),
+                            ("multi_province", "Several provinces"),
+                            ("national", "Nationwide"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("requires_24x7", models.BooleanField(default=False)),
+                ("national_e_government", models.BooleanField(default=False)),
+                (
+                    "ics_grade",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("IV", "Grade IV"),
+                            ("III", "Grade III"),
+                            ("II", "Grade II"),
+                            ("I", "Grade I"),
+                            ("special", "Special grade"),
+                        ],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                ("stores_national_critical_data", models.BooleanField(default=False)),
+                ("international_gateway", models.BooleanField(default=False)),
+                (
+                    "pm_designated_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                (
+                    "proposed_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="proposed level",
+                    ),
+                ),
+                ("classification_reasons", models.JSONField(blank=True, default=list)),
+                ("classification_policy_version", models.CharField(blank=True, max_length=40)),
+                ("classified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="approved level",
+                    ),
+                ),
+                ("next_inspection_due", models.DateField(blank=True, null=True, verbose_name="next inspection due")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("operating", "Operating"),
+                            ("suspended", "Suspended"),
+                            ("decommissioned", "Decommissioned"),
+                        ],
+                        default="planned",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "approved_dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.dossier",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "national_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set by the approvals service when a dossier is routed to a national authority.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="routed_systems",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="operated_systems",
+                        to="accounts.organization",
+                        verbose_name="operating unit",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_systems",
+                        to="accounts.organization",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parts",
+                        to="systems_registry.informationsystem",
+                        verbose_name="part of",
+                    ),
+                ),
+                (
+                    "security_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="secured_systems",
+                        to="accounts.organization",
+                        verbose_name="designated security unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'information system',
-                'verbose_name_plural': 'information systems',
-                'ordering': ['code'],
+                "verbose_name": "information system",
+                "verbose_name_plural": "information systems",
+                "ordering": ["code"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='InformationSystemGroupObjectPermission',
+            name="InformationSystemGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='systems_registry.informationsystem')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="systems_registry.informationsystem"
+                    ),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group")),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='InformationSystemUserObjectPermission',
+            name="InformationSystemUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='systems_registry.informationsystem')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="systems_registry.informationsystem"
+                    ),
+                ),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='informationsystem',
-            index=models.Index(fields=['owner', 'status'], name='systems_reg_owner_i_3b0402_idx'),
+            model_name="informationsystem",
+            index=models.Index(fields=["owner", "status"], name="systems_reg_owner_i_3b0402_idx"),
         ),
         migrations.AddIndex(
-            model_name='informationsystem',
-            index=models.Index(fields=['operator'], name='systems_reg_operato_581436_idx'),
+            model_name="informationsystem",
+            index=models.Index(fields=["operator"], name="systems_reg_operato_581436_idx"),
         ),
         migrations.AddIndex(
-            model_name='informationsystem',
-            index=models.Index(fields=['security_unit'], name='systems_reg_securit_2600a5_idx'),
+            model_name="informationsystem",
+            index=models.Index(fields=["security_unit"], name="systems_reg_securit_2600a5_idx"),
         ),
         migrations.AddIndex(
-            model_name='informationsystem',
-            index=models.Index(fields=['national_authority'], name='systems_reg_nationa_b71bd1_idx'),
+            model_name="informationsystem",
+            index=models.Index(fields=["national_authority"], name="systems_reg_nationa_b71bd1_idx"),
         ),
         migrations.AddIndex(
-            model_name='informationsystem',
-            index=models.Index(fields=['status', 'proposed_level'], name='systems_reg_status_cabbb0_idx'),
+            model_name="informationsystem",
+            index=models.Index(fields=["status", "proposed_level"], name="systems_reg_status_cabbb0_idx"),
         ),
         migrations.AddConstraint(
-            model_name='informationsystem',
-            constraint=models.CheckConstraint(condition=models.Q(('proposed_level__isnull', True), models.Q(('proposed_level__gte', 1), ('proposed_level__lte', 5)), _connector='OR'), name='system_proposed_level_range'),
+            model_name="informationsystem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("proposed_level__isnull", True),
+                    models.Q(("proposed_level__gte", 1), ("proposed_level__lte", 5)),
+                    _connector="OR",
+                ),
+                name="system_proposed_level_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='informationsystem',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='system_not_own_parent'),
+            model_name="informationsystem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True), name="system_not_own_parent"
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='informationsystemgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="informationsystemgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='informationsystemuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="informationsystemuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
     ]

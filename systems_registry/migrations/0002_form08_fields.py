@@ -4,25 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('systems_registry', '0001_initial'),
+        ("systems_registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='informationsystem',
-            name='expected_approval_date',
-            field=models.DateField(blank=True, null=True, verbose_name='expected approval date'),
+            model_name="informationsystem",
+            name="expected_approval_date",
+            field=models.DateField(blank=True, null=True, verbose_name="expected approval date"),
         ),
         migrations.AddField(
-            model_name='informationsystem',
-            name='expected_full_implementation_date',
-            field=models.DateField(blank=True, null=True, verbose_name='expected full implementation date'),
+            model_name="informationsystem",
+            name="expected_full_implementation_date",
+            field=models.DateField(blank=True, null=True, verbose_name="expected full implementation date"),
         ),
         migrations.AddField(
-            model_name='informationsystem',
-            name='security_plan_status',
-            field=models.CharField(choices=[('not_started', 'Not started'), ('partial', 'Partly implemented'), ('full', 'Fully implemented')], default='not_started', max_length=12, verbose_name='security plan implementation'),
+            model_name="informationsystem",
+            name="security_plan_status",
+            field=models.CharField(
+                choices=[
+                    ("not_started", "Not started"),
+                    ("partial", "Partly implemented"),
+                    ("full", "Fully implemented"),
+                ],
+                default="not_started",
+                max_length=12,
+                verbose_name="security plan implementation",
+            ),
         ),
     ]

@@ -5,27 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_audit_chain_head_guard'),
-        ('approvals', '0004_document_issue_details'),
-        ('systems_registry', '0002_form08_fields'),
+        ("accounts", "0003_audit_chain_head_guard"),
+        ("approvals", "0004_document_issue_details"),
+        ("systems_registry", "0002_form08_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='informationsystem',
-            name='operating_without_approval',
-            field=models.BooleanField(default=False, verbose_name='operating without approval at its current level'),
+            model_name="informationsystem",
+            name="operating_without_approval",
+            field=models.BooleanField(default=False, verbose_name="operating without approval at its current level"),
         ),
         migrations.AddField(
-            model_name='informationsystem',
-            name='reapproval_deadline',
-            field=models.DateField(blank=True, null=True, verbose_name='deadline to submit the new dossier'),
+            model_name="informationsystem",
+            name="reapproval_deadline",
+            field=models.DateField(blank=True, null=True, verbose_name="deadline to submit the new dossier"),
         ),
         migrations.AddIndex(
-            model_name='informationsystem',
-            index=models.Index(condition=models.Q(('operating_without_approval', True)), fields=['reapproval_deadline'], name='system_unapproved_deadline'),
+            model_name="informationsystem",
+            index=models.Index(
+                condition=models.Q(("operating_without_approval", True)),
+                fields=["reapproval_deadline"],
+                name="system_unapproved_deadline",
+            ),
         ),
     ]

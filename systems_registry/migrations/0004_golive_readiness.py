@@ -7,25 +7,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('systems_registry', '0003_operating_without_approval'),
+        ("systems_registry", "0003_operating_without_approval"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='informationsystem',
-            name='readiness_concluded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='readiness concluded at'),
+            model_name="informationsystem",
+            name="readiness_concluded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="readiness concluded at"),
         ),
         migrations.AddField(
-            model_name='informationsystem',
-            name='readiness_inspection_id',
+            model_name="informationsystem",
+            name="readiness_inspection_id",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='informationsystem',
-            name='readiness_outcome',
-            field=models.CharField(blank=True, choices=[('eligible', 'Eligible to operate'), ('conditionally_eligible', 'Conditionally eligible'), ('not_eligible', 'Not eligible to operate')], max_length=30, verbose_name='readiness outcome'),
+            model_name="informationsystem",
+            name="readiness_outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("eligible", "Eligible to operate"),
+                    ("conditionally_eligible", "Conditionally eligible"),
+                    ("not_eligible", "Not eligible to operate"),
+                ],
+                max_length=30,
+                verbose_name="readiness outcome",
+            ),
         ),
     ]

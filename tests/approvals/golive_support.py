@@ -21,7 +21,11 @@ def readiness_check(demo, system, outcome="eligible", *, close=True):
     )  # fmt: skip
     inspections.transition_inspection(actor=demo.inspector, inspection_id=check.pk, name="start")
     items = InspectionResult.objects.filter(inspection=check).values_list("item_id", flat=True)
-    inspections.save_results(actor=demo.inspector, inspection_id=check.pk, entries=[{"item_id": i, "result": "met", "note": ""} for i in items])
+    inspections.save_results(
+        actor=demo.inspector,
+        inspection_id=check.pk,
+        entries=[{"item_id": i, "result": "met", "note": ""} for i in items],
+    )
     inspections.transition_inspection(actor=demo.inspector, inspection_id=check.pk, name="submit", outcome=outcome)
     if close:
         inspections.transition_inspection(actor=demo.security_unit, inspection_id=check.pk, name="close")

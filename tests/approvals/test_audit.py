@@ -38,7 +38,10 @@ def test_verify_audit_names_a_tampered_row(demo):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("statement", ["UPDATE accounts_auditevent SET comment = 'x' WHERE id = %s", "DELETE FROM accounts_auditevent WHERE id = %s"])
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE accounts_auditevent SET comment = 'x' WHERE id = %s", "DELETE FROM accounts_auditevent WHERE id = %s"],
+)
 def test_postgres_refuses_to_update_or_delete_audit_events(postgres, demo, statement):
     dossier = factories.submitted_dossier(demo, 1)
     event = AuditEvent.objects.filter(object_id=str(dossier.pk)).last()

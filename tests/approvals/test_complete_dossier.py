@@ -20,7 +20,12 @@ def draft(demo, level=3, regime="decree_331_2026"):
 
 
 def upload(demo, dossier, kind):
-    services.add_document(actor=demo.operator, dossier_id=dossier.pk, kind=kind, upload=ContentFile(factories.pdf_bytes(kind), name=f"{kind}.pdf"))
+    services.add_document(
+        actor=demo.operator,
+        dossier_id=dossier.pk,
+        kind=kind,
+        upload=ContentFile(factories.pdf_bytes(kind), name=f"{kind}.pdf"),
+    )
 
 
 def test_the_required_documents_are_listed_from_the_start_and_ticked_as_they_arrive(demo, api):
@@ -28,10 +33,19 @@ def test_the_required_documents_are_listed_from_the_start_and_ticked_as_they_arr
     body = api.get(f"dossiers/{dossier.pk}", demo.operator).json()
     assert body["required_documents"] == [
         {"kind": k, "present": False}
-        for k in ("general_description", "design", "level_proposal", "security_plan", "risk_assessment", "security_regulation")
+        for k in (
+            "general_description",
+            "design",
+            "level_proposal",
+            "security_plan",
+            "risk_assessment",
+            "security_regulation",
+        )
     ]
     upload(demo, dossier, "design")
-    ticked = {d["kind"]: d["present"] for d in api.get(f"dossiers/{dossier.pk}", demo.operator).json()["required_documents"]}
+    ticked = {
+        d["kind"]: d["present"] for d in api.get(f"dossiers/{dossier.pk}", demo.operator).json()["required_documents"]
+    }
     assert ticked["design"] and not ticked["security_plan"]
 
 
@@ -48,7 +62,7 @@ def test_the_page_shows_the_checklist(demo, client):
     User.objects.filter(pk=demo.operator.pk).update(language="en")
     client.force_login(demo.operator)
     html = client.get(f"/dossiers/{dossier.pk}/").content.decode()
-    checklist = html[html.index('id="required-documents"'):]
+    checklist = html[html.index('id="required-documents"') :]
     checklist = checklist[: checklist.index("</ul>")]
     assert "Required for level 3" in html
     assert checklist.count("✓") == 1 and checklist.count("✗") == 4
@@ -62,7 +76,12 @@ def test_submission_names_each_missing_kind_in_vietnamese(demo, api):
     resp = api.post(f"dossiers/{dossier.pk}/transitions/submit", demo.operator)
     assert resp.status_code == 422
     error = resp.json()["error"]
-    assert [d["kind"] for d in error["details"]] == ["general_description", "level_proposal", "security_plan", "security_regulation"]
+    assert [d["kind"] for d in error["details"]] == [
+        "general_description",
+        "level_proposal",
+        "security_plan",
+        "security_regulation",
+    ]
     assert "Quy chế" in error["message"] and "Internal security regulation" not in error["message"]
 
 

@@ -69,14 +69,22 @@ def test_only_members_of_the_steps_organisation_with_its_role_may_decide(demo, a
     resp = approve(api, getattr(demo, who), dossier)
     assert resp.status_code in (403, 404)
     if resp.status_code == 403:
-        assert "Only members of" in resp.json()["error"]["message"] or "prepared or submitted" in resp.json()["error"]["message"]
+        assert (
+            "Only members of" in resp.json()["error"]["message"]
+            or "prepared or submitted" in resp.json()["error"]["message"]
+        )
     assert dossier.steps.get(order=1).decision is None
 
 
 def test_a_security_unit_member_of_a_parent_organisation_is_not_the_steps_organisation(demo, api):
     province_level = factories.user(demo.org("QNI"), Role.SECURITY_UNIT)
     dossier = factories.submitted_dossier(demo, 1)
-    assert approve(api, province_level, dossier, decision_number="1", decision_date=timezone.localdate().isoformat()).status_code == 403
+    assert (
+        approve(
+            api, province_level, dossier, decision_number="1", decision_date=timezone.localdate().isoformat()
+        ).status_code
+        == 403
+    )
 
 
 def test_outsider_gets_404_for_everything(demo, api):
@@ -132,9 +140,17 @@ def test_submitting_needs_the_required_documents(demo, api):
     resp = api.post(f"dossiers/{dossier.pk}/transitions/submit", demo.operator)
     assert resp.status_code == 422
     assert {d["message"] for d in resp.json()["error"]["details"]} == {
-        "missing: level_proposal", "missing: security_plan", "missing: risk_assessment", "missing: security_regulation"
+        "missing: level_proposal",
+        "missing: security_plan",
+        "missing: risk_assessment",
+        "missing: security_regulation",
     }
-    assert {d["kind"] for d in resp.json()["error"]["details"]} == {"level_proposal", "security_plan", "risk_assessment", "security_regulation"}
+    assert {d["kind"] for d in resp.json()["error"]["details"]} == {
+        "level_proposal",
+        "security_plan",
+        "risk_assessment",
+        "security_regulation",
+    }
 
 
 def test_only_the_operating_unit_or_owner_prepare_dossiers(demo, api):
@@ -143,7 +159,12 @@ def test_only_the_operating_unit_or_owner_prepare_dossiers(demo, api):
     assert resp.status_code == 403
     dossier = services.create_dossier(actor=demo.owner, system_id=system.pk, proposed_level=1, title="t")
     with pytest.raises(Forbidden):
-        services.add_document(actor=demo.security_unit, dossier_id=dossier.pk, kind="design", upload=ContentFile(factories.pdf_bytes(), name="a.pdf"))
+        services.add_document(
+            actor=demo.security_unit,
+            dossier_id=dossier.pk,
+            kind="design",
+            upload=ContentFile(factories.pdf_bytes(), name="a.pdf"),
+        )
     assert api.post(f"dossiers/{dossier.pk}/transitions/submit", demo.auditor).status_code == 403
 
 
@@ -156,7 +177,9 @@ def test_the_proposed_level_must_be_the_systems_current_level(demo, api):
 
 def test_only_one_open_dossier_per_system(demo, api):
     system = factories.leveled_system(demo, 1)
-    assert api.post(f"systems/{system.pk}/dossiers", demo.operator, {"proposed_level": 1, "title": "a"}).status_code == 201
+    assert (
+        api.post(f"systems/{system.pk}/dossiers", demo.operator, {"proposed_level": 1, "title": "a"}).status_code == 201
+    )
     resp = api.post(f"systems/{system.pk}/dossiers", demo.owner, {"proposed_level": 1, "title": "b"})
     assert resp.status_code == 409
     assert resp.json()["error"]["code"] == "open_dossier_exists"
@@ -174,12 +197,23 @@ def test_documents_cannot_change_while_in_review(demo, api):
 
 def test_withdraw_closes_the_dossier_and_allows_a_new_one(demo, api):
     dossier = factories.submitted_dossier(demo, 3)
-    assert api.post(f"dossiers/{dossier.pk}/transitions/withdraw", demo.security_unit, {"comment": "x"}).status_code == 403
+    assert (
+        api.post(f"dossiers/{dossier.pk}/transitions/withdraw", demo.security_unit, {"comment": "x"}).status_code == 403
+    )
     resp = api.post(f"dossiers/{dossier.pk}/transitions/withdraw", demo.operator, {"comment": "đổi phạm vi"})
     assert resp.status_code == 200
-    assert (resp.json()["status"], resp.json()["available_transitions"], resp.json()["current_step"]) == ("withdrawn", [], None)
+    assert (resp.json()["status"], resp.json()["available_transitions"], resp.json()["current_step"]) == (
+        "withdrawn",
+        [],
+        None,
+    )
     assert approve(api, demo.security_unit, dossier).status_code == 409
-    assert api.post(f"systems/{dossier.system_id}/dossiers", demo.operator, {"proposed_level": 3, "title": "again"}).status_code == 201
+    assert (
+        api.post(
+            f"systems/{dossier.system_id}/dossiers", demo.operator, {"proposed_level": 3, "title": "again"}
+        ).status_code
+        == 201
+    )
     assert Dossier.objects.filter(system_id=dossier.system_id).count() == 2
 
 

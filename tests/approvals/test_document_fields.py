@@ -72,7 +72,11 @@ def test_the_service_stores_the_details_trimmed_and_audits_them(demo, draft):
         number="  123/QĐ-UBND ", issued_on=dt.date(2026, 3, 2), issuer=" Ủy ban nhân dân tỉnh Quảng Ninh ",
     )  # fmt: skip
     doc.refresh_from_db()
-    assert (doc.number, doc.issued_on, doc.issuer) == ("123/QĐ-UBND", dt.date(2026, 3, 2), "Ủy ban nhân dân tỉnh Quảng Ninh")
+    assert (doc.number, doc.issued_on, doc.issuer) == (
+        "123/QĐ-UBND",
+        dt.date(2026, 3, 2),
+        "Ủy ban nhân dân tỉnh Quảng Ninh",
+    )
     event = AuditEvent.objects.filter(action="dossier.add_document").latest("id")
     assert event.data["number"] == "123/QĐ-UBND" and event.data["issued_on"] == "2026-03-02"
 
@@ -90,13 +94,17 @@ def test_the_service_keeps_them_optional(demo, draft):
 ])  # fmt: skip
 def test_the_service_refuses_bad_details_before_storing_the_file(demo, draft, _media_root, fields, bad):
     with pytest.raises(Invalid) as caught:
-        services.add_document(actor=demo.operator, dossier_id=draft.pk, kind="security_regulation", upload=pdf(), **fields)
+        services.add_document(
+            actor=demo.operator, dossier_id=draft.pk, kind="security_regulation", upload=pdf(), **fields
+        )
     assert {d["field"] for d in caught.value.details} == bad
     assert nothing_stored(_media_root)
 
 
 def test_today_is_a_valid_date_of_issue(demo, draft):
-    doc = services.add_document(actor=demo.operator, dossier_id=draft.pk, kind="security_regulation", upload=pdf(), issued_on=TODAY)
+    doc = services.add_document(
+        actor=demo.operator, dossier_id=draft.pk, kind="security_regulation", upload=pdf(), issued_on=TODAY
+    )
     assert doc.issued_on == TODAY
 
 
@@ -182,7 +190,9 @@ def test_the_page_shows_the_three_fields_with_their_help(demo, client, draft):
     assert f'max="{TODAY.isoformat()}"' in html
 
 
-def test_the_form_requires_the_details_for_the_security_regulation_and_saves_nothing_without(demo, client, draft, _media_root):
+def test_the_form_requires_the_details_for_the_security_regulation_and_saves_nothing_without(
+    demo, client, draft, _media_root
+):
     resp = html_upload(english(client, demo.operator), draft)
     assert resp.status_code == 200
     html = resp.content.decode()
@@ -227,7 +237,10 @@ def test_other_kinds_need_no_details_but_may_have_them(demo, client, draft):
     english(client, demo.operator)
     assert html_upload(client, draft, kind="design").status_code == 302
     assert html_upload(client, draft, kind="professional_opinion", number="45/SKHCN-ATTT").status_code == 302
-    assert list(Document.objects.order_by("id").values_list("kind", "number")) == [("design", ""), ("professional_opinion", "45/SKHCN-ATTT")]
+    assert list(Document.objects.order_by("id").values_list("kind", "number")) == [
+        ("design", ""),
+        ("professional_opinion", "45/SKHCN-ATTT"),
+    ]
 
 
 def test_a_refused_file_is_a_field_error_too(demo, client, draft, settings, _media_root):

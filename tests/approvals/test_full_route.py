@@ -44,7 +44,9 @@ def test_every_level_walks_its_route_to_approval(demo, api, regime, level):
     deciders = {"security_unit": [demo.security_unit], "owner": [demo.owner],
                 "authority": [demo.authority, factories.user(demo.org("BCA-A05"), Role.AUTHORITY)]}  # fmt: skip
 
-    resp = api.post(f"systems/{system.pk}/dossiers", demo.operator, {"proposed_level": level, "title": "Hồ sơ", "summary": "s"})
+    resp = api.post(
+        f"systems/{system.pk}/dossiers", demo.operator, {"proposed_level": level, "title": "Hồ sơ", "summary": "s"}
+    )
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert (body["status"], body["revision"], body["steps"]) == ("draft", 1, [])

@@ -180,5 +180,9 @@ def test_a_broken_golive_policy_is_refused_naming_the_problem(mutate, message):
 
 def test_the_shipped_policy_requires_all_three_checks_under_decree_331():
     policy = golive.load_policy()
-    assert [c.check for c in policy.regimes["decree_331_2026"]] == ["approved_dossier", "readiness_eligible", "plan_implemented"]
+    assert [c.check for c in policy.regimes["decree_331_2026"]] == [
+        "approved_dossier",
+        "readiness_eligible",
+        "plan_implemented",
+    ]
     assert [c.check for c in policy.regimes["decree_85_2016"]] == ["approved_dossier", "plan_implemented"]

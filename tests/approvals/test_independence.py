@@ -35,7 +35,12 @@ def prepared(demo, system, level=3):
 
 
 def designate(api, user, system, **body):
-    payload = {"kind": "unit", "organization_id": body.pop("org").pk, "decision_number": "12/QĐ-UBND", "decision_date": TODAY().isoformat()}
+    payload = {
+        "kind": "unit",
+        "organization_id": body.pop("org").pk,
+        "decision_number": "12/QĐ-UBND",
+        "decision_date": TODAY().isoformat(),
+    }
     return api.post(f"systems/{system.pk}/independent-appraiser", user, payload | body)
 
 
@@ -67,10 +72,17 @@ def test_the_owner_designates_a_unit_and_the_appraisal_goes_there(demo, en_api):
 
 def test_a_council_is_recorded_with_its_name_and_decision(demo, en_api):
     system = self_appraised_system(demo)
-    resp = designate(en_api, demo.owner, system, org=demo.org("QNI-SKHCN"), kind="council", council_name="Hội đồng thẩm định ATTT")
+    resp = designate(
+        en_api, demo.owner, system, org=demo.org("QNI-SKHCN"), kind="council", council_name="Hội đồng thẩm định ATTT"
+    )
     assert resp.status_code == 201
     d = AppraiserDesignation.objects.get()
-    assert (d.kind, d.council_name, d.decision_date, d.designated_by) == ("council", "Hội đồng thẩm định ATTT", TODAY(), demo.owner)
+    assert (d.kind, d.council_name, d.decision_date, d.designated_by) == (
+        "council",
+        "Hội đồng thẩm định ATTT",
+        TODAY(),
+        demo.owner,
+    )
     resp = designate(en_api, demo.owner, system, org=demo.org("QNI-SKHCN"), kind="council")
     assert resp.status_code == 422 and resp.json()["error"]["details"][0]["field"] == "council_name"
 
@@ -151,4 +163,6 @@ def test_the_operating_unit_never_decides_a_step_routed_to_itself(demo, en_api):
     type(step).objects.filter(pk=step.pk).update(organization=demo.org("QNI-TTCDS"))
     member = factories.user(demo.org("QNI-TTCDS"), Role.SECURITY_UNIT)
     resp = en_api.post(f"dossiers/{dossier.pk}/transitions/approve", member, {"comment": "tự thẩm định"})
-    assert resp.status_code == 403 and "operates the system and prepared this dossier" in resp.json()["error"]["message"]
+    assert (
+        resp.status_code == 403 and "operates the system and prepared this dossier" in resp.json()["error"]["message"]
+    )

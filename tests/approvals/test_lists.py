@@ -48,12 +48,27 @@ def _bulk(demo, n):
     owner, op, sec = demo.org("QNI"), demo.org("QNI-TTCDS"), demo.org("QNI-SKHCN")
     start = InformationSystem.objects.count()
     systems = InformationSystem.objects.bulk_create(
-        InformationSystem(code=f"BULK-{start + i}", name="b", owner=owner, operator=op, security_unit=sec,
-                          regime="decree_331_2026", system_type="internal", proposed_level=3)  # fmt: skip
+        InformationSystem(
+            code=f"BULK-{start + i}",
+            name="b",
+            owner=owner,
+            operator=op,
+            security_unit=sec,
+            regime="decree_331_2026",
+            system_type="internal",
+            proposed_level=3,
+        )  # fmt: skip
         for i in range(n)
     )
     dossiers = Dossier.objects.bulk_create(
-        Dossier(system=s, proposed_level=3, regime="decree_331_2026", title="b", status="in_review", submitted_by=demo.operator)
+        Dossier(
+            system=s,
+            proposed_level=3,
+            regime="decree_331_2026",
+            title="b",
+            status="in_review",
+            submitted_by=demo.operator,
+        )
         for s in systems
     )
     today = timezone.localdate()
@@ -61,7 +76,16 @@ def _bulk(demo, n):
         step
         for d in dossiers
         for step in (
-            DossierStep(dossier=d, revision=1, order=1, kind="appraisal", organization=sec, role="security_unit", activated_on=today, due_date=today),
+            DossierStep(
+                dossier=d,
+                revision=1,
+                order=1,
+                kind="appraisal",
+                organization=sec,
+                role="security_unit",
+                activated_on=today,
+                due_date=today,
+            ),
             DossierStep(dossier=d, revision=1, order=2, kind="approval", organization=owner, role="owner"),
         )
     )

@@ -37,7 +37,10 @@ def test_deciding_through_the_page_uses_the_shown_step(demo, client):
     assert DossierStep.objects.get(dossier=dossier, order=1).decided_by == demo.security_unit
     # A stale form for step 1 does not decide step 2.
     client.force_login(demo.owner)
-    client.post(f"/dossiers/{dossier.pk}/transitions/approve/", {"comment": "ok", "step": "1", "decision_number": "1", "decision_date": timezone.localdate().isoformat()})
+    client.post(
+        f"/dossiers/{dossier.pk}/transitions/approve/",
+        {"comment": "ok", "step": "1", "decision_number": "1", "decision_date": timezone.localdate().isoformat()},
+    )
     assert DossierStep.objects.get(dossier=dossier, order=2).decision is None
 
 
@@ -65,7 +68,9 @@ def test_system_page_lists_its_dossiers_and_offers_to_start_one(demo, client):
     client.post(f"/dossiers/new/{system.pk}/", {"title": "Hồ sơ cấp độ 2"})
     html = page(client, demo.operator, f"/systems/{system.pk}/")
     assert "Hồ sơ cấp độ 2" in html and f"/dossiers/new/{system.pk}/" not in html
-    assert f"/dossiers/new/{system.pk}/" not in page(client, demo.security_unit, f"/systems/{factories.leveled_system(demo, 1).pk}/")
+    assert f"/dossiers/new/{system.pk}/" not in page(
+        client, demo.security_unit, f"/systems/{factories.leveled_system(demo, 1).pk}/"
+    )
 
 
 def test_upload_through_the_page(demo, client):
@@ -74,7 +79,10 @@ def test_upload_through_the_page(demo, client):
     system = factories.leveled_system(demo, 1)
     dossier = services.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=1, title="t")
     client.force_login(demo.operator)
-    client.post(f"/dossiers/{dossier.pk}/documents/", {"kind": "design", "file": SimpleUploadedFile("d.pdf", factories.pdf_bytes())})
+    client.post(
+        f"/dossiers/{dossier.pk}/documents/",
+        {"kind": "design", "file": SimpleUploadedFile("d.pdf", factories.pdf_bytes())},
+    )
     assert dossier.documents.count() == 1
     assert "/dossiers/documents/" in page(client, demo.auditor, f"/dossiers/{dossier.pk}/")
 

@@ -23,14 +23,19 @@ def test_two_deciders_racing_on_one_step_one_wins_the_other_gets_409(postgres, d
     def decide(user, decision):
         try:
             barrier.wait(timeout=10)
-            services.decide_step(actor=user, dossier_id=dossier.pk, decision=decision, comment=f"{user.username}", expected_step=1)
+            services.decide_step(
+                actor=user, dossier_id=dossier.pk, decision=decision, comment=f"{user.username}", expected_step=1
+            )
             outcomes[user.username] = "ok"
         except DomainError as exc:
             outcomes[user.username] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=decide, args=(demo.security_unit, "approve")), threading.Thread(target=decide, args=(rival, "return"))]
+    threads = [
+        threading.Thread(target=decide, args=(demo.security_unit, "approve")),
+        threading.Thread(target=decide, args=(rival, "return")),
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -31,7 +31,10 @@ def test_resubmission_is_a_new_revision_and_old_decisions_stay_bound_to_the_old_
     body = api.post(f"dossiers/{dossier.pk}/transitions/resubmit", demo.operator, {"comment": "đã bổ sung"}).json()
     assert (body["status"], body["revision"], body["current_step"]) == ("in_review", 2, 1)
     assert [(s["revision"], s["order"], s["decision"]) for s in body["steps"]] == [(2, 1, None), (2, 2, None)]
-    assert [(s["revision"], s["order"], s["decision"]) for s in body["earlier_steps"]] == [(1, 1, "returned"), (1, 2, None)]
+    assert [(s["revision"], s["order"], s["decision"]) for s in body["earlier_steps"]] == [
+        (1, 1, "returned"),
+        (1, 2, None),
+    ]
     old_step = dossier.steps.get(revision=1, order=1)
     assert old_step.document_hashes == old_hashes  # what the appraiser saw; the new file is not in it
     # The same appraiser may look at the revised dossier again…
@@ -96,7 +99,9 @@ def test_level_change_after_approval_closes_the_commission_gate_until_reapproved
     ready_for_go_live(api, demo, system)
     assert "commission" in api.get(f"systems/{system.pk}", demo.operator).json()["available_transitions"]
 
-    resp = api.post(f"systems/{system.pk}/classify", demo.operator, {"infrastructure_scope": "national", "requires_24x7": True})
+    resp = api.post(
+        f"systems/{system.pk}/classify", demo.operator, {"infrastructure_scope": "national", "requires_24x7": True}
+    )
     assert resp.json()["level"] == 4
     body = api.get(f"systems/{system.pk}", demo.operator).json()
     assert (body["approved_level"], body["proposed_level"], body["reapproval_required"]) == (3, 4, True)
@@ -117,7 +122,10 @@ def test_level_change_after_approval_closes_the_commission_gate_until_reapproved
     services.decide_step(actor=demo.authority, dossier_id=new.pk, decision="approve", comment="thẩm định đạt")
     final(demo.owner, new, "20/QĐ")
     # The readiness check predates the new approval: a new one is needed before go-live.
-    assert api.post(f"systems/{system.pk}/transitions/commission", demo.operator).json()["error"]["code"] == "readiness_not_eligible"
+    assert (
+        api.post(f"systems/{system.pk}/transitions/commission", demo.operator).json()["error"]["code"]
+        == "readiness_not_eligible"
+    )
     readiness_check(demo, system)
     resp = api.post(f"systems/{system.pk}/transitions/commission", demo.operator)
     assert resp.status_code == 200 and resp.json()["status"] == "operating"

@@ -34,7 +34,11 @@ def test_the_same_level_under_decree_331_is_due_in_15_working_days(demo):
     dossier = factories.submitted_dossier(demo, 3)
     services.accept_dossier(actor=demo.security_unit, dossier_id=dossier.pk)  # the clock starts at acceptance
     step = dossier.steps.get(order=1)
-    assert (step.limit_days, step.limit_unit, step.due_date) == (15, "working_days", add_working_days(timezone.localdate(), 15))
+    assert (step.limit_days, step.limit_unit, step.due_date) == (
+        15,
+        "working_days",
+        add_working_days(timezone.localdate(), 15),
+    )
 
 
 def test_the_page_states_each_limit_with_its_unit_and_counts_lateness_in_it(demo, client):
@@ -46,7 +50,9 @@ def test_the_page_states_each_limit_with_its_unit_and_counts_lateness_in_it(demo
     # The appraisal ran out ten calendar days ago.
     today = timezone.localdate()
     due = today - timedelta(days=10)
-    DossierStep.objects.filter(pk=dossier.steps.get(order=1).pk).update(activated_on=due - timedelta(days=15), due_date=due)
+    DossierStep.objects.filter(pk=dossier.steps.get(order=1).pk).update(
+        activated_on=due - timedelta(days=15), due_date=due
+    )
     html = _page(client, demo.operator, url)
     assert "10 calendar days late" in html
     # A working-day step that ran out the same day is late by the working days in between, not by ten.

@@ -31,7 +31,12 @@ def test_a_good_pdf_is_stored_with_its_sha256_under_a_random_name(demo, api, dra
     resp = upload(api, demo.operator, draft, content, name="thiet-ke.pdf")
     assert resp.status_code == 201
     body = resp.json()
-    assert (body["kind"], body["filename"], body["size"], body["sha256"]) == ("design", "thiet-ke.pdf", len(content), hashlib.sha256(content).hexdigest())
+    assert (body["kind"], body["filename"], body["size"], body["sha256"]) == (
+        "design",
+        "thiet-ke.pdf",
+        len(content),
+        hashlib.sha256(content).hexdigest(),
+    )
     doc = Document.objects.get(pk=body["id"])
     assert "thiet-ke" not in doc.file.name and (_media_root / doc.file.name).read_bytes() == content
 
@@ -78,7 +83,17 @@ def test_office_files_are_recognised_by_their_inner_entries(demo, api, draft):
     assert detect_type(io.BytesIO(b"\xff\xd8\xff\xe0....")) == "image/jpeg"
 
 
-@pytest.mark.parametrize(("who", "status"), [("operator", 200), ("security_unit", 200), ("owner", 200), ("auditor", 200), ("outsider", 404), ("authority", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("operator", 200),
+        ("security_unit", 200),
+        ("owner", 200),
+        ("auditor", 200),
+        ("outsider", 404),
+        ("authority", 404),
+    ],
+)
 def test_everyone_who_sees_the_dossier_may_download_its_documents_and_nobody_else(demo, api, draft, who, status):
     content = factories.pdf_bytes()
     doc_id = upload(api, demo.operator, draft, content).json()["id"]

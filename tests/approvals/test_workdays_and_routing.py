@@ -83,7 +83,9 @@ def test_a_broken_policy_is_refused_naming_the_problem(mutate, message):
 
 def test_the_published_json_schema_is_current():
     published = Path(routing.POLICY_DIR / "routing.schema.json")
-    assert json.loads(published.read_text(encoding="utf-8")) == routing.json_schema(), "regenerate: python manage.py shell -v0 -c \"import json; from approvals.routing import json_schema; print(json.dumps(json_schema(), indent=2, ensure_ascii=False))\" > approvals/policies/routing.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == routing.json_schema(), (
+        'regenerate: python manage.py shell -v0 -c "import json; from approvals.routing import json_schema; print(json.dumps(json_schema(), indent=2, ensure_ascii=False))" > approvals/policies/routing.schema.json'
+    )
 
 
 def test_the_professional_opinion_default_is_configurable(settings):
@@ -132,4 +134,6 @@ def test_decree_85_appraisal_is_calendar_days_and_approval_stays_working_days():
     assert ("appraisal", 15, "calendar_days") in limits[3]
     assert ("appraisal", 30, "calendar_days") in limits[4] and ("appraisal", 30, "calendar_days") in limits[5]
     assert all(unit == "working_days" for lvl in limits for kind, _d, unit in limits[lvl] if kind == "approval")
-    assert all(s.unit == "working_days" for steps in routing.load_policy("decree_331_2026").levels.values() for s in steps)
+    assert all(
+        s.unit == "working_days" for steps in routing.load_policy("decree_331_2026").levels.values() for s in steps
+    )

@@ -20,15 +20,47 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-WRITE_METHODS = {"save", "delete", "update", "create", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+WRITE_METHODS = {
+    "save",
+    "delete",
+    "update",
+    "create",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+}
 # Methods that only make sense on a manager or a queryset: a chain through them is a queryset even when its root
 # is a name we cannot resolve (a queryset handed in as a parameter).
-QUERYSET_STEPS = {"objects", "_default_manager", "filter", "exclude", "all", "select_for_update", "select_related", "only", "order_by"}
+QUERYSET_STEPS = {
+    "objects",
+    "_default_manager",
+    "filter",
+    "exclude",
+    "all",
+    "select_for_update",
+    "select_related",
+    "only",
+    "order_by",
+}
 _TABLE = r'"?([a-z_][a-z0-9_]*|\{\})"?'
 SQL_WRITE = re.compile(rf"\b(INSERT\s+INTO\s+{_TABLE}|UPDATE\s+{_TABLE}\s+SET\b|DELETE\s+FROM\s+{_TABLE})")
 # Not application code paths: the tests and the benchmark harness build their fixtures directly (bench/ measures
 # the services against such data sets); data migrations are the schema's history.
-SKIP_DIRS = {".venv", "tests", "bench", "migrations", "node_modules", ".git", "static", "var", "locale", "templates", "docs", "deploy"}
+SKIP_DIRS = {
+    ".venv",
+    "tests",
+    "bench",
+    "migrations",
+    "node_modules",
+    ".git",
+    "static",
+    "var",
+    "locale",
+    "templates",
+    "docs",
+    "deploy",
+}
 UNKNOWN = "?"
 
 
@@ -127,14 +159,26 @@ def function_returns(by_name, by_table, labels) -> dict[str, str]:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             models = _Scanner(rel, tree, by_name, by_table, labels, returns={}).models
             for node in ast.walk(tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(node.returns, ast.Name) and node.returns.id in models:
+                if (
+                    isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and isinstance(node.returns, ast.Name)
+                    and node.returns.id in models
+                ):
                     found.setdefault(node.name, set()).add(models[node.returns.id])
         _RETURNS = {name: next(iter(keys)) for name, keys in found.items() if len(keys) == 1}
     return _RETURNS
 
 
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, rel: Path, tree: ast.Module, by_name: dict[str, set[str]], by_table: dict[str, str], labels: set[str], returns=None):
+    def __init__(
+        self,
+        rel: Path,
+        tree: ast.Module,
+        by_name: dict[str, set[str]],
+        by_table: dict[str, str],
+        labels: set[str],
+        returns=None,
+    ):
         self.rel, self.by_table = rel, by_table
         self.returns = function_returns(by_name, by_table, labels) if returns is None else returns
         self.writes: list[Write] = []
@@ -148,7 +192,11 @@ class _Scanner(ast.NodeVisitor):
                     match = [k for k in keys if k.split(".")[0] == top] or (list(keys) if len(keys) == 1 else [])
                     if match:
                         self.models[alias.asname or alias.name] = match[0]
-            elif isinstance(node, ast.ClassDef) and app is not None and f"{app}.{node.name}" in {k for v in by_name.values() for k in v}:
+            elif (
+                isinstance(node, ast.ClassDef)
+                and app is not None
+                and f"{app}.{node.name}" in {k for v in by_name.values() for k in v}
+            ):
                 self.models[node.name] = f"{app}.{node.name}"
         self.scopes: list[dict[str, str]] = [{}]
 
@@ -169,7 +217,13 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id in self.models:
                 return self.models[node.func.id]  # Model(...)
-            name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            name = (
+                node.func.id
+                if isinstance(node.func, ast.Name)
+                else node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else ""
+            )
             if name in self.returns:
                 return self.returns[name]  # a function annotated to return a model
             if isinstance(node.func, ast.Attribute):
@@ -263,7 +317,12 @@ def scan(path: Path, by_name, by_table, labels) -> list[Write]:
     # Models whose table this module names through `_meta.db_table` (raw SQL builds its statements from them).
     tables = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "db_table" and isinstance(node.value, ast.Attribute) and node.value.attr == "_meta":
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "db_table"
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "_meta"
+        ):
             model = scanner._model_of(node.value.value)
             if model is not None:
                 tables.add(model)

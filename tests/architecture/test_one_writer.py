@@ -31,7 +31,11 @@ def test_the_scanner_sees_each_kind_of_write(tmp_path, monkeypatch):
         "    queryset.filter(status='planned').update(name='q')\n"
     )
     root = Path(one_writer.ROOT)
-    for rel, expected in (("systems_registry/views_probe.py", 6), ("systems_registry/services.py", 0), ("approvals/services.py", 5)):  # its queryset of unknown model is taken as its own
+    for rel, expected in (
+        ("systems_registry/views_probe.py", 6),
+        ("systems_registry/services.py", 0),
+        ("approvals/services.py", 5),
+    ):  # its queryset of unknown model is taken as its own
         path = root / rel
         monkeypatch.setattr(Path, "read_text", lambda self, encoding=None, _s=source: _s)
         writes = one_writer.scan(path, by_name, by_table, labels)

@@ -14,7 +14,14 @@ from django.db import connections
 from tests.needs import missing
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
@@ -64,7 +71,9 @@ class Session:
     _last_step: dict = {}
 
     def __init__(self, browser, base_url: str, username: str, shots: Path, language: str):
-        self.context = browser.new_context(base_url=base_url, accept_downloads=True, locale="vi-VN" if language == "vi" else "en-US")
+        self.context = browser.new_context(
+            base_url=base_url, accept_downloads=True, locale="vi-VN" if language == "vi" else "en-US"
+        )
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
         self.username = username

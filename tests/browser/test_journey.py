@@ -82,7 +82,10 @@ def test_a_system_goes_from_registration_to_an_inspected_operation(language, ses
     assert re.fullmatch(r"/dossiers/\d+/", dossier_url), dossier_url
     for kind in REQUIRED:
         page.select_option('form[action$="/documents/"] select[name=kind]', kind)
-        page.set_input_files('form[action$="/documents/"] input[type=file]', files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": _pdf(kind)}])
+        page.set_input_files(
+            'form[action$="/documents/"] input[type=file]',
+            files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": _pdf(kind)}],
+        )
         if kind == "security_regulation":  # the form requires the regulation's number, date of issue and issuing body
             page.fill("#id_document_number", "15/QĐ-UBND")
             page.fill("#id_document_issued_on", timezone.localdate().isoformat())
@@ -136,7 +139,9 @@ def test_a_system_goes_from_registration_to_an_inspected_operation(language, ses
     from systems_registry.schemas import SystemPatch
     from tests.approvals.golive_support import readiness_check
 
-    registry_services.update_system(actor=demo.operator, system_id=system.pk, data=SystemPatch(security_plan_status="full"))
+    registry_services.update_system(
+        actor=demo.operator, system_id=system.pk, data=SystemPatch(security_plan_status="full")
+    )
     readiness_check(demo, system)
     op.go(f"/systems/{system.pk}/")
     op.post_button("/transitions/commission/")
@@ -167,7 +172,9 @@ def test_a_system_goes_from_registration_to_an_inspected_operation(language, ses
     inspection.refresh_from_db()
     assert inspection.results.exclude(result="met").count() == 0
     page = insp.go(f"/inspections/{inspection.pk}/")
-    page.select_option('form[action$="/transitions/submit/"] select[name=outcome]', "eligible") if page.locator('form[action$="/transitions/submit/"] select[name=outcome]').count() else None
+    page.select_option('form[action$="/transitions/submit/"] select[name=outcome]', "eligible") if page.locator(
+        'form[action$="/transitions/submit/"] select[name=outcome]'
+    ).count() else None
     insp.post_button("/transitions/submit/")
     inspection.refresh_from_db()
     assert inspection.status == "submitted"
@@ -194,7 +201,13 @@ def test_a_system_goes_from_registration_to_an_inspected_operation(language, ses
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(open(info.value.path(), "rb").read()), read_only=True)
-    assert any(code in str(cell) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for cell in row if cell)
+    assert any(
+        code in str(cell)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for cell in row
+        if cell
+    )
     su.shot("exported")
 
     # 10. The dashboard has moved: one more operating system, approved at its level.

@@ -88,7 +88,10 @@ def test_a_390_px_phone_gets_pages_that_fit_and_titles_that_read(language, sessi
     from tests.personas import load_demo
 
     load_demo()
-    for username, paths in (("operator", ["/", "/systems/", "/dossiers/", "/inspections/findings/"]), ("auditor", ["/systems/", "/dashboard/"])):
+    for username, paths in (
+        ("operator", ["/", "/systems/", "/dossiers/", "/inspections/findings/"]),
+        ("auditor", ["/systems/", "/dashboard/"]),
+    ):
         who = sessions(username, language)
         who.page.set_viewport_size({"width": 390, "height": 844})
         for path in paths:

@@ -13,7 +13,11 @@ def test_a_level_raised_by_the_form_is_flagged_on_the_page_and_the_dashboard(ses
     load_demo(["accounts.demo.seed", "systems_registry.demo.seed", "approvals.demo.seed"])
     from systems_registry.models import InformationSystem
 
-    system = next(s for s in InformationSystem.objects.filter(status="operating", handles_administrative_procedures=False) if s.has_current_approval())
+    system = next(
+        s
+        for s in InformationSystem.objects.filter(status="operating", handles_administrative_procedures=False)
+        if s.has_current_approval()
+    )
     operator = sessions("operator", "vi")
     page = operator.go(f"/systems/{system.pk}/edit/")
     page.check("#id_handles_administrative_procedures")

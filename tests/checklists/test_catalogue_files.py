@@ -98,9 +98,18 @@ def test_vietnamese_text_keeps_its_diacritics_in_nfc(shipped):
 def test_regime_level_and_kind_match_the_file(shipped):
     for n in range(1, 6):
         legacy, current = shipped[f"legacy/c12-2022-l{n}.yaml"], shipped[f"tcvn14423/tcvn14423-2026-l{n}.yaml"]
-        assert (legacy.code, legacy.regime, legacy.level, legacy.kind) == (f"c12-2022-l{n}", "decree_85_2016", n, "periodic")
+        assert (legacy.code, legacy.regime, legacy.level, legacy.kind) == (
+            f"c12-2022-l{n}",
+            "decree_85_2016",
+            n,
+            "periodic",
+        )
         assert (current.code, current.regime, current.level, current.kind) == (
-            f"tcvn14423-2026-l{n}", "decree_331_2026", n, "periodic")
+            f"tcvn14423-2026-l{n}",
+            "decree_331_2026",
+            n,
+            "periodic",
+        )
     pre = shipped["pre_operation/pre-operation-d331.yaml"]
     assert (pre.regime, pre.level, pre.kind) == ("decree_331_2026", None, "pre_operation")
 
@@ -186,10 +195,14 @@ def test_legacy_minimum_network_zones(shipped, level, zones):
 # ---------------------------------------------------------------- current catalogue (§7.B, §6.3)
 
 GROUP_CLAUSES = {  # domain.md §7.B: clause per level, None where the group does not exist
-    1: ("3.1", "4.1", "5.1", "6.1", "7.1"), 12: ("3.12", "4.12", "5.12", "6.12", "7.12"),
-    13: (None, None, "5.13", "6.13", "7.13"), 14: ("3.13", "4.13", "5.14", "6.14", "7.14"),
-    15: ("3.14", "4.14", "5.15", "6.15", "7.15"), 16: ("3.15", "4.15", "5.16", "6.17", "7.17"),
-    17: (None, None, "5.17", "6.16", "7.16"), 18: (None, None, "5.18", "6.18", "7.18"),
+    1: ("3.1", "4.1", "5.1", "6.1", "7.1"),
+    12: ("3.12", "4.12", "5.12", "6.12", "7.12"),
+    13: (None, None, "5.13", "6.13", "7.13"),
+    14: ("3.13", "4.13", "5.14", "6.14", "7.14"),
+    15: ("3.14", "4.14", "5.15", "6.15", "7.15"),
+    16: ("3.15", "4.15", "5.16", "6.17", "7.17"),
+    17: (None, None, "5.17", "6.16", "7.16"),
+    18: (None, None, "5.18", "6.18", "7.18"),
 }
 GROUP_CLAUSES.update({g: tuple(f"{n}.{g}" for n in range(3, 8)) for g in range(2, 12)})
 
@@ -220,11 +233,22 @@ THRESHOLDS = [  # (item, {level: text that must appear, None = item absent at th
     ("G06.03", {1: "1 lần/năm", 2: "1 lần/năm", 3: "1 lần/6 tháng", 4: "1 lần/quý", 5: "1 lần/tháng"}),
     ("G02.04", {1: "1 lần/năm", 2: "1 lần/năm", 3: "1 lần/6 tháng", 4: "1 lần/quý", 5: "1 lần/tháng"}),
     ("G04.04", {1: "1 lần/năm", 2: "1 lần/năm", 3: "1 lần/6 tháng", 4: "1 lần/quý", 5: "1 lần/tháng"}),
-    ("G07.03", {1: "1 lần/năm", 2: "1 lần/năm", 3: "1 lần/6 tháng", 4: "quan trọng ít nhất 1 lần/quý",
-                5: "quan trọng ít nhất 1 lần/tháng"}),
+    (
+        "G07.03",
+        {
+            1: "1 lần/năm",
+            2: "1 lần/năm",
+            3: "1 lần/6 tháng",
+            4: "quan trọng ít nhất 1 lần/quý",
+            5: "quan trọng ít nhất 1 lần/tháng",
+        },
+    ),
     ("G07.04", dict.fromkeys(range(1, 6), "1 lần/tháng")),
     ("G08.05", {1: "1 lần/năm", 2: "1 lần/năm", 3: "1 lần/6 tháng", 4: "1 lần/tháng", 5: "1 lần/tháng"}),
-    ("G08.04", {1: None, 2: "tối thiểu 1 tháng", 3: "tối thiểu 3 tháng", 4: "tối thiểu 6 tháng", 5: "tối thiểu 12 tháng"}),
+    (
+        "G08.04",
+        {1: None, 2: "tối thiểu 1 tháng", 3: "tối thiểu 3 tháng", 4: "tối thiểu 6 tháng", 5: "tối thiểu 12 tháng"},
+    ),
     ("G11.07", {1: "định kỳ", 2: "định kỳ", 3: "định kỳ", 4: "1 lần/6 tháng", 5: "1 lần/quý"}),
     ("G06.07", dict.fromkeys(range(1, 6), "45 ngày")),
     ("G06.09", dict.fromkeys(range(1, 6), "xác thực đa yếu tố")),
@@ -252,8 +276,13 @@ def test_tcvn_quantitative_thresholds_by_level(shipped, code, expected):
 
 @pytest.mark.parametrize(
     ("level", "first_required"),
-    [(1, ["VPN", "IPS", "DNS filtering"]), (2, ["WAF"]), (3, ["SIEM", "EDR", "3-2-1", "NAC", "DBF"]),
-     (4, ["PAM", "DMARC", "ZTNA", "data diode", "SBOM"]), (5, ["Zero Trust", "AAA", "QoS", "HSM", "MDM"])],
+    [
+        (1, ["VPN", "IPS", "DNS filtering"]),
+        (2, ["WAF"]),
+        (3, ["SIEM", "EDR", "3-2-1", "NAC", "DBF"]),
+        (4, ["PAM", "DMARC", "ZTNA", "data diode", "SBOM"]),
+        (5, ["Zero Trust", "AAA", "QoS", "HSM", "MDM"]),
+    ],
 )
 def test_tcvn_technologies_appear_from_their_first_level(shipped, level, first_required):
     def text_at(n):
@@ -342,8 +371,10 @@ def test_yaml_is_read_with_safe_load(monkeypatch):
         assert unsafe not in source
 
 
-@pytest.mark.parametrize(("fixture", "fragment"), [("yaml_alias.yaml", "aliases are not allowed"),
-                                                   ("duplicate_key.yaml", "duplicate key 'title' at line 5")])
+@pytest.mark.parametrize(
+    ("fixture", "fragment"),
+    [("yaml_alias.yaml", "aliases are not allowed"), ("duplicate_key.yaml", "duplicate key 'title' at line 5")],
+)
 def test_aliases_and_repeated_keys_are_rejected(fixture, fragment):
     assert fragment in errors_of(fixture).details[0]["message"]
 
@@ -406,4 +437,3 @@ def test_schema_export_writes_a_schema_that_describes_the_format(tmp_path):
     assert schema["title"] == ChecklistTemplateFile.__name__ and schema["additionalProperties"] is False
     assert set(schema["required"]) >= {"schema_version", "code", "title", "regime", "level", "kind", "sections"}
     assert export_schema.main(["--check", "--output", str(tmp_path / "missing.json")]) == 1
-

@@ -21,7 +21,9 @@ def upload(data: dict | bytes, name="catalogue.json"):
 
 
 def test_it_publishes_version_one_with_sections_and_items(demo, api):
-    resp = api.post("checklists/import", demo.security_unit, upload(catalogue(code="qni-l3", sections=2, items=3)), multipart=True)
+    resp = api.post(
+        "checklists/import", demo.security_unit, upload(catalogue(code="qni-l3", sections=2, items=3)), multipart=True
+    )
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert (body["code"], body["version"], body["item_count"]) == ("qni-l3", 1, 6)
@@ -50,7 +52,11 @@ def test_bad_file_is_refused_naming_the_path_and_nothing_is_saved(demo, api):
     assert resp.status_code == 422
     fields = [d["field"] for d in resp.json()["error"]["details"]]
     assert "sections[1].items[2].code" in fields
-    assert (ChecklistTemplate.objects.count(), ChecklistSection.objects.count(), ChecklistItem.objects.count()) == before
+    assert (
+        ChecklistTemplate.objects.count(),
+        ChecklistSection.objects.count(),
+        ChecklistItem.objects.count(),
+    ) == before
 
 
 def test_yaml_syntax_error_is_reported(demo):
@@ -60,7 +66,9 @@ def test_yaml_syntax_error_is_reported(demo):
 
 
 def test_a_broken_spreadsheet_is_refused_by_the_hostile_file_check(demo, api):
-    resp = api.post("checklists/import", demo.security_unit, upload(b"PK\x03\x04", name="catalogue.xlsx"), multipart=True)
+    resp = api.post(
+        "checklists/import", demo.security_unit, upload(b"PK\x03\x04", name="catalogue.xlsx"), multipart=True
+    )
     assert resp.status_code == 422
     assert resp.json()["error"]["code"] == "unsafe_spreadsheet"
 

@@ -7,7 +7,9 @@ from tests.contract.operations import due
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "operation(*names): the contract operations (tests/contract/operations.py) a test drives")
+    config.addinivalue_line(
+        "markers", "operation(*names): the contract operations (tests/contract/operations.py) a test drives"
+    )
 
 
 def pytest_collection_modifyitems(session, config, items):

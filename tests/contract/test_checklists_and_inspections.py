@@ -27,7 +27,9 @@ def test_list_read_and_import_checklists(full_demo, contract):
     assert {"id", "code", "text", "guidance"} <= set(detail["sections"][0]["items"][0])
     data = catalogue(code="contract-import")
     upload = SimpleUploadedFile("contract-import.json", json.dumps(data).encode(), content_type="application/json")
-    created = contract.ok(contract.post("checklists/import", full_demo.authority, {"file": upload}, multipart=True), 201)
+    created = contract.ok(
+        contract.post("checklists/import", full_demo.authority, {"file": upload}, multipart=True), 201
+    )
     assert created["code"] == "contract-import" and created["version"] == 1
     broken = SimpleUploadedFile("broken.json", b'{"schema_version": 1}', content_type="application/json")
     contract.error(contract.post("checklists/import", full_demo.authority, {"file": broken}, multipart=True), 422)
@@ -52,7 +54,10 @@ def test_an_inspection_from_order_to_verified_finding(full_demo, contract):
     assert created["status"] == "scheduled"
     assert Inspection.objects.get(pk=created["id"]).trigger == "authority_request"  # the contract's default
     iid = created["id"]
-    listed = contract.page(contract.ok(contract.get(f"inspections?system_id={system.pk}&status=scheduled", full_demo.security_unit)), ["id"])
+    listed = contract.page(
+        contract.ok(contract.get(f"inspections?system_id={system.pk}&status=scheduled", full_demo.security_unit)),
+        ["id"],
+    )
     assert iid in {i["id"] for i in listed}
     contract.ok(contract.post(f"inspections/{iid}/transitions/start", full_demo.inspector, {"comment": ""}))
     results = contract.ok(contract.get(f"inspections/{iid}", full_demo.inspector))["results"]
@@ -69,14 +74,22 @@ def test_an_inspection_from_order_to_verified_finding(full_demo, contract):
                "due_date": (today + timedelta(days=30)).isoformat()}  # fmt: skip
     added = contract.ok(contract.post(f"inspections/{iid}/findings", full_demo.security_unit, finding), 201)
     assert added["status"] == "open" and added["severity"] == "high"
-    findings = contract.page(contract.ok(contract.get(f"inspections/{iid}/findings", full_demo.security_unit)), ["id", "severity", "status"])
+    findings = contract.page(
+        contract.ok(contract.get(f"inspections/{iid}/findings", full_demo.security_unit)), ["id", "severity", "status"]
+    )
     assert added["id"] in {f["id"] for f in findings}
     contract.error(contract.post(f"inspections/{iid}/transitions/close", full_demo.inspector, {"comment": ""}), 403)
-    closed = contract.ok(contract.post(f"inspections/{iid}/transitions/close", full_demo.security_unit, {"comment": "xong"}))
+    closed = contract.ok(
+        contract.post(f"inspections/{iid}/transitions/close", full_demo.security_unit, {"comment": "xong"})
+    )
     assert closed["status"] == "closed" and 0 <= closed["score"] <= 1
-    resolved = contract.ok(contract.post(f"findings/{added['id']}/transitions/resolve", full_demo.operator, {"comment": "đã bổ sung"}))
+    resolved = contract.ok(
+        contract.post(f"findings/{added['id']}/transitions/resolve", full_demo.operator, {"comment": "đã bổ sung"})
+    )
     assert resolved["status"] == "resolved"
-    verified = contract.ok(contract.post(f"findings/{added['id']}/transitions/verify", full_demo.security_unit, {"comment": ""}))
+    verified = contract.ok(
+        contract.post(f"findings/{added['id']}/transitions/verify", full_demo.security_unit, {"comment": ""})
+    )
     assert verified["status"] == "verified"
 
 
@@ -85,7 +98,9 @@ def test_an_order_in_the_past_or_without_an_inspector_is_refused(full_demo, cont
     system = _inspectable(full_demo)
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     past = {"kind": "ad_hoc", "scheduled_for": yesterday, "inspector_ids": [full_demo.inspector.pk]}
-    error = contract.error(contract.post(f"systems/{system.pk}/inspections", full_demo.security_unit, past), 422, "validation_failed")
+    error = contract.error(
+        contract.post(f"systems/{system.pk}/inspections", full_demo.security_unit, past), 422, "validation_failed"
+    )
     assert [d["field"] for d in error["details"]] == ["scheduled_for"]
     nobody = {"kind": "ad_hoc", "scheduled_for": timezone.localdate().isoformat(), "inspector_ids": []}
     error = contract.error(contract.post(f"systems/{system.pk}/inspections", full_demo.security_unit, nobody), 422)

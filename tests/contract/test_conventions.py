@@ -39,7 +39,11 @@ def test_bad_credentials_and_two_factor(demo, client, contract):
 @pytest.mark.operation("GET /healthz", "GET /openapi.json", "GET /docs")
 def test_health_openapi_and_docs(db, client):
     health = client.get("/healthz")
-    assert health.status_code == 200 and health.json()["database"] == "ok" and health.json()["broker"] in ("ok", "embedded")
+    assert (
+        health.status_code == 200
+        and health.json()["database"] == "ok"
+        and health.json()["broker"] in ("ok", "embedded")
+    )
     assert client.get("/api/v1/openapi.json").json()["openapi"].startswith("3.")
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"https://cdn" not in docs.content  # assets served locally
@@ -55,7 +59,14 @@ def test_users_and_organisations(demo, contract):
     assert "inspector" in {u["username"] for u in users}
     orgs = contract.page(contract.ok(contract.get("organizations?page=1&page_size=50", demo.operator)),
                          ["id", "code", "name", "kind", "parent_id"])  # fmt: skip
-    assert {o["kind"] for o in orgs} <= {"central_agency", "province", "commune", "unit", "national_authority", "assessor"}
+    assert {o["kind"] for o in orgs} <= {
+        "central_agency",
+        "province",
+        "commune",
+        "unit",
+        "national_authority",
+        "assessor",
+    }
     body = contract.ok(contract.get("organizations?page_size=500", demo.operator))
     assert body["page_size"] == 500
     contract.error(contract.get("organizations?page_size=501", demo.operator), 422, "validation_failed")

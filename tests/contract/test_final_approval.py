@@ -37,12 +37,16 @@ def test_a_number_given_by_the_caller_is_kept_and_cannot_be_used_twice_by_the_sa
     assert error["code"] == "validation_failed" and [d["field"] for d in error["details"]] == ["decision_number"]
     assert api.get(f"dossiers/{second.pk}", demo.owner).json()["status"] == "in_review"
     # The refused attempt took no number: the next automatic one is still the register's first.
-    assert api.post(f"dossiers/{second.pk}/transitions/approve", demo.owner, {"comment": "phê duyệt"}).status_code == 200
+    assert (
+        api.post(f"dossiers/{second.pk}/transitions/approve", demo.owner, {"comment": "phê duyệt"}).status_code == 200
+    )
     assert api.get(f"dossiers/{second.pk}", demo.owner).json()["decision_number"] == "01/QĐ-UBND"
 
 
 def test_a_decision_date_in_the_future_is_refused_naming_the_field(api, demo):
     dossier = _to_final_step(api, demo)
-    resp = api.post(f"dossiers/{dossier.pk}/transitions/approve", demo.owner, {"comment": "x", "decision_date": "2999-01-01"})
+    resp = api.post(
+        f"dossiers/{dossier.pk}/transitions/approve", demo.owner, {"comment": "x", "decision_date": "2999-01-01"}
+    )
     assert resp.status_code == 422
     assert [d["field"] for d in resp.json()["error"]["details"]] == ["decision_date"]

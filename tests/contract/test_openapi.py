@@ -110,6 +110,8 @@ def test_a_json_body_over_the_limit_answers_413_in_the_contracts_shape(demo, cli
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     token = ApiClient().token_for(demo.operator)
     body = json.dumps({"code": "X", "name": "x" * 4096})
-    resp = client.post("/api/v1/systems", data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    resp = client.post(
+        "/api/v1/systems", data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
     assert resp.status_code == 413
     assert resp.json()["error"]["code"] == "too_large"

@@ -71,7 +71,9 @@ def fuzz_as(user, app) -> tuple[list[str], int]:
                 try:
                     case.validate_response(response, checks=checks, headers=headers)
                 except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup is not an Exception
-                    failures.append(f"{user.username} {mode.value} {operation.method.upper()} {operation.path}: {str(exc)[:600]}")
+                    failures.append(
+                        f"{user.username} {mode.value} {operation.method.upper()} {operation.path}: {str(exc)[:600]}"
+                    )
                     raise
 
             try:

@@ -76,7 +76,9 @@ def test_notifications_and_the_dashboard(full_demo, contract):
     read = contract.ok(contract.post(f"notifications/{unread[0]['id']}/read", user))
     assert read["read_at"] is not None
     assert unread[0]["id"] not in {n["id"] for n in contract.get("notifications?unread=true", user).json()["items"]}
-    dashboard = contract.ok(contract.get(f"dashboard/compliance?organization_id={full_demo.org('QNI').pk}", full_demo.owner))
+    dashboard = contract.ok(
+        contract.get(f"dashboard/compliance?organization_id={full_demo.org('QNI').pk}", full_demo.owner)
+    )
     assert {"systems_total", "systems_operating", "operating_with_approved_dossier", "approval_coverage", "inspections_due_30d",
             "inspections_overdue", "inspection_coverage", "findings_open_by_severity", "by_organization"} <= set(dashboard)  # fmt: skip
     assert 0 <= dashboard["approval_coverage"] <= 1 and 0 <= dashboard["inspection_coverage"] <= 1

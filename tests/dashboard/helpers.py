@@ -17,7 +17,9 @@ _seq = itertools.count(1)
 FIGURE = re.compile(r'data-figure="([a-z0-9_]+)" data-value="([^"]*)"')
 
 
-def new_system(demo, *, owner="QNI", operator="QNI-TTCDS", security_unit="QNI-SKHCN", status="planned", level=3, **fields):
+def new_system(
+    demo, *, owner="QNI", operator="QNI-TTCDS", security_unit="QNI-SKHCN", status="planned", level=3, **fields
+):
     n = next(_seq)
     return InformationSystem.objects.create(
         code=f"DASH-{n}", name=f"Dashboard system {n}", owner=demo.org(owner), operator=demo.org(operator),
@@ -28,9 +30,14 @@ def new_system(demo, *, owner="QNI", operator="QNI-TTCDS", security_unit="QNI-SK
 
 def approve(system, level=None):
     dossier = Dossier.objects.create(
-        system=system, proposed_level=level or system.proposed_level, regime=system.regime, title=f"Dossier of {system.code}"
+        system=system,
+        proposed_level=level or system.proposed_level,
+        regime=system.regime,
+        title=f"Dossier of {system.code}",
     )
-    InformationSystem.objects.filter(pk=system.pk).update(approved_dossier=dossier, approved_level=level or system.proposed_level)
+    InformationSystem.objects.filter(pk=system.pk).update(
+        approved_dossier=dossier, approved_level=level or system.proposed_level
+    )
 
 
 def checklist():
@@ -41,7 +48,12 @@ def inspection(system, template, *, due_in_days: int, kind="pre_operation", stat
     today = timezone.localdate()
     due = today + timedelta(days=due_in_days)
     return Inspection.objects.create(
-        system=system, kind=kind, checklist=template, status=status, scheduled_for=due - timedelta(days=30), due_date=due
+        system=system,
+        kind=kind,
+        checklist=template,
+        status=status,
+        scheduled_for=due - timedelta(days=30),
+        due_date=due,
     )
 
 

@@ -131,13 +131,22 @@ def test_the_page_and_the_api_show_the_same_figures_on_the_demo_data(full_demo, 
         shown = h.figures_in_html(resp.content.decode())
         if not body["systems_total"]:
             continue
-        for key in ("systems_total", "systems_operating", "operating_with_approved_dossier", "inspections_due_30d", "inspections_overdue"):
+        for key in (
+            "systems_total",
+            "systems_operating",
+            "operating_with_approved_dossier",
+            "inspections_due_30d",
+            "inspections_overdue",
+        ):
             assert int(shown[key]) == body[key], (persona, key)
         for key in ("approval_coverage", "inspection_coverage"):
             assert float(shown[key]) == body[key], (persona, key)
         for severity, n in body["findings_open_by_severity"].items():
             assert int(shown[f"findings_open_{severity}"]) == n
-        assert int(shown["operating_without_approval"]) == body["systems_operating"] - body["operating_with_approved_dossier"]
+        assert (
+            int(shown["operating_without_approval"])
+            == body["systems_operating"] - body["operating_with_approved_dossier"]
+        )
     assert body["systems_total"] > 0
 
 
@@ -147,7 +156,7 @@ def test_charts_are_inline_svg_without_scripts_or_style_attributes(demo, client)
     client.force_login(demo.owner)
     html = client.get("/dashboard/").content.decode()
     assert html.count("<svg") >= 3
-    main = html[html.index("<main"):html.index("</main>")]
+    main = html[html.index("<main") : html.index("</main>")]
     assert "style=" not in main and "<script" not in main
     assert 'role="img"' in main
 

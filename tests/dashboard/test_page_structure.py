@@ -40,7 +40,9 @@ class _Structure(HTMLParser):
             self.label_depth -= 1
 
     def unlabelled(self) -> list:
-        return [(name, id_) for name, id_, labelled in self.fields if not labelled and not (id_ and id_ in self.label_for)]
+        return [
+            (name, id_) for name, id_, labelled in self.fields if not labelled and not (id_ and id_ in self.label_for)
+        ]
 
 
 def test_every_page_has_landmarks_a_skip_link_and_labelled_fields(full_demo, client):

@@ -65,7 +65,11 @@ def free_port() -> int:
 
 def base_env(tmp: Path, database: str, **extra) -> dict:
     """The environment of a production process, minus the test runner's own settings."""
-    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE", "PYTEST_CURRENT_TEST")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE", "PYTEST_CURRENT_TEST")
+    }
     (tmp / "var").mkdir(exist_ok=True)
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", "DATABASE_URL": database_url(database),
@@ -78,8 +82,12 @@ def base_env(tmp: Path, database: str, **extra) -> dict:
 
 
 def manage(env: dict, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, (
+        f"manage.py {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
     return result
 
 
@@ -275,14 +283,19 @@ class HttpApi:
     def upload(self, path, user, fields: dict, filename: str, content: bytes, file_type: str):
         boundary = uuid.uuid4().hex
         parts = [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            for k, v in fields.items()
         ]
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            f"Content-Type: {file_type}\r\n\r\n".encode() + content + b"\r\n"
+            f"Content-Type: {file_type}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
         )
         parts.append(f"--{boundary}--\r\n".encode())
-        return self.request("POST", path, user, raw=b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}")
+        return self.request(
+            "POST", path, user, raw=b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}"
+        )
 
 
 def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.5, on_timeout=lambda: ""):

@@ -67,8 +67,12 @@ def test_every_row_gives_a_default_and_a_meaning():
 def test_the_process_variables_are_read_by_the_process_files():
     sources = "".join(
         p.read_text(encoding="utf-8")
-        for p in [ROOT / "config" / "gunicorn.py", ROOT / "Procfile", ROOT / "deploy" / "compose.yaml",
-                  *sorted((ROOT / "deploy" / "systemd").iterdir())]  # fmt: skip
+        for p in [
+            ROOT / "config" / "gunicorn.py",
+            ROOT / "Procfile",
+            ROOT / "deploy" / "compose.yaml",
+            *sorted((ROOT / "deploy" / "systemd").iterdir()),
+        ]  # fmt: skip
     )
     unread = sorted(name for name in PROCESS_TABLE if name not in sources)
     assert not unread, f"process variables nothing reads: {unread}"
@@ -101,7 +105,11 @@ def test_procfile_has_the_four_process_types_and_releases_with_migrate():
 def test_systemd_units_run_the_procfile_commands():
     entries = _procfile()
     units = ROOT / "deploy" / "systemd"
-    for unit, kind in [("attesta-web.service", "web"), ("attesta-worker@.service", "worker"), ("attesta-beat.service", "beat")]:
+    for unit, kind in [
+        ("attesta-web.service", "web"),
+        ("attesta-worker@.service", "worker"),
+        ("attesta-beat.service", "beat"),
+    ]:
         text = (units / unit).read_text(encoding="utf-8")
         exec_start = re.search(r"^ExecStart=(.*?)(?<!\\)$", text, re.M | re.S).group(1)
         assert _core(exec_start) == _core(entries[kind]), unit
@@ -145,7 +153,9 @@ def test_the_example_environment_passes_check_deploy_through_attesta_manage(tmp_
     env_file = tmp_path / "attesta.env"
     (tmp_path / "smtp_password").write_text("smtp-secret\n")
     env_file.write_text(
-        example.replace("/var/lib/attesta", str(tmp_path / "var")).replace("/etc/attesta/smtp_password", str(tmp_path / "smtp_password"))
+        example.replace("/var/lib/attesta", str(tmp_path / "var")).replace(
+            "/etc/attesta/smtp_password", str(tmp_path / "smtp_password")
+        )
     )
     secret_key = tmp_path / "secret_key"
     secret_key.write_text("k" * 10 + "-Attesta-production-secret-key-with-enough-entropy-0123456789\n")
@@ -165,8 +175,12 @@ def test_attesta_manage_reads_systemd_environment_files(tmp_path):
     module = module_from_spec(spec_from_loader("attesta_manage", loader))
     loader.exec_module(module)
     path = tmp_path / "env"
-    path.write_text('# comment\n\nDEBUG=0\nDEFAULT_FROM_EMAIL="Attesta <no-reply@x.vn>"\nexport A_B=\'q r\'\n')
-    assert module.read_environment_file(path) == {"DEBUG": "0", "DEFAULT_FROM_EMAIL": "Attesta <no-reply@x.vn>", "A_B": "q r"}
+    path.write_text("# comment\n\nDEBUG=0\nDEFAULT_FROM_EMAIL=\"Attesta <no-reply@x.vn>\"\nexport A_B='q r'\n")
+    assert module.read_environment_file(path) == {
+        "DEBUG": "0",
+        "DEFAULT_FROM_EMAIL": "Attesta <no-reply@x.vn>",
+        "A_B": "q r",
+    }
     path.write_text("NOT A LINE\n")
     with pytest.raises(SystemExit):
         module.read_environment_file(path)

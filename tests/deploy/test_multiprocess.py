@@ -100,14 +100,18 @@ def _dossier_and_inspection_journey(production, http) -> tuple[int, int]:
     assert status == 200 and level["level"] == 3, level
 
     # The dossier: documents, submission, one decision per step by the organisation the route names.
-    status, dossier = http.post(f"systems/{sid}/dossiers", "operator", {"proposed_level": 3, "title": "Hồ sơ cấp độ 3", "summary": "s"})
+    status, dossier = http.post(
+        f"systems/{sid}/dossiers", "operator", {"proposed_level": 3, "title": "Hồ sơ cấp độ 3", "summary": "s"}
+    )
     assert status == 201 and dossier["status"] == "draft", dossier
     did = dossier["id"]
     from approvals.demo import tiny_pdf
 
     for kind in LEVEL_3_DOCUMENTS:
         content = tiny_pdf(kind)
-        status, doc = http.upload(f"dossiers/{did}/documents", "operator", {"kind": kind}, f"{kind}.pdf", content, "application/pdf")
+        status, doc = http.upload(
+            f"dossiers/{did}/documents", "operator", {"kind": kind}, f"{kind}.pdf", content, "application/pdf"
+        )
         assert status == 201 and doc["size"] == len(content), doc
     status, downloaded = http.get(f"documents/{doc['id']}/download", "security_unit")
     assert status == 200 and downloaded == content  # stored by one process, served by the other
@@ -166,19 +170,27 @@ def _static_files_are_hashed_and_served(production):
 
 
 def _emails_settled(production):
-    rows = stack.query(production.database, "SELECT count(*) FROM notifications_notification WHERE email_status IN ('pending', 'sending')")
+    rows = stack.query(
+        production.database,
+        "SELECT count(*) FROM notifications_notification WHERE email_status IN ('pending', 'sending')",
+    )
     return rows[0][0] == 0
 
 
 def _workers_killed_mid_export_and_mid_send(production, http, system_id, inspector_id):
-    stack.wait_for(lambda: _emails_settled(production), timeout=120, what="the journey's emails", on_timeout=production.logs)
+    stack.wait_for(
+        lambda: _emails_settled(production), timeout=120, what="the journey's emails", on_timeout=production.logs
+    )
 
     # Swap the workers for slow ones (a pause per exported chunk and before each email) so there is a "middle" to
     # kill in. SIGTERM is a warm shutdown: the old workers finish what they run and exit cleanly.
     for worker in production.workers:
         worker.expected_dead = True
         assert worker.stop_gracefully() == 0, worker.output()[-3000:]
-    slow = [production.start_worker(f"slow{n}", EXPORT_ROW_DELAY_SECONDS=6, NOTIFICATION_SEND_DELAY_SECONDS=6) for n in (1, 2)]
+    slow = [
+        production.start_worker(f"slow{n}", EXPORT_ROW_DELAY_SECONDS=6, NOTIFICATION_SEND_DELAY_SECONDS=6)
+        for n in (1, 2)
+    ]
     for worker in slow:
         production.wait_log(worker, "ready.")
 
@@ -188,7 +200,11 @@ def _workers_killed_mid_export_and_mid_send(production, http, system_id, inspect
     assert status == 202 and job["status"] == "pending", job
     export_worker = stack.wait_for(lambda: stack.worker_running(slow, "inspections.tasks.run_export", offsets), timeout=60,
                                    what="a worker to take the export", on_timeout=production.logs)  # fmt: skip
-    stack.wait_for(lambda: http.get(f"exports/{job['id']}", "security_unit")[1]["status"] == "running", timeout=30, what="the export to run")
+    stack.wait_for(
+        lambda: http.get(f"exports/{job['id']}", "security_unit")[1]["status"] == "running",
+        timeout=30,
+        what="the export to run",
+    )
     export_worker.expected_dead = True
     export_worker.kill(signal.SIGKILL)
 
@@ -206,7 +222,9 @@ def _workers_killed_mid_export_and_mid_send(production, http, system_id, inspect
     survivor.expected_dead = True
     survivor.kill(signal.SIGKILL)
     killed_at = time.monotonic()
-    assert stack.query(production.database, "SELECT status FROM inspections_exportjob WHERE id::text = %s", (job["id"],)) == [("running",)]
+    assert stack.query(
+        production.database, "SELECT status FROM inspections_exportjob WHERE id::text = %s", (job["id"],)
+    ) == [("running",)]
 
     # No worker is left. Restart two after the visibility timeout: on start they take back what was unacknowledged.
     time.sleep(max(0.0, killed_at + VISIBILITY_TIMEOUT + 2 - time.monotonic()))
@@ -227,12 +245,22 @@ def _workers_killed_mid_export_and_mid_send(production, http, system_id, inspect
 
     sheet = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).worksheets[0]
     assert any("QNI-MP-1" in row for row in sheet.iter_rows(values_only=True))  # the system the journey registered
-    attempts = stack.query(production.database, "SELECT attempts FROM inspections_exportjob WHERE id::text = %s", (job["id"],))[0][0]
+    attempts = stack.query(
+        production.database, "SELECT attempts FROM inspections_exportjob WHERE id::text = %s", (job["id"],)
+    )[0][0]
     assert attempts >= 2  # it really was cut off mid-way and run again
 
     # Every email delivered exactly once, the interrupted one included.
-    stack.wait_for(lambda: _emails_settled(production), timeout=120, what="the emails after the restart", on_timeout=production.logs)
-    rows = stack.query(production.database, "SELECT id, email_status, attempts FROM notifications_notification WHERE email_status <> 'skipped'")
+    stack.wait_for(
+        lambda: _emails_settled(production),
+        timeout=120,
+        what="the emails after the restart",
+        on_timeout=production.logs,
+    )
+    rows = stack.query(
+        production.database,
+        "SELECT id, email_status, attempts FROM notifications_notification WHERE email_status <> 'skipped'",
+    )
     assert rows and all(status == "sent" for _, status, _ in rows), [r for r in rows if r[1] != "sent"]
     assert any(attempts >= 2 for *_, attempts in rows)  # the killed send was claimed, then claimed again
     sent = Counter(stack.notification_headers(production.mail_dir))

@@ -24,12 +24,19 @@ def _row_counts(database: str) -> dict[str, int]:
 
     with psycopg.connect(**stack.admin_dsn(database)) as conn:
         tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
-        return {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0] for t in tables}
+        return {
+            t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0] for t in tables
+        }
 
 
 def _pg_env() -> dict:
     cfg = stack.admin_dsn()
-    env = {**os.environ, "PGHOST": cfg.get("host", "127.0.0.1"), "PGPORT": str(cfg.get("port", 5432)), "PGUSER": cfg.get("user", "postgres")}
+    env = {
+        **os.environ,
+        "PGHOST": cfg.get("host", "127.0.0.1"),
+        "PGPORT": str(cfg.get("port", 5432)),
+        "PGUSER": cfg.get("user", "postgres"),
+    }
     if "password" in cfg:
         env["PGPASSWORD"] = cfg["password"]
     return env
@@ -38,7 +45,9 @@ def _pg_env() -> dict:
 def test_a_dump_restores_into_a_fresh_database_with_every_row_and_a_valid_audit_chain(tmp_path):
     for tool in ("pg_dump", "pg_restore"):
         if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is not installed: the backup procedure of docs/deploy.md needs the PostgreSQL client tools")
+            pytest.fail(
+                f"{tool} is not installed: the backup procedure of docs/deploy.md needs the PostgreSQL client tools"
+            )
     source, restored = f"attesta_drill_{os.getpid()}", f"attesta_drill_{os.getpid()}_restored"
     dump = tmp_path / "attesta.dump"
     try:
@@ -49,9 +58,16 @@ def test_a_dump_restores_into_a_fresh_database_with_every_row_and_a_valid_audit_
         stack.manage(env, "seed_demo")
 
         # The commands of docs/deploy.md, "Backup and restore".
-        subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(dump), source], env=_pg_env(), check=True, timeout=300)
+        subprocess.run(
+            ["pg_dump", "-Fc", "--no-owner", "-f", str(dump), source], env=_pg_env(), check=True, timeout=300
+        )
         stack.create_database(restored)
-        subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "-d", restored, str(dump)], env=_pg_env(), check=True, timeout=300)
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", "-d", restored, str(dump)],
+            env=_pg_env(),
+            check=True,
+            timeout=300,
+        )
 
         before, after = _row_counts(source), _row_counts(restored)
         assert after == before

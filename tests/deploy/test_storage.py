@@ -19,13 +19,18 @@ PRINT_STORAGES = "from django.conf import settings; import json; print(json.dump
 def _settings_with(tmp_path, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STORAGE_BACKEND"))}
     clean |= {"DJANGO_SETTINGS_MODULE": "config.settings", "ATTESTA_VAR_DIR": str(tmp_path / "var")} | env
-    return subprocess.run([sys.executable, "-c", PRINT_STORAGES], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_STORAGES], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_local_disk_is_the_default_and_never_under_a_public_url(tmp_path):
     out = _settings_with(tmp_path)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) == {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}}
+    assert json.loads(out.stdout) == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"base_url": None},
+    }
 
 
 def test_s3_takes_bucket_endpoint_region_and_keys_from_files(tmp_path):
@@ -40,7 +45,11 @@ def test_s3_takes_bucket_endpoint_region_and_keys_from_files(tmp_path):
     storage = json.loads(out.stdout)
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     options = storage["OPTIONS"]
-    assert (options["bucket_name"], options["endpoint_url"], options["region_name"]) == ("attesta-files", "https://s3.example.vn", "hn-1")
+    assert (options["bucket_name"], options["endpoint_url"], options["region_name"]) == (
+        "attesta-files",
+        "https://s3.example.vn",
+        "hn-1",
+    )
     assert (options["access_key"], options["secret_key"]) == ("AKIAEXAMPLE", "s3cr3t")
     # Private objects, fetched by the app through signed requests; a second upload never replaces the first.
     assert (options["default_acl"], options["querystring_auth"], options["file_overwrite"]) == (None, True, False)
@@ -67,10 +76,14 @@ def test_dossier_documents_are_stored_and_served_through_the_configured_storage(
     _in_memory(settings)
     settings.MEDIA_ROOT = tmp_path / "must-stay-empty"
     system = factories.leveled_system(demo, 1)
-    dossier = api.post(f"systems/{system.pk}/dossiers", demo.operator, {"proposed_level": 1, "title": "t", "summary": "s"}).json()
+    dossier = api.post(
+        f"systems/{system.pk}/dossiers", demo.operator, {"proposed_level": 1, "title": "t", "summary": "s"}
+    ).json()
     content = factories.pdf_bytes("in memory")
     upload = SimpleUploadedFile("plan.pdf", content, content_type="application/pdf")
-    resp = api.post(f"dossiers/{dossier['id']}/documents", demo.operator, {"kind": "security_plan", "file": upload}, multipart=True)
+    resp = api.post(
+        f"dossiers/{dossier['id']}/documents", demo.operator, {"kind": "security_plan", "file": upload}, multipart=True
+    )
     assert resp.status_code == 201, resp.content
     from approvals.models import Document
 
@@ -86,7 +99,9 @@ def test_inspection_evidence_is_stored_through_the_configured_storage(demo, api,
     settings.MEDIA_ROOT = tmp_path / "must-stay-empty"
     item = started["results"][0]["item_id"]
     upload = SimpleUploadedFile("report.pdf", b"%PDF-1.7\nevidence")
-    resp = api.post(f"inspections/{started['id']}/evidence", demo.inspector, {"item_id": item, "file": upload}, multipart=True)
+    resp = api.post(
+        f"inspections/{started['id']}/evidence", demo.inspector, {"item_id": item, "file": upload}, multipart=True
+    )
     assert resp.status_code == 201, resp.content
     from inspections.models import Evidence
 

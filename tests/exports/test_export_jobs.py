@@ -41,7 +41,10 @@ def test_registry_export_follows_the_shared_column_spec(demo, export):
     assert row["handles_administrative_procedures"] == "Có" and row["requires_24x7"] == "Không"
     assert row["data_subjects"] == 350000 and row["proposed_level"] == dvc.proposed_level
     assert row["next_inspection_due"] == dt.datetime(2027, 3, 31)
-    due = ws.cell(row=[r[0] for r in ws.iter_rows(values_only=True)].index("QNI-DVC") + 1, column=keys.index("next_inspection_due") + 1)
+    due = ws.cell(
+        row=[r[0] for r in ws.iter_rows(values_only=True)].index("QNI-DVC") + 1,
+        column=keys.index("next_inspection_due") + 1,
+    )
     assert due.is_date and due.data_type == "d"
     assert rows["QNI-EOFFICE"]["info_types"] == "Riêng, Cá nhân"
 
@@ -53,7 +56,7 @@ def test_a_system_named_with_a_formula_is_exported_as_text(demo, export):
     ws = wb[REGISTRY_SHEET_TITLE]
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     (row,) = list(ws.iter_rows(min_row=2))
-    assert row[1].value == "'=HYPERLINK(\"http://evil.example\",\"x\")" and row[1].data_type == "s"
+    assert row[1].value == '\'=HYPERLINK("http://evil.example","x")' and row[1].data_type == "s"
     assert row[2].value == "'  @SUM(1+1)*cmd|' /C calc'!A0"
 
 
@@ -113,7 +116,10 @@ def test_bad_kind_or_params_are_422_with_details(demo, api, body, field):
 def test_request_and_download_are_audited(demo, api, export):
     job, _ = export(demo.operator, "systems")
     events = AuditEvent.objects.filter(object_id=job["id"]).order_by("id")
-    assert [(e.action, e.actor_username) for e in events] == [("export.request", "operator"), ("export.download", "operator")]
+    assert [(e.action, e.actor_username) for e in events] == [
+        ("export.request", "operator"),
+        ("export.download", "operator"),
+    ]
 
 
 def _job(user, kind="systems", params=None) -> ExportJob:

@@ -18,7 +18,9 @@ def browser(demo):
     return login
 
 
-def test_registry_export_button_queues_a_filtered_export_and_the_list_shows_it(demo, browser, eager, django_capture_on_commit_callbacks):
+def test_registry_export_button_queues_a_filtered_export_and_the_list_shows_it(
+    demo, browser, eager, django_capture_on_commit_callbacks
+):
     client = browser(demo.operator)
     page = client.get("/systems/?q=SCADA")
     assert page.status_code == 200
@@ -50,7 +52,9 @@ def test_a_refused_annual_report_request_explains_why(demo, browser):
     demo.outsider.language = "en"  # the explanation is checked in English
     demo.outsider.save(update_fields=["language"])
     client = browser(demo.outsider)
-    resp = client.post("/exports/new/", {"kind": "annual_report", "owner_id": str(demo.org("QNI").pk), "year": "2026"}, follow=True)
+    resp = client.post(
+        "/exports/new/", {"kind": "annual_report", "owner_id": str(demo.org("QNI").pk), "year": "2026"}, follow=True
+    )
     assert resp.redirect_chain[-1][0] == "/exports/annual-report/"
     assert not ExportJob.objects.exists()
     assert "Only members of the owner organisation" in resp.content.decode()

@@ -27,14 +27,20 @@ def report_year():
     return TODAY.year if dt.date(TODAY.year, 12, 14) >= TODAY else TODAY.year + 1
 
 
-def approved_system(demo, name, regulations=({"number": "123/QĐ-UBND", "issued_on": dt.date(2026, 3, 2), "issuer": ISSUER},)):
+def approved_system(
+    demo, name, regulations=({"number": "123/QĐ-UBND", "issued_on": dt.date(2026, 3, 2), "issuer": ISSUER},)
+):
     """A level-2 system whose dossier is approved, with one security regulation per entry of `regulations`."""
     target = factories.leveled_system(demo, 2, name=name)
     dossier = approvals.create_dossier(actor=demo.operator, system_id=target.pk, proposed_level=2, title="Hồ sơ")
     factories.add_documents(demo.operator, dossier, regulation=False)
     for n, fields in enumerate(regulations):
-        upload = SimpleUploadedFile(f"quy-che-{n}.pdf", factories.pdf_bytes(f"quy che {n}"), content_type="application/pdf")
-        approvals.add_document(actor=demo.operator, dossier_id=dossier.pk, kind="security_regulation", upload=upload, **fields)
+        upload = SimpleUploadedFile(
+            f"quy-che-{n}.pdf", factories.pdf_bytes(f"quy che {n}"), content_type="application/pdf"
+        )
+        approvals.add_document(
+            actor=demo.operator, dossier_id=dossier.pk, kind="security_regulation", upload=upload, **fields
+        )
     approvals.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
     Dossier.objects.filter(pk=dossier.pk).update(status="approved", decision_number="9/QĐ-UBND", decision_date=TODAY)
     DossierStep.objects.filter(dossier=dossier).update(decision=Decision.APPROVED)
@@ -82,7 +88,9 @@ def test_a_regulation_without_details_falls_back_to_its_file_and_says_so(demo, e
 
 def test_partial_details_print_what_was_given(demo, export, report_year):
     approved_system(demo, "Chỉ có số", regulations=({"number": "5/QĐ-UBND"},))
-    approved_system(demo, "Chỉ có ngày và cơ quan", regulations=({"issued_on": dt.date(2026, 1, 15), "issuer": ISSUER},))
+    approved_system(
+        demo, "Chỉ có ngày và cơ quan", regulations=({"issued_on": dt.date(2026, 1, 15), "issuer": ISSUER},)
+    )
     cells = column_8(export, demo, report_year)
     assert cells["Chỉ có số"] == "Số 5/QĐ-UBND"
     assert cells["Chỉ có ngày và cơ quan"] == f"ngày 15/01/2026, {ISSUER}"

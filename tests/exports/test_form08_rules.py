@@ -27,7 +27,9 @@ def _approved(demo, name, level=2, number="9/QĐ-UBND"):
     dossier = approvals.create_dossier(actor=demo.operator, system_id=target.pk, proposed_level=level, title="Hồ sơ")
     factories.add_documents(demo.operator, dossier)
     approvals.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
-    Dossier.objects.filter(pk=dossier.pk).update(status="approved", decision_number=number, decision_date=dt.date(2024, 5, 6))
+    Dossier.objects.filter(pk=dossier.pk).update(
+        status="approved", decision_number=number, decision_date=dt.date(2024, 5, 6)
+    )
     DossierStep.objects.filter(dossier=dossier).update(decision=Decision.APPROVED)
     InformationSystem.objects.filter(pk=target.pk).update(approved_dossier=dossier, approved_level=level)
     target.refresh_from_db()
@@ -49,7 +51,9 @@ def _workbook(demo, *, letter=None, art36=None):
                                      place=form08.place_of(owner))  # fmt: skip
     buf = io.BytesIO()
     wb = StreamingWorkbook()
-    form08.write_form08(wb, owner=owner, systems=form08.owner_systems(owner.pk, end), year=YEAR, letter=letter, art36=art36)
+    form08.write_form08(
+        wb, owner=owner, systems=form08.owner_systems(owner.pk, end), year=YEAR, letter=letter, art36=art36
+    )
     wb.save(buf)
     return openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
 
@@ -87,13 +91,20 @@ def test_column_12_shows_periodic_only_while_the_last_check_is_within_its_cycle(
 def test_an_inspection_still_in_progress_does_not_count(demo):
     target = _approved(demo, "Đang kiểm tra")
     checklist = publish(level=None, kind="periodic", sections=1, items=1)
-    Inspection.objects.create(system=target, kind="periodic", checklist=checklist, scheduled_for=TODAY, due_date=TODAY, status="in_progress")
+    Inspection.objects.create(
+        system=target, kind="periodic", checklist=checklist, scheduled_for=TODAY, due_date=TODAY, status="in_progress"
+    )
     assert _part3(_workbook(demo))["Đang kiểm tra"][11] is None
 
 
 def test_columns_6_and_7_keep_the_decision_in_force_while_a_reapproval_is_drafted(demo):
     target = _approved(demo, "Tái phê duyệt", number="77/QĐ-UBND")
-    approver = DossierStep.objects.filter(dossier__system=target).order_by("-order").values_list("organization__name", flat=True).first()
+    approver = (
+        DossierStep.objects.filter(dossier__system=target)
+        .order_by("-order")
+        .values_list("organization__name", flat=True)
+        .first()
+    )
     approvals.create_dossier(actor=demo.operator, system_id=target.pk, proposed_level=2, title="Hồ sơ mới")
     row = _part3(_workbook(demo))["Tái phê duyệt"]
     assert row[5] == form08.APPROVED
@@ -113,7 +124,9 @@ def test_a_reapproval_sent_for_appraisal_shows_its_state_and_still_the_decision_
 
 def test_classified_counts_systems_whose_type_is_identified_not_those_with_a_level(demo):
     owner = demo.org("QNI")
-    base = InformationSystem.objects.filter(owner=owner).exclude(status="decommissioned").exclude(system_type="").count()
+    base = (
+        InformationSystem.objects.filter(owner=owner).exclude(status="decommissioned").exclude(system_type="").count()
+    )
     typed_without_level = factories.leveled_system(demo, 1, name="Có loại hình, chưa có cấp độ")
     InformationSystem.objects.filter(pk=typed_without_level.pk).update(proposed_level=None)
     untyped = factories.leveled_system(demo, 2, name="Chưa phân loại")
@@ -138,7 +151,10 @@ def test_headings_are_the_decrees_in_an_ninh_mang_wording(demo):
     wb = _workbook(demo)
     part1 = [r[0] for r in wb[form08.PART1_SHEET].iter_rows(values_only=True)]
     assert part1[0] == "1. Thông tin chung"
-    assert "Tổng số hệ thống thông tin đã phê duyệt cấp độ được kiểm tra, đánh giá an ninh mạng định kỳ theo quy định" in part1
+    assert (
+        "Tổng số hệ thống thông tin đã phê duyệt cấp độ được kiểm tra, đánh giá an ninh mạng định kỳ theo quy định"
+        in part1
+    )
     header3 = [c.value for c in wb[form08.PART3_SHEET][1]]
     assert header3[7] == "Quy chế bảo đảm ANM cho hệ thống" and header3[11] == "Đã kiểm tra, đánh giá ANM"
     words = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
@@ -181,7 +197,9 @@ def test_per_requirement_evaluation_and_roadmap_come_from_the_latest_inspection_
     evaluation = rows_of(wb[form08.EVALUATION_SHEET])
     assert [(r[1], r[4]) for r in evaluation] == [("Có đánh giá", "Chưa đáp ứng đầy đủ")]
     roadmap = rows_of(wb[form08.ROADMAP_SHEET])
-    assert [(r[1], r[3], r[4], r[5]) for r in roadmap] == [("Có đánh giá", "Thiếu nhật ký", "Cao", dt.datetime(YEAR + 1, 3, 31))]
+    assert [(r[1], r[3], r[4], r[5]) for r in roadmap] == [
+        ("Có đánh giá", "Thiếu nhật ký", "Cao", dt.datetime(YEAR + 1, 3, 31))
+    ]
 
 
 @pytest.mark.parametrize("extra", [1, 4])

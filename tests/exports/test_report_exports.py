@@ -62,7 +62,10 @@ def test_inspection_workbook_has_summary_results_findings_and_evidence(demo, exp
     assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
     assert wb["Kết quả theo mục"].freeze_panes == "A2"
     findings = rows_of(wb["Phát hiện"])
-    assert sorted((f[1], f[2], f[3]) for f in findings) == [("S1.2", "Trung bình", "Chưa khắc phục"), ("S1.3", "Cao", "Chưa khắc phục")]
+    assert sorted((f[1], f[2], f[3]) for f in findings) == [
+        ("S1.2", "Trung bình", "Chưa khắc phục"),
+        ("S1.3", "Cao", "Chưa khắc phục"),
+    ]
     (evidence,) = rows_of(wb["Bằng chứng"])
     assert evidence[0] == "S1.1" and evidence[1] == "biên bản.pdf" and evidence[5] == str(demo.inspector)
 
@@ -89,7 +92,9 @@ def test_findings_register_lists_visible_findings_with_filters(demo, export, ins
 
 
 def _dossier(demo, target, *, submit=True):
-    dossier = approvals.create_dossier(actor=demo.operator, system_id=target.pk, proposed_level=target.proposed_level, title="Hồ sơ")
+    dossier = approvals.create_dossier(
+        actor=demo.operator, system_id=target.pk, proposed_level=target.proposed_level, title="Hồ sơ"
+    )
     factories.add_documents(demo.operator, dossier)
     return approvals.submit_dossier(actor=demo.operator, dossier_id=dossier.pk) if submit else dossier
 
@@ -97,7 +102,9 @@ def _dossier(demo, target, *, submit=True):
 def _approve(target, dossier, number="123/QĐ-UBND", on=dt.date(2026, 3, 2)):
     Dossier.objects.filter(pk=dossier.pk).update(status="approved", decision_number=number, decision_date=on)
     DossierStep.objects.filter(dossier=dossier).update(decision=Decision.APPROVED)
-    InformationSystem.objects.filter(pk=target.pk).update(approved_dossier=dossier, approved_level=target.proposed_level)
+    InformationSystem.objects.filter(pk=target.pk).update(
+        approved_dossier=dossier, approved_level=target.proposed_level
+    )
 
 
 def _inspection(target, kind, submitted_at, status="closed"):
@@ -130,7 +137,12 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
     DossierStep.objects.filter(dossier=d, kind=StepKind.APPRAISAL).update(decision=Decision.APPROVED)
     approved = factories.leveled_system(demo, 2, name="Hệ thống đã phê duyệt")
     _approve(approved, _dossier(demo, approved))
-    approver_org = DossierStep.objects.filter(dossier__system=approved).order_by("-order").values_list("organization__name", flat=True).first()
+    approver_org = (
+        DossierStep.objects.filter(dossier__system=approved)
+        .order_by("-order")
+        .values_list("organization__name", flat=True)
+        .first()
+    )
     for target, plan, exp_approval, exp_full in [
         (drafting, "not_started", "2027-06-30", "2027-12-31"),
         (sent, "partial", "2027-03-31", "2027-09-30"),
@@ -148,8 +160,15 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
 
     job, wb = export(demo.owner, "annual_report", {"owner_id": demo.org("QNI").pk, "year": report_year})
     assert job["status"] == "done", job
-    assert wb.sheetnames == [form08.LETTER_SHEET, form08.PART1_SHEET, form08.PART2_SHEET, form08.PART3_SHEET, form08.ART36_SHEET,
-                             form08.EVALUATION_SHEET, form08.ROADMAP_SHEET]
+    assert wb.sheetnames == [
+        form08.LETTER_SHEET,
+        form08.PART1_SHEET,
+        form08.PART2_SHEET,
+        form08.PART3_SHEET,
+        form08.ART36_SHEET,
+        form08.EVALUATION_SHEET,
+        form08.ROADMAP_SHEET,
+    ]
     part3 = wb["Phần 3 - Danh sách HTTT"]
     assert part3.freeze_panes == "A2"
     assert header_of(part3) == [c.header for c in form08.PART3_COLUMNS] and len(header_of(part3)) == 12
@@ -163,7 +182,10 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
     assert row[6:] == (None, None, dt.datetime(2027, 6, 30), "Chưa triển khai", dt.datetime(2027, 12, 31), None)
     assert rows["Hệ thống có hồ sơ nháp"][5] == "Đang dự thảo"
     # Uploaded without number, date and issuer: column 8 names the file as a file (tests/exports/test_form08_regulation.py).
-    assert rows["Hệ thống có hồ sơ nháp"][7] == f"Tệp security_regulation.pdf, tải lên ngày {TODAY:%d/%m/%Y} (chưa nhập số, ngày ban hành, cơ quan ban hành)"
+    assert (
+        rows["Hệ thống có hồ sơ nháp"][7]
+        == f"Tệp security_regulation.pdf, tải lên ngày {TODAY:%d/%m/%Y} (chưa nhập số, ngày ban hành, cơ quan ban hành)"
+    )
     row = rows["Hệ thống đã gửi"]
     # Inspected the day before the period began, still within its 12-month cycle: the periodic check is done.
     assert row[5] == "Đã gửi thẩm định" and row[9] == "Đã triển khai một số hạng mục" and row[11] == "Định kỳ"
@@ -196,7 +218,11 @@ def test_form08_reports_every_status_value_and_column(demo, api, export, report_
 
 
 def test_form08_plan_status_values_are_exactly_the_forms():
-    assert list(form08.PLAN_STATUS.values()) == ["Chưa triển khai", "Đã triển khai một số hạng mục", "Đã triển khai đầy đủ"]
+    assert list(form08.PLAN_STATUS.values()) == [
+        "Chưa triển khai",
+        "Đã triển khai một số hạng mục",
+        "Đã triển khai đầy đủ",
+    ]
     assert form08.APPROVAL_STATUSES == ("Đang dự thảo", "Đã gửi thẩm định", "Đã thẩm định", "Đã được phê duyệt")
     assert (form08.BEFORE_GO_LIVE, form08.PERIODIC) == ("Trước khi đưa vào sử dụng", "Định kỳ")
 
@@ -205,7 +231,11 @@ def test_form08_plan_status_values_are_exactly_the_forms():
     ("owner", 202), ("auditor", 202), ("admin", 202), ("operator", 403), ("outsider", 403),
 ])  # fmt: skip
 def test_only_members_of_the_owner_may_request_its_report(demo, api, persona, status):
-    resp = api.post("exports", getattr(demo, persona), {"kind": "annual_report", "params": {"owner_id": demo.org("QNI").pk, "year": 2026}})
+    resp = api.post(
+        "exports",
+        getattr(demo, persona),
+        {"kind": "annual_report", "params": {"owner_id": demo.org("QNI").pk, "year": 2026}},
+    )
     assert resp.status_code == status, resp.content
 
 

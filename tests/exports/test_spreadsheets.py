@@ -41,7 +41,9 @@ def test_it_quotes_every_formula_trigger(payload):
     assert unquote_cell(out) == payload.replace("\r", "\n")
 
 
-@pytest.mark.parametrize("text", ["plain", "Đã thẩm định", "a=b", "x-1", "email@example.org", "'quoted'", "", " spaced"])
+@pytest.mark.parametrize(
+    "text", ["plain", "Đã thẩm định", "a=b", "x-1", "email@example.org", "'quoted'", "", " spaced"]
+)
 def test_it_leaves_harmless_text_alone(text):
     assert safe_cell(text) == text
     assert unquote_cell(text) == text
@@ -119,7 +121,9 @@ def test_it_splits_before_the_row_limit_repeating_the_header(monkeypatch):
 def test_it_reports_progress_in_chunks_not_per_row():
     calls = []
     wb = StreamingWorkbook()
-    written = wb.add_sheet("S", [SheetColumn("n")], ([i] for i in range(2500)), on_progress=calls.append, progress_every=1000)
+    written = wb.add_sheet(
+        "S", [SheetColumn("n")], ([i] for i in range(2500)), on_progress=calls.append, progress_every=1000
+    )
     wb.save(io.BytesIO())
     assert written == 2500
     assert calls == [1000, 1000, 500]

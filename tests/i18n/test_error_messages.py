@@ -93,7 +93,10 @@ def test_accept_language_en_gives_english_with_the_same_code(demo, incomplete):
     assert error["code"] == "validation_failed"
     assert error["message"].startswith(MISSING_EN) and "Level proposal statement" in error["message"]
     assert {d["message"] for d in error["details"]} == {
-        "missing: level_proposal", "missing: security_plan", "missing: risk_assessment", "missing: security_regulation"
+        "missing: level_proposal",
+        "missing: security_plan",
+        "missing: risk_assessment",
+        "missing: security_regulation",
     }
     assert resp["Content-Language"] == "en"
 
@@ -160,7 +163,9 @@ def test_the_inspector_error_code_does_not_depend_on_the_language(demo):
 
 def test_a_lazy_message_is_resolved_in_the_language_active_when_raised():
     with translation.override("en"):
-        error = Invalid(gettext_lazy("The file is empty."), details=[{"field": "file", "message": gettext_lazy("too large")}])
+        error = Invalid(
+            gettext_lazy("The file is empty."), details=[{"field": "file", "message": gettext_lazy("too large")}]
+        )
     assert type(error.message) is str and error.message == "The file is empty."
     assert type(error.details[0]["message"]) is str and error.details[0]["message"] == "too large"
     with translation.override("en"):
@@ -169,7 +174,11 @@ def test_a_lazy_message_is_resolved_in_the_language_active_when_raised():
 
 def test_the_error_body_forces_lazy_strings_before_json():
     with translation.override("en"):
-        body = error_body("validation_failed", gettext_lazy("The input is not valid."), [{"field": "x", "message": gettext_lazy("invalid")}])
+        body = error_body(
+            "validation_failed",
+            gettext_lazy("The input is not valid."),
+            [{"field": "x", "message": gettext_lazy("invalid")}],
+        )
         encoded = json.dumps(body)
     assert json.loads(encoded)["error"] == {
         "code": "validation_failed", "message": "The input is not valid.", "details": [{"field": "x", "message": "invalid"}],

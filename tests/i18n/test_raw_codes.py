@@ -22,7 +22,14 @@ def _codes() -> set[str]:
     found = set()
     with translation.override("vi"):
         for model in apps.get_models():
-            if model._meta.app_label not in {"accounts", "systems_registry", "checklists", "approvals", "inspections", "notifications"}:
+            if model._meta.app_label not in {
+                "accounts",
+                "systems_registry",
+                "checklists",
+                "approvals",
+                "inspections",
+                "notifications",
+            }:
                 continue
             for field in model._meta.get_fields():
                 for value, label in getattr(field, "flatchoices", None) or []:
@@ -107,7 +114,10 @@ def test_exports_for_people_carry_labels_not_codes(full_demo, exported, codes):
         "findings": exported(reader, "findings"),
     }
     for kind, wb in books.items():
-        assert not _leaks(" ".join(wb.sheetnames), codes | {"Summary", "Findings", "Evidence", "Results"}), (kind, wb.sheetnames)
+        assert not _leaks(" ".join(wb.sheetnames), codes | {"Summary", "Findings", "Evidence", "Results"}), (
+            kind,
+            wb.sheetnames,
+        )
         cells = 0
         for ws in wb.worksheets:
             for row in ws.iter_rows(min_row=2, values_only=True):

@@ -54,7 +54,9 @@ def test_every_string_in_the_source_has_a_vietnamese_translation(tmp_path, commi
     (tmp_path / "vi" / "LC_MESSAGES").mkdir(parents=True)
     monkeypatch.chdir(settings.BASE_DIR)
     # "locale" ignored too: makemessages would otherwise adopt the committed directory as a target while walking.
-    call_command(_ExtractInto(tmp_path), locale=["vi"], ignore_patterns=[*IGNORE, "locale"], no_obsolete=True, verbosity=0)
+    call_command(
+        _ExtractInto(tmp_path), locale=["vi"], ignore_patterns=[*IGNORE, "locale"], no_obsolete=True, verbosity=0
+    )
     extracted = parse(tmp_path / "vi" / "LC_MESSAGES" / "django.po")
     assert len(extracted) > 300, "the extraction found almost nothing: is the source tree where it should be?"
     missing = sorted(_label(e) for e in extracted if e.key not in committed)
@@ -68,7 +70,9 @@ def test_the_committed_catalogue_is_translated_and_keeps_the_placeholders(commit
     for entry in committed.values():
         assert entry.translated, _label(entry)
         for text in entry.msgstr.values():
-            assert set(placeholder.findall(text)) == set(placeholder.findall(entry.msgid_plural or entry.msgid)), _label(entry)
+            assert set(placeholder.findall(text)) == set(placeholder.findall(entry.msgid_plural or entry.msgid)), (
+                _label(entry)
+            )
 
 
 def test_the_compiled_catalogue_matches_the_source(tmp_path):
@@ -77,7 +81,9 @@ def test_the_compiled_catalogue_matches_the_source(tmp_path):
     subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(PO)], check=True)
     assert MO.exists(), "locale/vi/LC_MESSAGES/django.mo is missing: run `make messages`"
     with MO.open("rb") as f1, fresh.open("rb") as f2:
-        assert gettext.GNUTranslations(f1)._catalog == gettext.GNUTranslations(f2)._catalog, "django.mo is stale: run `make messages`"
+        assert gettext.GNUTranslations(f1)._catalog == gettext.GNUTranslations(f2)._catalog, (
+            "django.mo is stale: run `make messages`"
+        )
 
 
 def test_key_terms_use_the_administrative_vocabulary():

@@ -59,7 +59,9 @@ def test_a_bad_row_is_reported_by_its_path_and_nothing_is_published(demo, api):
     assert not ChecklistTemplate.objects.filter(code="xlsx-l3").exists()
 
 
-@pytest.mark.parametrize("name", ["zip_bomb.xlsx", "billion_laughs.xlsx", "xxe.xlsx", "xxe_late_doctype.xlsx", "not_xlsx_pdf.xlsx"])
+@pytest.mark.parametrize(
+    "name", ["zip_bomb.xlsx", "billion_laughs.xlsx", "xxe.xlsx", "xxe_late_doctype.xlsx", "not_xlsx_pdf.xlsx"]
+)
 def test_a_hostile_workbook_is_refused_before_it_is_parsed(demo, api, name):
     count = ChecklistTemplate.objects.count()
     resp = post(api, demo.security_unit, (FIXTURES / name).read_bytes())

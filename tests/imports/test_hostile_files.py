@@ -36,7 +36,9 @@ def test_openpyxl_parses_with_defusedxml():
 
 
 @pytest.mark.parametrize(("name", "code"), HOSTILE)
-def test_a_hostile_workbook_is_422_within_two_seconds_and_nothing_is_saved(demo, api, post_import, media_root, name, code):
+def test_a_hostile_workbook_is_422_within_two_seconds_and_nothing_is_saved(
+    demo, api, post_import, media_root, name, code
+):
     before = InformationSystem.objects.count()
     content = (FIXTURES / name).read_bytes()
     api.token_for(demo.operator)  # sign in first: the clock is for judging the file

@@ -36,7 +36,12 @@ def test_it_creates_systems_classified_like_the_api_and_audits_one_event(demo, p
     assert second.proposed_level == expected.level and second.classification_reasons and second.classified_at
     # one `system.classify` per new level (as the API writes), then the import's own event
     assert AuditEvent.objects.filter(action__startswith="system.").count() == events + 3
-    assert AuditEvent.objects.filter(action="system.classify", object_id=str(second.pk), to_status=str(second.proposed_level)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="system.classify", object_id=str(second.pk), to_status=str(second.proposed_level)
+        ).count()
+        == 1
+    )
     event = AuditEvent.objects.filter(action__startswith="system.").latest("id")
     assert event.action == "system.import" and event.data["created"] == 2 and event.actor == demo.operator
 
@@ -78,7 +83,9 @@ def test_one_bad_row_among_good_ones_saves_nothing_even_across_batches(demo, mon
     rows = [system_row(f"QNI-ATOM-{i}") for i in range(7)] + [system_row("QNI-ATOM-X", info_types="public,secret-ish")]
     with pytest.raises(ImportFailed) as exc:
         run(demo.operator, registry_xlsx(rows))
-    assert exc.value.details == [{"row": 9, "column": HEADERS["info_types"], "message": exc.value.details[0]["message"]}]
+    assert exc.value.details == [
+        {"row": 9, "column": HEADERS["info_types"], "message": exc.value.details[0]["message"]}
+    ]
     assert not InformationSystem.objects.filter(code__startswith="QNI-ATOM").exists()
 
 
@@ -131,7 +138,9 @@ def test_the_marked_copy_is_for_the_uploader_only(demo, api, post_import):
     sheet = wb["Systems"]
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(row=2, column=header.index(HEADERS["requires_24x7"]) + 1)
-    assert cell.value == "maybe" and cell.fill.start_color.rgb.endswith("FFC7CE") and "TRUE or FALSE" in cell.comment.text
+    assert (
+        cell.value == "maybe" and cell.fill.start_color.rgb.endswith("FFC7CE") and "TRUE or FALSE" in cell.comment.text
+    )
     errors = [tuple(r) for r in wb["Errors"].iter_rows(min_row=2, values_only=True)]
     assert errors and errors[0][0] == 2
 

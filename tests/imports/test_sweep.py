@@ -68,7 +68,12 @@ def test_a_marked_copy_is_downloadable_for_the_retention_and_swept_after_it(demo
 
 def test_the_api_says_until_when_the_copy_is_kept(demo, api, post_import, settings):
     settings.IMPORT_REPORT_RETENTION_HOURS = 5
-    resp = api.post("imports/systems", demo.operator, as_upload(registry_xlsx([system_row("QNI-EXP", requires_24x7="?")])), multipart=True)
+    resp = api.post(
+        "imports/systems",
+        demo.operator,
+        as_upload(registry_xlsx([system_row("QNI-EXP", requires_24x7="?")])),
+        multipart=True,
+    )
     body = resp.json()["error"]
     token = body["report_url"].rsplit("/", 1)[1]
     expires = datetime.fromisoformat(body["report_expires_at"].replace("Z", "+00:00"))
@@ -197,7 +202,7 @@ class S3LikeStorage(Storage):
         dirs, files = set(), []
         for key in self.objects:
             if key.startswith(prefix):
-                rest = key[len(prefix):]
+                rest = key[len(prefix) :]
                 (dirs.add(rest.split("/", 1)[0]) if "/" in rest else files.append(rest))
         return sorted(dirs), files
 

@@ -6,10 +6,17 @@ from tests.inspections.test_inspection_life import create, l3, started  # noqa: 
 
 
 def _upload(api, user, inspection, item_id, name, content):
-    return api.post(f"inspections/{inspection['id']}/evidence", user, {"item_id": item_id, "file": SimpleUploadedFile(name, content)}, multipart=True)
+    return api.post(
+        f"inspections/{inspection['id']}/evidence",
+        user,
+        {"item_id": item_id, "file": SimpleUploadedFile(name, content)},
+        multipart=True,
+    )
 
 
-def test_pdf_is_accepted_with_its_hash_and_downloaded_only_by_who_may_see(demo, api, client, started, settings, tmp_path):
+def test_pdf_is_accepted_with_its_hash_and_downloaded_only_by_who_may_see(
+    demo, api, client, started, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     item = started["results"][0]["item_id"]
     resp = _upload(api, demo.inspector, started, item, "report.exe", b"%PDF-1.7\n...")

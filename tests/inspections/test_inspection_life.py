@@ -63,8 +63,18 @@ def test_full_life_with_findings(demo, api, started):
     assert verified.json()["status"] == "verified"
     assert api.post(f"findings/{fid}/transitions/reopen", demo.security_unit).json()["status"] == "open"
     actions = set(AuditEvent.objects.filter(object_type__in=["inspection", "finding"]).values_list("action", flat=True))
-    assert {"inspection.create", "inspection.assign", "inspection.start", "inspection.results", "inspection.submit",
-            "inspection.close", "finding.propose", "finding.resolve", "finding.verify", "finding.reopen"} <= actions
+    assert {
+        "inspection.create",
+        "inspection.assign",
+        "inspection.start",
+        "inspection.results",
+        "inspection.submit",
+        "inspection.close",
+        "finding.propose",
+        "finding.resolve",
+        "finding.verify",
+        "finding.reopen",
+    } <= actions
 
 
 def test_explicit_finding_for_a_not_met_item(demo, api, started):
@@ -75,13 +85,21 @@ def test_explicit_finding_for_a_not_met_item(demo, api, started):
     })  # fmt: skip
     assert resp.status_code == 201 and resp.json()["overdue"] is True
     met_item = started["results"][0]["item_id"]
-    bad = api.post(f"inspections/{started['id']}/findings", demo.inspector, {"item_id": met_item, "severity": "low", "description": "x", "due_date": TODAY.isoformat()})
+    bad = api.post(
+        f"inspections/{started['id']}/findings",
+        demo.inspector,
+        {"item_id": met_item, "severity": "low", "description": "x", "due_date": TODAY.isoformat()},
+    )
     assert bad.status_code == 422
-    assert [f["id"] for f in api.get("findings?overdue=true", demo.security_unit).json()["items"]] == [resp.json()["id"]]
+    assert [f["id"] for f in api.get("findings?overdue=true", demo.security_unit).json()["items"]] == [
+        resp.json()["id"]
+    ]
 
 
 def test_score_per_section_and_overall(demo, api, started):
-    resp = answer_all(api, demo.inspector, started, ["met", "partial", "not_applicable", "not_met", "not_met", "partial"])
+    resp = answer_all(
+        api, demo.inspector, started, ["met", "partial", "not_applicable", "not_met", "not_met", "partial"]
+    )
     body = resp.json()
     # S1: met + partial over 2 applicable = 0.75; S2: 0 + 0 + 0.5 over 3 = 1/6; overall 2/5 = 0.4
     assert [s["score"] for s in body["section_scores"]] == [0.75, round(0.5 / 3, 4)]
@@ -91,7 +109,11 @@ def test_score_per_section_and_overall(demo, api, started):
 
 def test_submit_with_unanswered_items_names_them(demo, api, started):
     first = started["results"][0]
-    api.put(f"inspections/{started['id']}/results", demo.inspector, [{"item_id": first["item_id"], "result": "met", "note": ""}])
+    api.put(
+        f"inspections/{started['id']}/results",
+        demo.inspector,
+        [{"item_id": first["item_id"], "result": "met", "note": ""}],
+    )
     resp = api.post(f"inspections/{started['id']}/transitions/submit", demo.inspector)
     assert resp.status_code == 409
     assert [d["field"] for d in resp.json()["error"]["details"]] == ["S1.2", "S1.3", "S2.1", "S2.2", "S2.3"]
@@ -115,7 +137,9 @@ def test_outsider_gets_404(demo, api, started):
 
 def test_result_for_an_item_outside_the_snapshot_is_refused(demo, api, started):
     other = publish(level=3, code="another-catalogue").items.first()
-    resp = api.put(f"inspections/{started['id']}/results", demo.inspector, [{"item_id": other.pk, "result": "met", "note": ""}])
+    resp = api.put(
+        f"inspections/{started['id']}/results", demo.inspector, [{"item_id": other.pk, "result": "met", "note": ""}]
+    )
     assert resp.status_code == 422
     assert resp.json()["error"]["details"][0]["field"] == "[0].item_id"
     assert str(other.pk) in resp.json()["error"]["details"][0]["message"]
@@ -123,13 +147,19 @@ def test_result_for_an_item_outside_the_snapshot_is_refused(demo, api, started):
 
 def test_not_applicable_needs_a_note(demo, api, started):
     item = started["results"][0]["item_id"]
-    resp = api.put(f"inspections/{started['id']}/results", demo.inspector, [{"item_id": item, "result": "not_applicable", "note": " "}])
+    resp = api.put(
+        f"inspections/{started['id']}/results",
+        demo.inspector,
+        [{"item_id": item, "result": "not_applicable", "note": " "}],
+    )
     assert resp.status_code == 422 and resp.json()["error"]["details"][0]["field"] == "[0].note"
 
 
 def test_only_assigned_inspectors_record_results(demo, api, started):
     item = started["results"][0]["item_id"]
-    resp = api.put(f"inspections/{started['id']}/results", demo.security_unit, [{"item_id": item, "result": "met", "note": ""}])
+    resp = api.put(
+        f"inspections/{started['id']}/results", demo.security_unit, [{"item_id": item, "result": "met", "note": ""}]
+    )
     assert resp.status_code == 403
 
 
@@ -173,10 +203,24 @@ def test_pre_operation_without_approval_can_only_be_not_eligible(demo, api, l3):
     resp = create(api, demo.security_unit, l3, kind="pre_operation", inspector_ids=[demo.inspector.pk])
     iid = resp.json()["id"]
     api.post(f"inspections/{iid}/transitions/start", demo.inspector)
-    api.put(f"inspections/{iid}/results", demo.inspector, [{"item_id": resp.json()["results"][0]["item_id"], "result": "partial", "note": ""}])
-    assert api.post(f"inspections/{iid}/transitions/submit", demo.inspector, {"outcome": "conditionally_eligible"}).status_code == 422
+    api.put(
+        f"inspections/{iid}/results",
+        demo.inspector,
+        [{"item_id": resp.json()["results"][0]["item_id"], "result": "partial", "note": ""}],
+    )
+    assert (
+        api.post(
+            f"inspections/{iid}/transitions/submit", demo.inspector, {"outcome": "conditionally_eligible"}
+        ).status_code
+        == 422
+    )
     api.post(f"inspections/{iid}/transitions/submit", demo.inspector)
-    assert api.post(f"inspections/{iid}/transitions/close", demo.security_unit, {"outcome": "conditionally_eligible"}).status_code == 422
+    assert (
+        api.post(
+            f"inspections/{iid}/transitions/close", demo.security_unit, {"outcome": "conditionally_eligible"}
+        ).status_code
+        == 422
+    )
     closed = api.post(f"inspections/{iid}/transitions/close", demo.security_unit, {"outcome": "not_eligible"})
     assert closed.status_code == 200
     assert Inspection.objects.get(pk=iid).outcome == "not_eligible"
@@ -214,8 +258,14 @@ def _results_page_queries(client, demo, items):
     publish(level=2, sections=3, items=items // 3, code=f"size-{items}")
     system = system_at_level(2)
     Inspection.objects.filter(system=system).delete()
-    inspection = services.create_inspection(actor=demo.security_unit, system_id=system.pk, kind="ad_hoc", trigger="authority_request",
-                                            scheduled_for=TODAY, inspector_ids=[demo.inspector.pk])
+    inspection = services.create_inspection(
+        actor=demo.security_unit,
+        system_id=system.pk,
+        kind="ad_hoc",
+        trigger="authority_request",
+        scheduled_for=TODAY,
+        inspector_ids=[demo.inspector.pk],
+    )
     services.transition_inspection(actor=demo.inspector, inspection_id=inspection.pk, name="start")
     client.force_login(demo.inspector)
     with CaptureQueriesContext(connection) as ctx:

@@ -31,7 +31,14 @@ def signed_in(user, **kwargs) -> Client:
 
 
 def order(client, system, **fields):
-    data = {"kind": "periodic", "trigger": "", "scheduled_for": TODAY.isoformat(), "due_date": "", "checklist": "", "comment": ""}
+    data = {
+        "kind": "periodic",
+        "trigger": "",
+        "scheduled_for": TODAY.isoformat(),
+        "due_date": "",
+        "checklist": "",
+        "comment": "",
+    }
     return client.post(order_url(system), data | fields)
 
 
@@ -62,21 +69,39 @@ def test_the_security_unit_orders_an_inspection_from_the_system_page(demo, l3):
     inspection = Inspection.objects.get(system=l3)
     assert resp.status_code == 302 and resp["Location"] == f"/inspections/{inspection.pk}/"
     assert f"Inspection {inspection.pk} ordered." in client.get(resp["Location"]).content.decode()
-    assert inspection.kind == "periodic" and inspection.status == "scheduled" and inspection.created_by == demo.security_unit
+    assert (
+        inspection.kind == "periodic"
+        and inspection.status == "scheduled"
+        and inspection.created_by == demo.security_unit
+    )
     assert list(inspection.inspectors.all()) == [demo.inspector]
     assert inspection.ordered_by_org_id == demo.org("QNI-SKHCN").pk
     assert InspectionResult.objects.filter(inspection=inspection).count() == inspection.checklist.item_count == 6
-    actions = set(AuditEvent.objects.filter(object_type="inspection", object_id=str(inspection.pk)).values_list("action", flat=True))
+    actions = set(
+        AuditEvent.objects.filter(object_type="inspection", object_id=str(inspection.pk)).values_list(
+            "action", flat=True
+        )
+    )
     assert {"inspection.create", "inspection.assign"} <= actions
     # The assignment gave the assessor (another organisation, outside the province) sight of the system.
-    assert InformationSystem.objects.filter(pk=l3.pk).exists() and signed_in(demo.inspector).get(f"/systems/{l3.pk}/").status_code == 200
+    assert (
+        InformationSystem.objects.filter(pk=l3.pk).exists()
+        and signed_in(demo.inspector).get(f"/systems/{l3.pk}/").status_code == 200
+    )
 
 
 def test_an_ad_hoc_inspection_ordered_on_the_page_equals_one_ordered_through_the_api(demo, api, l3):
     client = signed_in(demo.security_unit)
     page = client.get(order_url(l3), {"type": "ad_hoc:major_change"})
     assert page.context["chosen"]["trigger"] == "major_change"
-    resp = order(client, l3, kind="ad_hoc", trigger="major_change", inspectors=[demo.inspector.pk], scheduled_for=(TODAY + timedelta(days=3)).isoformat())
+    resp = order(
+        client,
+        l3,
+        kind="ad_hoc",
+        trigger="major_change",
+        inspectors=[demo.inspector.pk],
+        scheduled_for=(TODAY + timedelta(days=3)).isoformat(),
+    )
     assert resp.status_code == 302, resp.context["form"].errors if resp.context else resp
     from_page = Inspection.objects.get(system=l3, trigger="major_change")
     via_api = api.post(f"systems/{l3.pk}/inspections", demo.security_unit, {
@@ -97,7 +122,9 @@ def test_the_triggers_offered_are_those_of_the_regime_policy_file(demo, l3):
     assert offered == [t.name for t in load_policy(l3.regime).triggers]
     legacy = factories.leveled_system(demo, 3, regime="decree_85_2016")
     page = signed_in(demo.security_unit).get(order_url(legacy))
-    assert [t["trigger"] for t in page.context["types"] if t["kind"] == "ad_hoc"] == [t.name for t in load_policy("decree_85_2016").triggers]
+    assert [t["trigger"] for t in page.context["types"] if t["kind"] == "ad_hoc"] == [
+        t.name for t in load_policy("decree_85_2016").triggers
+    ]
 
 
 def test_an_authority_official_orders_one_for_a_system_routed_to_it(demo, l3):
@@ -188,11 +215,15 @@ def test_bad_dates_are_refused_on_their_fields(demo, l3):
 
 def test_an_inspector_the_service_refuses_is_never_offered_and_refused_if_posted(demo, l3):
     # Ad hoc after a serious incident under Decree 331 needs a licensed organisation (Art. 31.2(c)).
-    own_inspector = factories.user(demo.org("QNI-SKHCN"), Role.INSPECTOR, username="qni-inspector", full_name="Kiểm tra viên Sở")
+    own_inspector = factories.user(
+        demo.org("QNI-SKHCN"), Role.INSPECTOR, username="qni-inspector", full_name="Kiểm tra viên Sở"
+    )
     client = signed_in(demo.security_unit)
     periodic = client.get(order_url(l3)).context["form"].fields["inspectors"].queryset
     assert set(periodic) == {demo.inspector, own_inspector}
-    incident = client.get(order_url(l3), {"type": "ad_hoc:serious_incident"}).context["form"].fields["inspectors"].queryset
+    incident = (
+        client.get(order_url(l3), {"type": "ad_hoc:serious_incident"}).context["form"].fields["inspectors"].queryset
+    )
     assert list(incident) == [demo.inspector]
     errors = _errors(order(client, l3, kind="ad_hoc", trigger="serious_incident", inspectors=[own_inspector.pk]))
     assert list(errors) == ["inspectors"]
@@ -237,7 +268,10 @@ def test_the_candidates_are_exactly_the_inspectors_the_service_accepts(demo, l3,
     people.append(both)
     offered = set(selectors.inspector_candidates(l3, requirement))
     for user in [*people, demo.inspector]:
-        assert (user in offered) == (access.inspector_problem(user, l3, requirement) is None), (user.username, requirement)
+        assert (user in offered) == (access.inspector_problem(user, l3, requirement) is None), (
+            user.username,
+            requirement,
+        )
     # Another province's inspectors are not offered (they are not the system's, nor an assessor organisation's).
     foreign = factories.user(demo.org("LSN-SKHCN"), Role.INSPECTOR)
     assert foreign not in set(selectors.inspector_candidates(l3, requirement))

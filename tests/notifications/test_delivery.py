@@ -15,7 +15,9 @@ from tests import factories
 
 
 def _notify(user, key="k1", kind=Kind.STEP_ASSIGNED):
-    created = services.notify_all([services.Event(people(user.pk), kind, key, "Hello %(x)s", "Body", "/x/", {"x": "there"})])
+    created = services.notify_all(
+        [services.Event(people(user.pk), kind, key, "Hello %(x)s", "Body", "/x/", {"x": "there"})]
+    )
     return created[0] if created else None
 
 
@@ -191,9 +193,17 @@ def test_a_concurrent_insert_of_the_same_key_is_tolerated(demo):
     first = _notify(demo.owner)
     # The recipient query ran before the other transaction committed: the insert meets the unique constraint.
     with mock.patch("notifications.services._already_notified", return_value=set()):
-        ids = [n.pk for n in services.notify_all([services.Event(people(demo.owner.pk, demo.operator.pk), Kind.STEP_ASSIGNED, "k1", "t")])]
+        ids = [
+            n.pk
+            for n in services.notify_all(
+                [services.Event(people(demo.owner.pk, demo.operator.pk), Kind.STEP_ASSIGNED, "k1", "t")]
+            )
+        ]
     assert len(ids) == 1 and first.pk not in ids
-    assert set(Notification.objects.filter(dedup_key="k1").values_list("recipient__username", flat=True)) == {"owner", "operator"}
+    assert set(Notification.objects.filter(dedup_key="k1").values_list("recipient__username", flat=True)) == {
+        "owner",
+        "operator",
+    }
 
 
 def test_unknown_kind_is_refused(demo):

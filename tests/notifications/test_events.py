@@ -36,7 +36,11 @@ def test_it_tells_the_next_step_when_a_step_is_approved(demo):
     dossier.refresh_from_db()
     second = current_step(steps_of_revision(dossier))
     assert second.order == first.order + 1
-    told = set(Notification.objects.filter(dedup_key=f"step:{second.pk}:assigned").values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(dedup_key=f"step:{second.pk}:assigned").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert told == holders(second.organization_id, second.role) - {"security_unit"}
 
 
@@ -67,7 +71,9 @@ def test_an_owner_step_reaches_the_owner_delegates_for_a_current_term(demo):
 
 def test_a_return_tells_the_submitter_and_a_final_decision_the_owner_too(demo):
     returned = factories.submitted_dossier(demo, 2)
-    approvals.decide_step(actor=demo.security_unit, dossier_id=returned.pk, decision="return", comment="Add the IP plan.")
+    approvals.decide_step(
+        actor=demo.security_unit, dossier_id=returned.pk, decision="return", comment="Add the IP plan."
+    )
     assert recipients(Kind.DOSSIER_RETURNED) == {"operator"}
 
     rejected = factories.submitted_dossier(demo, 2)
@@ -108,7 +114,9 @@ def test_rescanning_creates_nothing_new(demo):
     second = scanners.scan_deadlines()
     assert Notification.objects.count() == before
     assert sum(second.values()) == 0
-    assert Notification.objects.filter(dedup_key__startswith=f"inspection:{inspection.pk}:due:").values("recipient").distinct().count() == (
+    assert Notification.objects.filter(dedup_key__startswith=f"inspection:{inspection.pk}:due:").values(
+        "recipient"
+    ).distinct().count() == (
         Notification.objects.filter(dedup_key__startswith=f"inspection:{inspection.pk}:due:").count()
     )
 
@@ -126,7 +134,11 @@ def test_small_batches_reach_every_row(demo):
 def test_an_inspection_is_announced_to_inspectors_security_unit_and_operator(demo):
     inspection = scheduled_inspection(demo)
     system = inspection.system
-    expected = {"inspector"} | holders(system.operator_id, Role.OPERATOR) | holders(system.security_unit_id, Role.SECURITY_UNIT)
+    expected = (
+        {"inspector"}
+        | holders(system.operator_id, Role.OPERATOR)
+        | holders(system.security_unit_id, Role.SECURITY_UNIT)
+    )
     assert recipients(Kind.INSPECTION_SCHEDULED) == expected - {"security_unit"}  # the one who ordered it knows
     assert {"inspector", "operator"} <= recipients(Kind.INSPECTION_SCHEDULED)
 
@@ -136,14 +148,20 @@ def test_inspection_reminders_at_30_7_and_1_days_then_overdue(demo):
     due = inspection.due_date
     for days_left, threshold in ((31, None), (30, 30), (12, 30), (7, 7), (1, 1)):
         scanners.scan_deadlines(today=due - timedelta(days=days_left))
-        keys = set(Notification.objects.filter(kind=Kind.INSPECTION_DUE, recipient=demo.inspector).values_list("dedup_key", flat=True))
+        keys = set(
+            Notification.objects.filter(kind=Kind.INSPECTION_DUE, recipient=demo.inspector).values_list(
+                "dedup_key", flat=True
+            )
+        )
         if threshold:
             assert f"inspection:{inspection.pk}:due:{due}:{threshold}" in keys
     assert len(keys) == 3
     scanners.scan_deadlines(today=due + timedelta(days=1))
     system = inspection.system
     assert recipients(Kind.INSPECTION_OVERDUE) == (
-        {"inspector", "security_unit"} | holders(system.operator_id, Role.OPERATOR) | holders(system.owner_id, Role.OWNER)
+        {"inspector", "security_unit"}
+        | holders(system.operator_id, Role.OPERATOR)
+        | holders(system.owner_id, Role.OWNER)
     )
 
 
@@ -151,10 +169,19 @@ def test_finding_due_and_overdue_go_to_the_responsible_operators(demo):
     inspection = scheduled_inspection(demo)
     transition_inspection(actor=demo.inspector, inspection_id=inspection.pk, name="start")
     item_id = inspection.results.order_by("order").values_list("item_id", flat=True)[0]
-    save_results(actor=demo.inspector, inspection_id=inspection.pk, entries=[{"item_id": item_id, "result": "not_met", "note": "x"}])
+    save_results(
+        actor=demo.inspector,
+        inspection_id=inspection.pk,
+        entries=[{"item_id": item_id, "result": "not_met", "note": "x"}],
+    )
     due = timezone.localdate() + timedelta(days=5)
     finding = create_finding(
-        actor=demo.inspector, inspection_id=inspection.pk, item_id=item_id, severity="high", description="No firewall", due_date=due
+        actor=demo.inspector,
+        inspection_id=inspection.pk,
+        item_id=item_id,
+        severity="high",
+        description="No firewall",
+        due_date=due,
     )
     scanners.scan_deadlines()
     operators = holders(finding.responsible_org_id, Role.OPERATOR)
@@ -233,7 +260,11 @@ def test_a_deadline_scan_costs_the_same_queries_for_few_or_many_overdue_rows(dem
             inspection = scheduled_inspection(demo, due_in_days=1)
             transition_inspection(actor=demo.inspector, inspection_id=inspection.pk, name="start")
             item_id = inspection.results.order_by("order").values_list("item_id", flat=True)[0]
-            save_results(actor=demo.inspector, inspection_id=inspection.pk, entries=[{"item_id": item_id, "result": "not_met", "note": "x"}])
+            save_results(
+                actor=demo.inspector,
+                inspection_id=inspection.pk,
+                entries=[{"item_id": item_id, "result": "not_met", "note": "x"}],
+            )
             create_finding(actor=demo.inspector, inspection_id=inspection.pk, item_id=item_id, severity="high",
                            description="No firewall", due_date=timezone.localdate() + timedelta(days=1))  # fmt: skip
             step = current_step(steps_of_revision(factories.submitted_dossier(demo, 3)))

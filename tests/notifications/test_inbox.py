@@ -11,7 +11,9 @@ from notifications.models import Kind, Notification
 
 def _make(user, n, **extra):
     return Notification.objects.bulk_create(
-        Notification(recipient=user, kind=Kind.STEP_ASSIGNED, title=f"Note {i}", body="b", url="/x/", dedup_key=f"t:{i}", **extra)
+        Notification(
+            recipient=user, kind=Kind.STEP_ASSIGNED, title=f"Note {i}", body="b", url="/x/", dedup_key=f"t:{i}", **extra
+        )
         for i in range(n)
     )
 
@@ -120,7 +122,9 @@ def test_admins_find_failed_emails_with_their_error(demo):
     from notifications.models import EmailStatus
 
     ok, failed = _make(demo.owner, 2)
-    Notification.objects.filter(pk=failed.pk).update(email_status=EmailStatus.FAILED, last_error="attempt 5: SMTPServerDisconnected")
+    Notification.objects.filter(pk=failed.pk).update(
+        email_status=EmailStatus.FAILED, last_error="attempt 5: SMTPServerDisconnected"
+    )
     client = Client()
     client.force_login(demo.admin)
     page = client.get("/admin/notifications/notification/?email_status__exact=failed").content.decode()

@@ -50,9 +50,15 @@ def broker(demo):
     # Celery reads the CELERY_BROKER_URL environment variable before its own config (CI sets it to database 0);
     # the write URL is looked up in the config first, and publishing uses it.
     saved = (app.conf.broker_url, app.conf.get("broker_write_url"), app.conf.broker_transport_options)
-    app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_transport_options = url, url, {"visibility_timeout": 3600}
+    app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_transport_options = (
+        url,
+        url,
+        {"visibility_timeout": 3600},
+    )
     _reset_pool(app)
-    assert app.connection_for_write().as_uri().endswith(urlsplit(url).path), "the test must publish to the worker's database"
+    assert app.connection_for_write().as_uri().endswith(urlsplit(url).path), (
+        "the test must publish to the worker's database"
+    )
     try:
         yield url
     finally:
@@ -124,7 +130,9 @@ def test_a_real_worker_delivers_the_submission_notification(demo, broker, tmp_pa
     worker = Worker(tmp_path, broker, "deliver")
     try:
         factories.submitted_dossier(demo, 3)  # commits; on_commit queues the emails on Redis
-        ids = list(Notification.objects.filter(email_status__in=["pending", "sending", "sent"]).values_list("pk", flat=True))
+        ids = list(
+            Notification.objects.filter(email_status__in=["pending", "sending", "sent"]).values_list("pk", flat=True)
+        )
         assert ids, "the submission notified nobody with an email address"
         _wait_for(lambda: _status(ids) == {EmailStatus.SENT}, 90, "the emails to be sent", [worker])
         assert sorted(_sent_ids(worker.mail_dir)) == sorted(ids)

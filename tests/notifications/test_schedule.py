@@ -13,7 +13,11 @@ def test_every_beat_entry_names_a_registered_task_with_no_long_eta():
         assert entry["task"] in app.tasks, name
         assert "options" not in entry or "eta" not in entry["options"], name
     names = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"notifications.tasks.scan_deadlines", "notifications.tasks.send_digests", "notifications.tasks.requeue_stale"} <= names
+    assert {
+        "notifications.tasks.scan_deadlines",
+        "notifications.tasks.send_digests",
+        "notifications.tasks.requeue_stale",
+    } <= names
 
 
 def test_the_lease_is_shorter_than_the_visibility_timeout():

@@ -47,10 +47,17 @@ def test_an_exported_catalog_imports_as_the_next_version_with_the_same_items(shi
     raw = oscal.catalog_json(original)
     copy, created = import_template(actor=None, data=raw, filename="tcvn.oscal.json")
     assert created and copy.code == original.code and copy.version == original.version + 1
-    old = list(original.items.order_by("order").values_list("code", "text", "text_en", "guidance", "reference", "evidence"))
+    old = list(
+        original.items.order_by("order").values_list("code", "text", "text_en", "guidance", "reference", "evidence")
+    )
     new = list(copy.items.order_by("order").values_list("code", "text", "text_en", "guidance", "reference", "evidence"))
     assert new == old
-    assert (copy.regime, copy.level, copy.kind, copy.source) == (original.regime, original.level, original.kind, original.source)
+    assert (copy.regime, copy.level, copy.kind, copy.source) == (
+        original.regime,
+        original.level,
+        original.kind,
+        original.source,
+    )
 
 
 def test_the_catalog_carries_legal_basis_as_property_and_link(shipped):
@@ -61,7 +68,9 @@ def test_the_catalog_carries_legal_basis_as_property_and_link(shipped):
     assert {"name": "legal-basis", "ns": oscal.NS, "value": "TCVN 14423:2026 5.1.2.1 a)"} in control["props"]
     link = control["links"][0]
     resources = {r["uuid"]: r for r in catalog["back-matter"]["resources"]}
-    assert link["rel"] == "reference" and resources[link["href"][1:]]["citation"]["text"] == "TCVN 14423:2026 5.1.2.1 a)"
+    assert (
+        link["rel"] == "reference" and resources[link["href"][1:]]["citation"]["text"] == "TCVN 14423:2026 5.1.2.1 a)"
+    )
     assert [p["name"] for p in control["parts"]][:2] == ["statement", "statement"]
 
 
@@ -76,7 +85,9 @@ def test_the_nist_example_catalog_imports_as_a_new_checklist(demo, api):
     assert body["sections"][0]["title"] == "Organization of Information Security / Internal Organization"
     first = body["sections"][0]["items"][0]
     assert first["code"] == "1.1.1"
-    assert first["text"].startswith("Information security roles and responsibilities: All information security responsibilities")
+    assert first["text"].startswith(
+        "Information security roles and responsibilities: All information security responsibilities"
+    )
     assert first["guidance"].startswith("Allocation of information security responsibilities")
 
 
@@ -139,7 +150,7 @@ def test_bad_oscal_is_refused_with_the_json_path_of_the_first_problem_and_nothin
 
 
 def test_deeply_nested_oscal_is_refused_before_parsing(demo, api):
-    raw = b'{"catalog": ' + b'[' * 5000 + b']' * 5000 + b'}'
+    raw = b'{"catalog": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     resp = api.post("checklists/import", demo.security_unit, upload(raw), multipart=True)
     assert resp.status_code == 422
     error = resp.json()["error"]

@@ -47,7 +47,11 @@ def test_every_document_of_every_kind_from_the_demo_data_validates(full_demo, ap
 
 
 def _closed(full_demo):
-    return Inspection.objects.filter(status="closed", system__owner__code="QNI").select_related("system", "checklist").first()
+    return (
+        Inspection.objects.filter(status="closed", system__owner__code="QNI")
+        .select_related("system", "checklist")
+        .first()
+    )
 
 
 def test_the_plan_names_the_parties_level_decision_parts_and_latest_results(full_demo, api):
@@ -93,10 +97,16 @@ def test_assessment_results_carry_each_item_note_evidence_and_inspectors(full_de
     (run,) = ar["results"]
     answered = ongoing.results.exclude(result="").count()
     assert len(run["observations"]) == len(run["findings"]) == answered
-    observation = next(o for o in run["observations"] if {"name": "item-code", "ns": "https://attesta.gov.vn/ns/oscal", "value": result.item.code} in o["props"])
+    observation = next(
+        o
+        for o in run["observations"]
+        if {"name": "item-code", "ns": "https://attesta.gov.vn/ns/oscal", "value": result.item.code} in o["props"]
+    )
     (evidence,) = observation["relevant-evidence"]
     assert evidence["description"] == "bien-ban.pdf" and evidence["href"].startswith("/inspections/evidence/")
-    inspector_uuid = next(p["uuid"] for p in ar["metadata"]["parties"] if p["name"] == (full_demo.inspector.full_name or "inspector"))
+    inspector_uuid = next(
+        p["uuid"] for p in ar["metadata"]["parties"] if p["name"] == (full_demo.inspector.full_name or "inspector")
+    )
     assert observation["origins"][0]["actors"][0]["actor-uuid"] == inspector_uuid
     assert ar["metadata"]["responsible-parties"][0]["party-uuids"] == [inspector_uuid]
     finding = next(f for f in run["findings"] if f["target"]["target-id"] == observation["props"][0]["value"])
@@ -106,10 +116,18 @@ def test_assessment_results_carry_each_item_note_evidence_and_inspectors(full_de
 def test_the_poam_lists_findings_not_yet_verified_with_severity_due_date_and_status(full_demo, api):
     closed = _closed(full_demo)
     item = closed.results.filter(result="not_met").select_related("item").first().item
-    finding = services.create_finding(
-        actor=full_demo.inspector, inspection_id=closed.pk, item_id=item.pk, severity="high",
-        description="Chưa có quy trình sao lưu", due_date=closed.due_date,
-    ) if not Finding.objects.filter(inspection=closed).exists() else Finding.objects.filter(inspection=closed).first()
+    finding = (
+        services.create_finding(
+            actor=full_demo.inspector,
+            inspection_id=closed.pk,
+            item_id=item.pk,
+            severity="high",
+            description="Chưa có quy trình sao lưu",
+            due_date=closed.due_date,
+        )
+        if not Finding.objects.filter(inspection=closed).exists()
+        else Finding.objects.filter(inspection=closed).first()
+    )
     poam = fetch(api, f"systems/{closed.system_id}/oscal/poam", full_demo.security_unit, PoamModel)
     open_count = Finding.objects.filter(system=closed.system).exclude(status="verified").count()
     assert len(poam["poam-items"]) == open_count >= 1
@@ -121,7 +139,10 @@ def test_the_poam_lists_findings_not_yet_verified_with_severity_due_date_and_sta
     assert finding.due_date.strftime("%d/%m/%Y") in risk["statement"]  # people's words: Vietnamese dates
 
 
-@pytest.mark.parametrize("path", ["systems/{system}/oscal/ssp", "systems/{system}/oscal/poam", "inspections/{inspection}/oscal/assessment-results"])
+@pytest.mark.parametrize(
+    "path",
+    ["systems/{system}/oscal/ssp", "systems/{system}/oscal/poam", "inspections/{inspection}/oscal/assessment-results"],
+)
 def test_an_outsider_gets_404(full_demo, api, path):
     closed = _closed(full_demo)
     resp = api.get(path.format(system=closed.system_id, inspection=closed.pk), full_demo.outsider)
@@ -138,7 +159,17 @@ def test_the_plan_carries_the_approval_decision_in_force(full_demo, api):
     decision = system.approved_dossier
     chars = fetch(api, f"systems/{system.pk}/oscal/ssp", full_demo.owner, SspModel)["system-characteristics"]
     assert chars["date-authorized"] == decision.decision_date.isoformat()
-    assert {"name": "approval-decision-number", "ns": "https://attesta.gov.vn/ns/oscal", "value": decision.decision_number} in chars["props"]
-    assert chars["links"] == [{"href": f"/api/v1/dossiers/{decision.pk}", "rel": "approval-decision", "text": decision.decision_number}]
-    assert {"name": "approved-level", "ns": "https://attesta.gov.vn/ns/oscal", "value": str(system.approved_level)} in chars["props"]
+    assert {
+        "name": "approval-decision-number",
+        "ns": "https://attesta.gov.vn/ns/oscal",
+        "value": decision.decision_number,
+    } in chars["props"]
+    assert chars["links"] == [
+        {"href": f"/api/v1/dossiers/{decision.pk}", "rel": "approval-decision", "text": decision.decision_number}
+    ]
+    assert {
+        "name": "approved-level",
+        "ns": "https://attesta.gov.vn/ns/oscal",
+        "value": str(system.approved_level),
+    } in chars["props"]
     assert chars["status"]["state"] == "operational"

@@ -26,7 +26,10 @@ def test_checklist_inspection_and_system_pages_link_their_oscal_documents(full_d
     assert f'href="/api/v1/systems/{closed.system_id}/oscal/ssp"' in body
     assert f'href="/api/v1/systems/{closed.system_id}/oscal/poam"' in body
     # What the buttons lead to, in the browser session the page runs in.
-    for url in (f"/api/v1/systems/{closed.system_id}/oscal/ssp", f"/api/v1/inspections/{closed.pk}/oscal/assessment-results"):
+    for url in (
+        f"/api/v1/systems/{closed.system_id}/oscal/ssp",
+        f"/api/v1/inspections/{closed.pk}/oscal/assessment-results",
+    ):
         assert client.get(url).status_code == 200
 
 

@@ -44,7 +44,9 @@ def test_an_operators_open_findings_are_on_their_home_page_whatever_their_due_da
     )  # fmt: skip
     inspections.transition_inspection(actor=demo.inspector, inspection_id=inspection.pk, name="start")
     item = inspection.results.order_by("order").first().item_id
-    inspections.save_results(actor=demo.inspector, inspection_id=inspection.pk, entries=[{"item_id": item, "result": "not_met", "note": ""}])
+    inspections.save_results(
+        actor=demo.inspector, inspection_id=inspection.pk, entries=[{"item_id": item, "result": "not_met", "note": ""}]
+    )
     inspections.create_finding(actor=demo.inspector, inspection_id=inspection.pk, item_id=item, severity="high",
                                description="Thiếu nhật ký truy cập", due_date=timezone.localdate() + timedelta(days=120))  # fmt: skip
     html = _html(client, demo.operator, "/")
@@ -60,16 +62,24 @@ def test_a_finding_is_recorded_by_hand_on_a_page_that_calls_the_service(demo, cl
     )  # fmt: skip
     inspections.transition_inspection(actor=demo.inspector, inspection_id=inspection.pk, name="start")
     item = inspection.results.order_by("order").first().item_id
-    inspections.save_results(actor=demo.inspector, inspection_id=inspection.pk, entries=[{"item_id": item, "result": "partial", "note": ""}])
+    inspections.save_results(
+        actor=demo.inspector, inspection_id=inspection.pk, entries=[{"item_id": item, "result": "partial", "note": ""}]
+    )
     url = f"/inspections/{inspection.pk}/findings/new/"
     assert url in _html(client, demo.inspector, f"/inspections/{inspection.pk}/")
     form = _html(client, demo.inspector, url)
     assert f'value="{item}"' in form
     due = (timezone.localdate() + timedelta(days=45)).isoformat()
-    resp = client.post(url, {"item_id": item, "severity": "medium", "description": "Chưa sao lưu định kỳ", "due_date": due})
+    resp = client.post(
+        url, {"item_id": item, "severity": "medium", "description": "Chưa sao lưu định kỳ", "due_date": due}
+    )
     assert resp.status_code == 302 and resp["Location"] == f"/inspections/{inspection.pk}/"
     finding = Finding.objects.get(inspection=inspection)
-    assert (finding.severity, finding.description, finding.created_by) == ("medium", "Chưa sao lưu định kỳ", demo.inspector)
+    assert (finding.severity, finding.description, finding.created_by) == (
+        "medium",
+        "Chưa sao lưu định kỳ",
+        demo.inspector,
+    )
     assert "Tiếp theo" in client.get(resp["Location"]).content.decode()  # what happened and who acts next
     # The service's own rules answer on the page: an item not assessed as not met is refused on its field.
     other = inspection.results.exclude(item_id=item).first().item_id
@@ -84,7 +94,9 @@ def test_dossier_pages_speak_labels_and_say_who_acts_next(demo, client):
     from approvals import services
 
     system = factories.leveled_system(demo, 3)
-    dossier = services.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=3, title="Hồ sơ đề xuất cấp độ 3")
+    dossier = services.create_dossier(
+        actor=demo.operator, system_id=system.pk, proposed_level=3, title="Hồ sơ đề xuất cấp độ 3"
+    )
     factories.add_documents(demo.operator, dossier)
     client.force_login(demo.operator)
     resp = client.post(f"/dossiers/{dossier.pk}/transitions/submit/", follow=True)

@@ -70,21 +70,29 @@ def test_national_security_makes_both_reports_due_at_once(demo, system):
 def test_a_military_system_reports_to_the_defence_ministry(demo):
     military = factories.leveled_system(demo, 2, name="Hệ thống quân sự")
     InformationSystem.objects.filter(pk=military.pk).update(sector="military")
-    incident = incidents.record_incident(actor=demo.operator, system_id=military.pk, occurred_at=timezone.now(), summary="Sự cố")
+    incident = incidents.record_incident(
+        actor=demo.operator, system_id=military.pk, occurred_at=timezone.now(), summary="Sự cố"
+    )
     assert incident.recipient.code == "BQP-BTL86"
 
 
 def test_the_security_unit_recording_an_incident_orders_the_ad_hoc_inspection(demo, system):
     publish(level=3, kind="periodic", sections=1, items=1)
-    incident = incidents.record_incident(actor=demo.security_unit, system_id=system.pk, occurred_at=timezone.now(), summary="Sự cố")
+    incident = incidents.record_incident(
+        actor=demo.security_unit, system_id=system.pk, occurred_at=timezone.now(), summary="Sự cố"
+    )
     inspection = Inspection.objects.get(pk=incident.inspection_id)
     assert (inspection.kind, inspection.trigger, inspection.system_id) == ("ad_hoc", "serious_incident", system.pk)
 
 
 def test_an_incident_on_a_system_i_cannot_see_is_404(demo, system, api):
-    resp = api.post(f"systems/{system.pk}/incidents", demo.outsider, {"occurred_at": timezone.now().isoformat(), "summary": "x"})
+    resp = api.post(
+        f"systems/{system.pk}/incidents", demo.outsider, {"occurred_at": timezone.now().isoformat(), "summary": "x"}
+    )
     assert resp.status_code == 404
-    incident = incidents.record_incident(actor=demo.operator, system_id=system.pk, occurred_at=timezone.now(), summary="Sự cố")
+    incident = incidents.record_incident(
+        actor=demo.operator, system_id=system.pk, occurred_at=timezone.now(), summary="Sự cố"
+    )
     assert api.get(f"incidents/{incident.pk}", demo.outsider).status_code == 404
     resp = api.post(f"incidents/{incident.pk}/reports", demo.outsider, {"stage": "initial", "text": "x"})
     assert resp.status_code == 404
@@ -92,8 +100,13 @@ def test_an_incident_on_a_system_i_cannot_see_is_404(demo, system, api):
 
 
 def test_a_stage_sent_twice_is_409_and_a_full_report_without_its_parts_is_422(demo, system, api):
-    incident = incidents.record_incident(actor=demo.operator, system_id=system.pk, occurred_at=timezone.now(), summary="Sự cố")
-    assert api.post(f"incidents/{incident.pk}/reports", demo.operator, {"stage": "initial", "text": "Ban đầu"}).status_code == 201
+    incident = incidents.record_incident(
+        actor=demo.operator, system_id=system.pk, occurred_at=timezone.now(), summary="Sự cố"
+    )
+    assert (
+        api.post(f"incidents/{incident.pk}/reports", demo.operator, {"stage": "initial", "text": "Ban đầu"}).status_code
+        == 201
+    )
     resp = api.post(f"incidents/{incident.pk}/reports", demo.operator, {"stage": "initial", "text": "Lần hai"})
     assert resp.status_code == 409
     resp = api.post(f"incidents/{incident.pk}/reports", demo.operator, {"stage": "full", "cause": "x"})
@@ -116,7 +129,9 @@ def test_an_incident_in_the_future_is_422(demo, system, api):
 
 def test_the_incident_pages_show_the_worklist_and_take_both_reports(demo, system, client):
     client.force_login(demo.operator)
-    resp = client.post("/reports/incidents/new/", {"system_id": system.pk, "occurred_at": "2026-12-01T08:00", "summary": "Sự cố mạng"})
+    resp = client.post(
+        "/reports/incidents/new/", {"system_id": system.pk, "occurred_at": "2026-12-01T08:00", "summary": "Sự cố mạng"}
+    )
     incident = Incident.objects.get(system=system)
     assert resp.status_code == 302 and resp["Location"] == f"/reports/incidents/{incident.pk}/"
     assert system.code in client.get("/reports/incidents/").content.decode()
@@ -129,7 +144,9 @@ def test_the_incident_pages_show_the_worklist_and_take_both_reports(demo, system
 
 
 def test_the_dashboard_counts_open_incident_reports(demo, system, api):
-    incidents.record_incident(actor=demo.operator, system_id=system.pk, occurred_at=timezone.now() - dt.timedelta(days=4), summary="Sự cố")
+    incidents.record_incident(
+        actor=demo.operator, system_id=system.pk, occurred_at=timezone.now() - dt.timedelta(days=4), summary="Sự cố"
+    )
     measures = api.get("dashboard/compliance", demo.owner).json()["measures"]
     assert measures["incident_reports_open"] == 1 and measures["incident_reports_overdue"] == 1
     assert api.get("dashboard/compliance", demo.outsider).json()["measures"]["incident_reports_open"] == 0

@@ -93,7 +93,12 @@ def test_the_owner_starts_its_own_report_through_the_api(demo, api):
     resp = api.post("reports", demo.owner, {"year": YEAR, "organization_id": demo.org("QNI").pk})
     assert resp.status_code == 201, resp.content
     body = resp.json()
-    assert (body["level"], body["status"], body["due_date"], body["available_transitions"]) == ("owner", "draft", "2026-12-24", ["submit"])
+    assert (body["level"], body["status"], body["due_date"], body["available_transitions"]) == (
+        "owner",
+        "draft",
+        "2026-12-24",
+        ["submit"],
+    )
 
 
 @pytest.mark.parametrize("body", [
@@ -175,7 +180,9 @@ def test_the_dashboard_shows_reporting_coverage(demo, client, api):
     resp = api.get("dashboard/compliance", demo.owner)
     assert resp.status_code == 200
     measures = resp.json()["measures"]
-    assert measures["reports_expected"] == 1 and measures["reports_submitted"] == 0 and measures["reporting_coverage"] == 0
+    assert (
+        measures["reports_expected"] == 1 and measures["reports_submitted"] == 0 and measures["reporting_coverage"] == 0
+    )
     client.force_login(demo.owner)
     assert 'data-figure="reporting_coverage"' in client.get("/dashboard/").content.decode()
 

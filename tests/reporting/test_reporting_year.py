@@ -42,7 +42,9 @@ def test_the_deadlines_and_period_come_from_the_policy_file():
     rules = policy.load_policy().for_year(YEAR)
     assert rules.regime == "decree_331_2026" and "Điều 35" in rules.deadline("owner").article
     assert rules.period_of(YEAR) == (dt.date(2025, 12, 15), dt.date(2026, 12, 14))
-    assert rules.due_date(YEAR, "unit") == dt.date(2026, 12, 19) and rules.due_date(YEAR, "owner") == dt.date(2026, 12, 24)
+    assert rules.due_date(YEAR, "unit") == dt.date(2026, 12, 19) and rules.due_date(YEAR, "owner") == dt.date(
+        2026, 12, 24
+    )
     assert policy.load_policy().for_year(2025).regime == "decree_85_2016"
     assert "Thông tư 12/2022" in policy.load_policy().for_year(2025).source
 
@@ -71,7 +73,9 @@ def test_one_reporting_year_end_to_end(demo, world, clock, api, django_capture_o
         services.transition_report(actor=demo.owner, report_id=_report("unit", demo.org(org)).pk, name="accept")
     # Lạng Sơn's unit is late (after 19/12); the ministry's unit is on time.
     clock.set(dt.date(YEAR, 12, 18))
-    services.transition_report(actor=world["btp_staff"], report_id=_report("unit", world["ministry_unit"]).pk, name="submit")
+    services.transition_report(
+        actor=world["btp_staff"], report_id=_report("unit", world["ministry_unit"]).pk, name="submit"
+    )
     clock.set(dt.date(YEAR, 12, 21))
     services.transition_report(actor=demo.outsider, report_id=_report("unit", demo.org("LSN-SKHCN")).pk, name="submit")
     assert _report("unit", demo.org("LSN-SKHCN")).is_late and not _report("unit", world["ministry_unit"]).is_late
@@ -79,7 +83,9 @@ def test_one_reporting_year_end_to_end(demo, world, clock, api, django_capture_o
     # Quảng Ninh's owner consolidates and reports through the API; the authority returns it with reasons, the owner
     # resubmits version 2, the authority accepts it.
     owner_report = _report("owner", qni)
-    resp = api.patch(f"reports/{owner_report.pk}", demo.owner, {"roadmap_note": "Lộ trình 2027", "national_list_ids": []})
+    resp = api.patch(
+        f"reports/{owner_report.pk}", demo.owner, {"roadmap_note": "Lộ trình 2027", "national_list_ids": []}
+    )
     assert resp.status_code == 200, resp.content
     resp = api.post(f"reports/{owner_report.pk}/transitions/submit", demo.owner, {"comment": ""})
     assert resp.status_code == 200, resp.content
@@ -122,14 +128,19 @@ def test_one_reporting_year_end_to_end(demo, world, clock, api, django_capture_o
     assert letter["Kính gửi:"] == "Lực lượng chuyên trách bảo vệ an ninh mạng - Bộ Công an"
     # Version 2 is a new letter: the owner's register gave it the next number of the year.
     assert letter["Số: 02/BC-UBND"] == "Quảng Ninh, ngày 22 tháng 12 năm 2026"
-    assert list(owner_report.versions.order_by("number").values_list("letter_number", flat=True)) == ["01/BC-UBND", "02/BC-UBND"]
+    assert list(owner_report.versions.order_by("number").values_list("letter_number", flat=True)) == [
+        "01/BC-UBND",
+        "02/BC-UBND",
+    ]
 
 
 def test_a_unit_report_covers_only_the_systems_that_unit_operates_or_secures(demo, world, clock):
     clock.set(dt.date(YEAR, 12, 10))
     services.open_year(year=YEAR)
     other = factories.organization(parent=demo.org("QNI"), code="QNI-OTHER", name="Đơn vị khác")
-    factories.system(demo.admin, demo.org("QNI"), operator=other, security_unit=demo.org("QNI-SKHCN"), name="Hệ thống đơn vị khác")
+    factories.system(
+        demo.admin, demo.org("QNI"), operator=other, security_unit=demo.org("QNI-SKHCN"), name="Hệ thống đơn vị khác"
+    )
     report = services.create_report(actor=factories.user(other, Role.OPERATOR), year=YEAR, organization_id=other.pk)
     assert report.level == "unit" and report.owner_id == demo.org("QNI").pk
     assert [s.name for s in services.systems_of(report)] == ["Hệ thống đơn vị khác"]
@@ -158,7 +169,9 @@ def test_art_36_choices_must_be_systems_of_the_report(demo, world, clock):
 
     lsn_system = InformationSystem.objects.filter(owner=demo.org("LSN")).first()
     with pytest.raises(Invalid):
-        services.update_content(actor=demo.owner, report_id=_report("owner", demo.org("QNI")).pk, national_list_ids=[lsn_system.pk])
+        services.update_content(
+            actor=demo.owner, report_id=_report("owner", demo.org("QNI")).pk, national_list_ids=[lsn_system.pk]
+        )
 
 
 def test_an_ad_hoc_report_has_its_own_deadline(demo, world, clock, api):
@@ -170,7 +183,12 @@ def test_an_ad_hoc_report_has_its_own_deadline(demo, world, clock, api):
     assert (report.kind, report.level, report.due_date, report.other_information) == ("ad_hoc", "owner", dt.date(2026, 12, 9),
                                                                                       "Báo cáo tình hình khắc phục")  # fmt: skip
     assert Notification.objects.filter(kind="report_requested", recipient=demo.owner).exists()
-    assert api.post("report-requests", demo.owner, {"owner_ids": [demo.org("QNI").pk], "subject": "x", "due_date": "2026-12-09"}).status_code == 403
+    assert (
+        api.post(
+            "report-requests", demo.owner, {"owner_ids": [demo.org("QNI").pk], "subject": "x", "due_date": "2026-12-09"}
+        ).status_code
+        == 403
+    )
     services.transition_report(actor=demo.owner, report_id=report.pk, name="submit")
     resp = api.post(f"reports/{report.pk}/transitions/accept", demo.authority)
     assert resp.status_code == 200 and resp.json()["status"] == "accepted"

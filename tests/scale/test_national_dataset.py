@@ -26,17 +26,30 @@ def fingerprint() -> dict:
         InformationSystem.objects.filter(code__startswith="N-").order_by("code")
         .values_list("code", "owner__code", "operator__code", "proposed_level", "status", "approved_level")
     )  # fmt: skip
-    dossiers = sorted(Dossier.objects.filter(system__code__startswith="N-").values_list("system__code", "status", "proposed_level"))
+    dossiers = sorted(
+        Dossier.objects.filter(system__code__startswith="N-").values_list("system__code", "status", "proposed_level")
+    )
     results = sorted(
         InspectionResult.objects.filter(inspection__system__code__startswith="N-")
         .values_list("inspection__system__code", "item__code", "result")
     )  # fmt: skip
-    findings = sorted(Finding.objects.filter(system__code__startswith="N-").values_list("system__code", "item__code", "severity", "status"))
+    findings = sorted(
+        Finding.objects.filter(system__code__startswith="N-").values_list(
+            "system__code", "item__code", "severity", "status"
+        )
+    )
     return {"systems": systems, "dossiers": dossiers, "results": results, "findings": findings}
 
 
 def small(**overrides) -> Sizes:
-    values = {"systems": 200, "inspections": 20, "results_per_inspection": 10, "provinces": 4, "communes": 40, "ministries": 2}
+    values = {
+        "systems": 200,
+        "inspections": 20,
+        "results_per_inspection": 10,
+        "provinces": 4,
+        "communes": 40,
+        "ministries": 2,
+    }
     return Sizes(**(values | overrides))
 
 

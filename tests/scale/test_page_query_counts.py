@@ -56,7 +56,9 @@ def _pairs(owner_code: str) -> dict[str, tuple[str, str, int, int]]:
 
     by_parts = systems.annotate(n=Count("parts")).order_by("n", "id")
     small_s, large_s = by_parts.first(), by_parts.exclude(pk=by_parts.first().pk).order_by("-n", "id").first()
-    parts = list(systems.exclude(pk__in=[small_s.pk, large_s.pk]).filter(parent__isnull=True).values_list("id", flat=True)[:12])
+    parts = list(
+        systems.exclude(pk__in=[small_s.pk, large_s.pk]).filter(parent__isnull=True).values_list("id", flat=True)[:12]
+    )
     InformationSystem.objects.filter(pk__in=parts).update(parent=large_s)
     # The generator stores its reasons as plain strings; the page shows the engine's {level, text, article} rows.
     InformationSystem.objects.filter(pk__in=[small_s.pk, large_s.pk]).update(classification_reasons=[])
@@ -73,8 +75,18 @@ def _pairs(owner_code: str) -> dict[str, tuple[str, str, int, int]]:
     small_c, large_c = checklists.first(), checklists.order_by("-n", "id").first()
     return {
         "inspection detail (findings)": (f"/inspections/{small_i.pk}/", f"/inspections/{large_i.pk}/", 1, 20),
-        "inspection results (items)": (f"/inspections/{small_i.pk}/results/", f"/inspections/{large_i.pk}/results/", n_small, n_large),
-        "system detail (parts)": (f"/systems/{small_s.pk}/", f"/systems/{large_s.pk}/", small_s.n, large_s.parts.count()),
+        "inspection results (items)": (
+            f"/inspections/{small_i.pk}/results/",
+            f"/inspections/{large_i.pk}/results/",
+            n_small,
+            n_large,
+        ),
+        "system detail (parts)": (
+            f"/systems/{small_s.pk}/",
+            f"/systems/{large_s.pk}/",
+            small_s.n,
+            large_s.parts.count(),
+        ),
         "dossier detail (steps)": (f"/dossiers/{small_d.pk}/", f"/dossiers/{large_d.pk}/", small_d.n, large_d.n),
         "checklist detail (items)": (f"/checklists/{small_c.pk}/", f"/checklists/{large_c.pk}/", small_c.n, large_c.n),
     }

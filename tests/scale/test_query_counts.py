@@ -44,7 +44,9 @@ def test_list_endpoints_and_pages_cost_the_same_queries_for_10_and_100_rows(nati
             # Enough rows that the large page really holds more than the small one (the catalogue has 11).
             assert rows_small == 10 and rows_large > rows_small, (viewer, endpoint, rows_small, rows_large)
             if small != large:
-                mismatches.append(f"{viewer} /api/v1/{endpoint}: {small} queries for {rows_small} rows, {large} for {rows_large}")
+                mismatches.append(
+                    f"{viewer} /api/v1/{endpoint}: {small} queries for {rows_small} rows, {large} for {rows_large}"
+                )
             walked += 1
 
         client = Client()
@@ -57,14 +59,23 @@ def test_list_endpoints_and_pages_cost_the_same_queries_for_10_and_100_rows(nati
                 # Pages with a fixed page size: page 1 (full) against the last page (partial) of the same list.
                 # When the last page happens to be full too, a filter gives a shorter one.
                 full, full_resp = _count(lambda: client.get(path))
-                some_system = {"system": str(Finding.objects.filter(system__owner__code="N-T01").values_list("system_id", flat=True).first())}
+                some_system = {
+                    "system": str(
+                        Finding.objects.filter(system__owner__code="N-T01").values_list("system_id", flat=True).first()
+                    )
+                }
                 for params in [*PARTIAL_PAGES, some_system]:
                     partial, partial_resp = _count(lambda: client.get(path, params))
                     if "page" not in full_resp.context or 0 < _rows(partial_resp) < _rows(full_resp):
                         break
             if "page" in full_resp.context:
                 rows_full, rows_partial = _rows(full_resp), _rows(partial_resp)
-                assert rows_full != rows_partial and min(rows_full, rows_partial) >= 1, (viewer, path, rows_full, rows_partial)
+                assert rows_full != rows_partial and min(rows_full, rows_partial) >= 1, (
+                    viewer,
+                    path,
+                    rows_full,
+                    rows_partial,
+                )
             if full != partial:
                 mismatches.append(f"{viewer} {path}: {full} queries for the full page, {partial} for the other")
             walked += 1

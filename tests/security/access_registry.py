@@ -101,7 +101,9 @@ def _incident_unreported(f):
 def _no_foreign_incident(f):
     from reporting.models import Incident
 
-    assert not Incident.objects.filter(system=f.operating_system, summary="probe").exists(), "an incident was recorded on a foreign system"
+    assert not Incident.objects.filter(system=f.operating_system, summary="probe").exists(), (
+        "an incident was recorded on a foreign system"
+    )
 
 
 def _no_new_foreign_system(f):
@@ -113,9 +115,9 @@ def _no_new_foreign_system(f):
 def _no_new_foreign_inspection(f):
     from inspections.models import Inspection
 
-    assert list(Inspection.objects.filter(system=f.operating_system).values_list("id", flat=True)) == [f.inspection.pk], (
-        "an inspection was ordered on a foreign system"
-    )
+    assert list(Inspection.objects.filter(system=f.operating_system).values_list("id", flat=True)) == [
+        f.inspection.pk
+    ], "an inspection was ordered on a foreign system"
 
 
 HTML: dict[str, Probe] = {
@@ -143,21 +145,44 @@ HTML: dict[str, Probe] = {
     "systems:edit": obj(lambda f: f"/systems/{f.system.pk}/edit/"),
     "systems:edit#post": obj(lambda f: f"/systems/{f.system.pk}/edit/", "post", body=lambda f: {"name": "probe"}),
     "systems:classify": obj(lambda f: f"/systems/{f.system.pk}/classify/", "post"),
-    "systems:transition": obj(lambda f: f"/systems/{f.operating_system.pk}/transitions/suspend/", "post", body=_transition),
+    "systems:transition": obj(
+        lambda f: f"/systems/{f.operating_system.pk}/transitions/suspend/", "post", body=_transition
+    ),
     # approvals
     "approvals:list": lst("/dossiers/"),
     "approvals:waiting": lst("/dossiers/waiting/"),
     "approvals:create": obj(lambda f: f"/dossiers/new/{f.system.pk}/"),
-    "approvals:create#post": obj(lambda f: f"/dossiers/new/{f.system.pk}/", "post", body=lambda f: {"title": "probe", "proposed_level": 2}),
+    "approvals:create#post": obj(
+        lambda f: f"/dossiers/new/{f.system.pk}/", "post", body=lambda f: {"title": "probe", "proposed_level": 2}
+    ),
     "approvals:detail": obj(lambda f: f"/dossiers/{f.dossier.pk}/"),
-    "approvals:upload": obj(lambda f: f"/dossiers/{f.dossier.pk}/documents/", "post", body=lambda f: {"kind": "other", "file": _pdf()}, multipart=True),
+    "approvals:upload": obj(
+        lambda f: f"/dossiers/{f.dossier.pk}/documents/",
+        "post",
+        body=lambda f: {"kind": "other", "file": _pdf()},
+        multipart=True,
+    ),
     "approvals:transition": obj(lambda f: f"/dossiers/{f.dossier.pk}/transitions/withdraw/", "post", body=_transition),
-    "approvals:transition#approve": obj(lambda f: f"/dossiers/{f.dossier.pk}/transitions/approve/", "post", body=_transition),
-    "approvals:designate_appraiser": obj(lambda f: f"/dossiers/{f.dossier.pk}/independent-appraiser/", "post", body=lambda f: {
-        "kind": "unit", "organization_id": f.province.pk, "decision_number": "1/QĐ", "decision_date": "2026-01-01"}),
+    "approvals:transition#approve": obj(
+        lambda f: f"/dossiers/{f.dossier.pk}/transitions/approve/", "post", body=_transition
+    ),
+    "approvals:designate_appraiser": obj(
+        lambda f: f"/dossiers/{f.dossier.pk}/independent-appraiser/",
+        "post",
+        body=lambda f: {
+            "kind": "unit",
+            "organization_id": f.province.pk,
+            "decision_number": "1/QĐ",
+            "decision_date": "2026-01-01",
+        },
+    ),
     "approvals:download": obj(lambda f: f"/dossiers/documents/{f.document.pk}/download/"),
-    "approvals:form_draft": obj(lambda f: f"/dossiers/{f.dossier.pk}/forms/06/draft/", "post", body=lambda f: {"signer_title": "probe"}),
-    "approvals:form_signed": obj(lambda f: f"/dossiers/{f.dossier.pk}/forms/06/signed/", "post", body=lambda f: {"file": _pdf()}, multipart=True),
+    "approvals:form_draft": obj(
+        lambda f: f"/dossiers/{f.dossier.pk}/forms/06/draft/", "post", body=lambda f: {"signer_title": "probe"}
+    ),
+    "approvals:form_signed": obj(
+        lambda f: f"/dossiers/{f.dossier.pk}/forms/06/signed/", "post", body=lambda f: {"file": _pdf()}, multipart=True
+    ),
     "approvals:form_download": obj(lambda f: f"/dossiers/{f.dossier.pk}/forms/06/pdf/"),
     "verify:page": opn("/verify/"),
     "verify:document": opn("/verify/ABCD-EFGH-JKLM"),
@@ -170,38 +195,95 @@ HTML: dict[str, Probe] = {
     "inspections:calendar": lst("/inspections/calendar/"),
     "inspections:findings": lst("/inspections/findings/"),
     "inspections:order": obj(lambda f: f"/inspections/new/{f.operating_system.pk}/"),
-    "inspections:order#post": obj(lambda f: f"/inspections/new/{f.operating_system.pk}/", "post", after=_no_new_foreign_inspection, body=lambda f: {
-        "kind": "ad_hoc", "trigger": "authority_request", "scheduled_for": "2026-12-01", "inspectors": [f.users["inspector"].pk]}),
-    "inspections:finding_transition": obj(lambda f: f"/inspections/findings/{f.finding.pk}/transitions/resolve/", "post", body=_transition),
+    "inspections:order#post": obj(
+        lambda f: f"/inspections/new/{f.operating_system.pk}/",
+        "post",
+        after=_no_new_foreign_inspection,
+        body=lambda f: {
+            "kind": "ad_hoc",
+            "trigger": "authority_request",
+            "scheduled_for": "2026-12-01",
+            "inspectors": [f.users["inspector"].pk],
+        },
+    ),
+    "inspections:finding_transition": obj(
+        lambda f: f"/inspections/findings/{f.finding.pk}/transitions/resolve/", "post", body=_transition
+    ),
     "inspections:evidence": obj(lambda f: f"/inspections/evidence/{f.evidence.pk}/"),
     "inspections:detail": obj(lambda f: f"/inspections/{f.inspection.pk}/"),
     "inspections:results": obj(lambda f: f"/inspections/{f.inspection.pk}/results/"),
     "inspections:finding_create": obj(lambda f: f"/inspections/{f.inspection.pk}/findings/new/"),
-    "inspections:finding_create#post": obj(lambda f: f"/inspections/{f.inspection.pk}/findings/new/", "post", body=lambda f: {
-        "item_id": f.checklist_item_id, "severity": "high", "description": "probe", "due_date": "2030-01-01"}),
-    "inspections:results#post": obj(lambda f: f"/inspections/{f.inspection.pk}/results/", "post", body=lambda f: {f"result_{f.checklist_item_id}": "met"}),
-    "inspections:evidence_upload": obj(lambda f: f"/inspections/{f.inspection.pk}/evidence/", "post", body=lambda f: {"item_id": f.checklist_item_id, "file": _pdf()}, multipart=True),
-    "inspections:transition": obj(lambda f: f"/inspections/{f.inspection.pk}/transitions/cancel/", "post", body=_transition),
+    "inspections:finding_create#post": obj(
+        lambda f: f"/inspections/{f.inspection.pk}/findings/new/",
+        "post",
+        body=lambda f: {
+            "item_id": f.checklist_item_id,
+            "severity": "high",
+            "description": "probe",
+            "due_date": "2030-01-01",
+        },
+    ),
+    "inspections:results#post": obj(
+        lambda f: f"/inspections/{f.inspection.pk}/results/",
+        "post",
+        body=lambda f: {f"result_{f.checklist_item_id}": "met"},
+    ),
+    "inspections:evidence_upload": obj(
+        lambda f: f"/inspections/{f.inspection.pk}/evidence/",
+        "post",
+        body=lambda f: {"item_id": f.checklist_item_id, "file": _pdf()},
+        multipart=True,
+    ),
+    "inspections:transition": obj(
+        lambda f: f"/inspections/{f.inspection.pk}/transitions/cancel/", "post", body=_transition
+    ),
     # exports
     "exports:list": lst("/exports/"),
     "exports:new": lst("/exports/new/"),
-    "exports:new#post": obj("/exports/new/", "post", body=lambda f: {"kind": "inspection", "inspection_id": f.inspection.pk}, expect=frozenset({200, 302, 403, 404, 422})),
-    "exports:annual_report": obj(lambda f: f"/exports/annual-report/?owner_id={f.province.pk}&year=2026", expect=frozenset({200, 403, 404})),
+    "exports:new#post": obj(
+        "/exports/new/",
+        "post",
+        body=lambda f: {"kind": "inspection", "inspection_id": f.inspection.pk},
+        expect=frozenset({200, 302, 403, 404, 422}),
+    ),
+    "exports:annual_report": obj(
+        lambda f: f"/exports/annual-report/?owner_id={f.province.pk}&year=2026", expect=frozenset({200, 403, 404})
+    ),
     "exports:download": obj(lambda f: f"/exports/{f.export_job.pk}/download/"),
     # reporting
     "reporting:list": lst("/reports/"),
     "reporting:national": lst("/reports/national/"),
-    "reporting:request": lst("/reports/request/", "post", body=lambda f: {"owner_ids": [f.province.pk], "subject": "probe", "due_date": "2099-01-01"}),
+    "reporting:request": lst(
+        "/reports/request/",
+        "post",
+        body=lambda f: {"owner_ids": [f.province.pk], "subject": "probe", "due_date": "2099-01-01"},
+    ),
     "reporting:detail": obj(lambda f: f"/reports/{_report(f)}/"),
-    "reporting:content": obj(lambda f: f"/reports/{_report(f)}/content/", "post", body=lambda f: {"roadmap_note": "probe"}, after=_report_unchanged),
-    "reporting:transition": obj(lambda f: f"/reports/{_report(f)}/transitions/accept/", "post", body=_transition, after=_report_unchanged),
+    "reporting:content": obj(
+        lambda f: f"/reports/{_report(f)}/content/",
+        "post",
+        body=lambda f: {"roadmap_note": "probe"},
+        after=_report_unchanged,
+    ),
+    "reporting:transition": obj(
+        lambda f: f"/reports/{_report(f)}/transitions/accept/", "post", body=_transition, after=_report_unchanged
+    ),
     "reporting:form08": obj(lambda f: f"/reports/{_report(f)}/versions/1/form08.xlsx"),
     "reporting:incidents": lst("/reports/incidents/"),
-    "reporting:incident_record": obj("/reports/incidents/new/", "post", expect=frozenset({404}), after=_no_foreign_incident,
-                                     body=lambda f: {"system_id": f.operating_system.pk, "occurred_at": "2026-12-01T08:00", "summary": "probe"}),
+    "reporting:incident_record": obj(
+        "/reports/incidents/new/",
+        "post",
+        expect=frozenset({404}),
+        after=_no_foreign_incident,
+        body=lambda f: {"system_id": f.operating_system.pk, "occurred_at": "2026-12-01T08:00", "summary": "probe"},
+    ),
     "reporting:incident": obj(lambda f: f"/reports/incidents/{_incident(f)}/"),
-    "reporting:incident_report": obj(lambda f: f"/reports/incidents/{_incident(f)}/reports/initial/", "post", body=lambda f: {"text": "probe"},
-                                     after=_incident_unreported),
+    "reporting:incident_report": obj(
+        lambda f: f"/reports/incidents/{_incident(f)}/reports/initial/",
+        "post",
+        body=lambda f: {"text": "probe"},
+        after=_incident_unreported,
+    ),
     # notifications
     "notifications:inbox": lst("/notifications/"),
     "notifications:read": obj(lambda f: f"/notifications/{f.notification.pk}/read/", "post", after=_unread),
@@ -217,76 +299,205 @@ ADMIN = Probe(url="", scope="object", expect=frozenset({302}))
 
 
 API: dict[str, Probe] = {
-    "POST /api/v1/auth/token": opn("/api/v1/auth/token", "post", body=lambda f: {"username": f.users["operator"].username, "password": "wrong"}),
+    "POST /api/v1/auth/token": opn(
+        "/api/v1/auth/token", "post", body=lambda f: {"username": f.users["operator"].username, "password": "wrong"}
+    ),
     "GET /api/v1/me": lst("/api/v1/me"),
     "GET /api/v1/organizations": lst("/api/v1/organizations"),
     "GET /api/v1/users": lst("/api/v1/users"),
-    "GET /api/v1/users#foreign-org": obj(lambda f: f"/api/v1/users?organization_id={f.province.pk}", expect=frozenset({200})),
+    "GET /api/v1/users#foreign-org": obj(
+        lambda f: f"/api/v1/users?organization_id={f.province.pk}", expect=frozenset({200})
+    ),
     "GET /api/v1/systems": lst("/api/v1/systems?page_size=500"),
-    "POST /api/v1/systems": obj("/api/v1/systems", "post", expect=frozenset({403, 404, 422}), after=_no_new_foreign_system, body=lambda f: {
-        "code": "PROBE-1", "name": "probe", "owner_id": f.province.pk, "operator_id": f.province.pk,
-        "security_unit_id": f.province.pk, "system_type": "internal", "info_types": ["personal"], "regime": "decree_331_2026"}),
+    "POST /api/v1/systems": obj(
+        "/api/v1/systems",
+        "post",
+        expect=frozenset({403, 404, 422}),
+        after=_no_new_foreign_system,
+        body=lambda f: {
+            "code": "PROBE-1",
+            "name": "probe",
+            "owner_id": f.province.pk,
+            "operator_id": f.province.pk,
+            "security_unit_id": f.province.pk,
+            "system_type": "internal",
+            "info_types": ["personal"],
+            "regime": "decree_331_2026",
+        },
+    ),
     "GET /api/v1/systems/{system_id}": obj(lambda f: f"/api/v1/systems/{f.system.pk}"),
-    "PATCH /api/v1/systems/{system_id}": obj(lambda f: f"/api/v1/systems/{f.system.pk}", "patch", body=lambda f: {"name": "probe"}),
-    "POST /api/v1/systems/{system_id}/classify": obj(lambda f: f"/api/v1/systems/{f.system.pk}/classify", "post", body=lambda f: {}),
-    "POST /api/v1/systems/{system_id}/transitions/{name}": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/transitions/suspend", "post", body=_transition),
-    "POST /api/v1/systems/{system_id}/dossiers": obj(lambda f: f"/api/v1/systems/{f.system.pk}/dossiers", "post", body=lambda f: {"proposed_level": 2, "title": "probe"}),
+    "PATCH /api/v1/systems/{system_id}": obj(
+        lambda f: f"/api/v1/systems/{f.system.pk}", "patch", body=lambda f: {"name": "probe"}
+    ),
+    "POST /api/v1/systems/{system_id}/classify": obj(
+        lambda f: f"/api/v1/systems/{f.system.pk}/classify", "post", body=lambda f: {}
+    ),
+    "POST /api/v1/systems/{system_id}/transitions/{name}": obj(
+        lambda f: f"/api/v1/systems/{f.operating_system.pk}/transitions/suspend", "post", body=_transition
+    ),
+    "POST /api/v1/systems/{system_id}/dossiers": obj(
+        lambda f: f"/api/v1/systems/{f.system.pk}/dossiers",
+        "post",
+        body=lambda f: {"proposed_level": 2, "title": "probe"},
+    ),
     "GET /api/v1/dossiers": lst("/api/v1/dossiers?page_size=500"),
     "GET /api/v1/dossiers/{dossier_id}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}"),
-    "POST /api/v1/dossiers/{dossier_id}/documents": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/documents", "post", body=lambda f: {"kind": "other", "file": _pdf()}, multipart=True),
+    "POST /api/v1/dossiers/{dossier_id}/documents": obj(
+        lambda f: f"/api/v1/dossiers/{f.dossier.pk}/documents",
+        "post",
+        body=lambda f: {"kind": "other", "file": _pdf()},
+        multipart=True,
+    ),
     "GET /api/v1/documents/{document_id}/download": obj(lambda f: f"/api/v1/documents/{f.document.pk}/download"),
-    "POST /api/v1/dossiers/{dossier_id}/transitions/{name}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/transitions/approve", "post", body=_transition),
+    "POST /api/v1/dossiers/{dossier_id}/transitions/{name}": obj(
+        lambda f: f"/api/v1/dossiers/{f.dossier.pk}/transitions/approve", "post", body=_transition
+    ),
     "GET /api/v1/dossiers/{dossier_id}/history": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/history"),
-    "POST /api/v1/systems/{system_id}/independent-appraiser": obj(lambda f: f"/api/v1/systems/{f.system.pk}/independent-appraiser", "post", body=lambda f: {
-        "kind": "unit", "organization_id": f.province.pk, "decision_number": "1/QĐ", "decision_date": "2026-01-01"}),
+    "POST /api/v1/systems/{system_id}/independent-appraiser": obj(
+        lambda f: f"/api/v1/systems/{f.system.pk}/independent-appraiser",
+        "post",
+        body=lambda f: {
+            "kind": "unit",
+            "organization_id": f.province.pk,
+            "decision_number": "1/QĐ",
+            "decision_date": "2026-01-01",
+        },
+    ),
     "GET /api/v1/dossiers/{dossier_id}/forms": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms"),
-    "POST /api/v1/dossiers/{dossier_id}/forms/{form}/draft": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/draft", "post", body=lambda f: {}),
+    "POST /api/v1/dossiers/{dossier_id}/forms/{form}/draft": obj(
+        lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/draft", "post", body=lambda f: {}
+    ),
     "GET /api/v1/dossiers/{dossier_id}/forms/{form}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06"),
-    "POST /api/v1/dossiers/{dossier_id}/forms/{form}/signed": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/signed", "post", body=lambda f: {"file": _pdf()}, multipart=True),
+    "POST /api/v1/dossiers/{dossier_id}/forms/{form}/signed": obj(
+        lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/signed",
+        "post",
+        body=lambda f: {"file": _pdf()},
+        multipart=True,
+    ),
     "GET /api/v1/verify/{short_id}": opn("/api/v1/verify/ABCD-EFGH-JKLM"),
     "POST /api/v1/verify": opn("/api/v1/verify", "post", body=lambda f: {"file": _pdf()}, multipart=True),
     "GET /api/v1/checklists": opn("/api/v1/checklists"),
-    "POST /api/v1/checklists/import": opn("/api/v1/checklists/import", "post", body=lambda f: {"file": _pdf("x.json")}, multipart=True),
+    "POST /api/v1/checklists/import": opn(
+        "/api/v1/checklists/import", "post", body=lambda f: {"file": _pdf("x.json")}, multipart=True
+    ),
     "GET /api/v1/checklists/{checklist_id}": opn(lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}"),
-    "GET /api/v1/checklists/{checklist_id}/oscal": opn(lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}/oscal"),
+    "GET /api/v1/checklists/{checklist_id}/oscal": opn(
+        lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}/oscal"
+    ),
     "GET /api/v1/systems/{system_id}/oscal/ssp": obj(lambda f: f"/api/v1/systems/{f.system.pk}/oscal/ssp"),
     "GET /api/v1/systems/{system_id}/oscal/poam": obj(lambda f: f"/api/v1/systems/{f.system.pk}/oscal/poam"),
-    "GET /api/v1/inspections/{inspection_id}/oscal/assessment-results": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/oscal/assessment-results"),
+    "GET /api/v1/inspections/{inspection_id}/oscal/assessment-results": obj(
+        lambda f: f"/api/v1/inspections/{f.inspection.pk}/oscal/assessment-results"
+    ),
     "GET /api/v1/inspections": lst("/api/v1/inspections?page_size=500"),
-    "POST /api/v1/systems/{system_id}/inspections": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/inspections", "post", body=lambda f: {"kind": "ad_hoc", "trigger": "authority_request", "scheduled_for": "2026-12-01", "inspector_ids": []}),
+    "POST /api/v1/systems/{system_id}/inspections": obj(
+        lambda f: f"/api/v1/systems/{f.operating_system.pk}/inspections",
+        "post",
+        body=lambda f: {
+            "kind": "ad_hoc",
+            "trigger": "authority_request",
+            "scheduled_for": "2026-12-01",
+            "inspector_ids": [],
+        },
+    ),
     "GET /api/v1/inspections/{inspection_id}": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}"),
-    "PUT /api/v1/inspections/{inspection_id}/results": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/results", "put", body=lambda f: [{"item_id": f.checklist_item_id, "result": "met", "note": ""}]),
-    "POST /api/v1/inspections/{inspection_id}/transitions/{name}": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/transitions/cancel", "post", body=_transition),
-    "POST /api/v1/inspections/{inspection_id}/inspectors": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/inspectors", "post", body=lambda f: {"inspector_ids": [f.users["inspector"].pk]}),
-    "GET /api/v1/inspections/{inspection_id}/findings": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/findings"),
-    "POST /api/v1/inspections/{inspection_id}/findings": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/findings", "post", body=lambda f: {"item_id": f.checklist_item_id, "severity": "low", "description": "probe", "due_date": "2027-01-01"}),
+    "PUT /api/v1/inspections/{inspection_id}/results": obj(
+        lambda f: f"/api/v1/inspections/{f.inspection.pk}/results",
+        "put",
+        body=lambda f: [{"item_id": f.checklist_item_id, "result": "met", "note": ""}],
+    ),
+    "POST /api/v1/inspections/{inspection_id}/transitions/{name}": obj(
+        lambda f: f"/api/v1/inspections/{f.inspection.pk}/transitions/cancel", "post", body=_transition
+    ),
+    "POST /api/v1/inspections/{inspection_id}/inspectors": obj(
+        lambda f: f"/api/v1/inspections/{f.inspection.pk}/inspectors",
+        "post",
+        body=lambda f: {"inspector_ids": [f.users["inspector"].pk]},
+    ),
+    "GET /api/v1/inspections/{inspection_id}/findings": obj(
+        lambda f: f"/api/v1/inspections/{f.inspection.pk}/findings"
+    ),
+    "POST /api/v1/inspections/{inspection_id}/findings": obj(
+        lambda f: f"/api/v1/inspections/{f.inspection.pk}/findings",
+        "post",
+        body=lambda f: {
+            "item_id": f.checklist_item_id,
+            "severity": "low",
+            "description": "probe",
+            "due_date": "2027-01-01",
+        },
+    ),
     "GET /api/v1/findings": lst("/api/v1/findings?page_size=500"),
-    "POST /api/v1/findings/{finding_id}/transitions/{name}": obj(lambda f: f"/api/v1/findings/{f.finding.pk}/transitions/resolve", "post", body=_transition),
-    "POST /api/v1/inspections/{inspection_id}/evidence": obj(lambda f: f"/api/v1/inspections/{f.inspection.pk}/evidence", "post", body=lambda f: {"item_id": f.checklist_item_id, "file": _pdf()}, multipart=True),
-    "POST /api/v1/imports/systems": opn("/api/v1/imports/systems", "post", body=lambda f: {"file": _pdf("x.xlsx")}, multipart=True),
+    "POST /api/v1/findings/{finding_id}/transitions/{name}": obj(
+        lambda f: f"/api/v1/findings/{f.finding.pk}/transitions/resolve", "post", body=_transition
+    ),
+    "POST /api/v1/inspections/{inspection_id}/evidence": obj(
+        lambda f: f"/api/v1/inspections/{f.inspection.pk}/evidence",
+        "post",
+        body=lambda f: {"item_id": f.checklist_item_id, "file": _pdf()},
+        multipart=True,
+    ),
+    "POST /api/v1/imports/systems": opn(
+        "/api/v1/imports/systems", "post", body=lambda f: {"file": _pdf("x.xlsx")}, multipart=True
+    ),
     "GET /api/v1/imports/systems/template": opn("/api/v1/imports/systems/template"),
     "GET /api/v1/imports/systems/reports/{token}": obj(lambda f: f"/api/v1/imports/systems/reports/{f.import_token}"),
     "GET /api/v1/notifications": lst("/api/v1/notifications"),
-    "POST /api/v1/notifications/{notification_id}/read": obj(lambda f: f"/api/v1/notifications/{f.notification.pk}/read", "post", after=_unread),
+    "POST /api/v1/notifications/{notification_id}/read": obj(
+        lambda f: f"/api/v1/notifications/{f.notification.pk}/read", "post", after=_unread
+    ),
     "GET /api/v1/dashboard/compliance": lst("/api/v1/dashboard/compliance"),
-    "GET /api/v1/dashboard/compliance#foreign-owner": obj(lambda f: f"/api/v1/dashboard/compliance?owner_id={f.province.pk}", expect=frozenset({200, 403, 404})),
-    "POST /api/v1/exports": obj("/api/v1/exports", "post", body=lambda f: {"kind": "inspection", "params": {"inspection_id": f.inspection.pk}}),
-    "POST /api/v1/exports#annual": obj("/api/v1/exports", "post", expect=frozenset({403, 404}), body=lambda f: {"kind": "annual_report", "params": {"owner_id": f.province.pk, "year": 2026}}),
-    "POST /api/v1/exports#findings": obj("/api/v1/exports", "post", body=lambda f: {"kind": "findings", "params": {"system_id": f.operating_system.pk}}),
+    "GET /api/v1/dashboard/compliance#foreign-owner": obj(
+        lambda f: f"/api/v1/dashboard/compliance?owner_id={f.province.pk}", expect=frozenset({200, 403, 404})
+    ),
+    "POST /api/v1/exports": obj(
+        "/api/v1/exports", "post", body=lambda f: {"kind": "inspection", "params": {"inspection_id": f.inspection.pk}}
+    ),
+    "POST /api/v1/exports#annual": obj(
+        "/api/v1/exports",
+        "post",
+        expect=frozenset({403, 404}),
+        body=lambda f: {"kind": "annual_report", "params": {"owner_id": f.province.pk, "year": 2026}},
+    ),
+    "POST /api/v1/exports#findings": obj(
+        "/api/v1/exports", "post", body=lambda f: {"kind": "findings", "params": {"system_id": f.operating_system.pk}}
+    ),
     "GET /api/v1/reports": lst("/api/v1/reports?page_size=500"),
-    "POST /api/v1/reports": obj("/api/v1/reports", "post", body=lambda f: {"year": 2026, "organization_id": f.province.pk}),
+    "POST /api/v1/reports": obj(
+        "/api/v1/reports", "post", body=lambda f: {"year": 2026, "organization_id": f.province.pk}
+    ),
     "GET /api/v1/reports/{report_id}": obj(lambda f: f"/api/v1/reports/{_report(f)}"),
-    "PATCH /api/v1/reports/{report_id}": obj(lambda f: f"/api/v1/reports/{_report(f)}", "patch", body=lambda f: {"roadmap_note": "probe"}, after=_report_unchanged),
-    "POST /api/v1/reports/{report_id}/transitions/{name}": obj(lambda f: f"/api/v1/reports/{_report(f)}/transitions/accept", "post", body=_transition, after=_report_unchanged),
+    "PATCH /api/v1/reports/{report_id}": obj(
+        lambda f: f"/api/v1/reports/{_report(f)}",
+        "patch",
+        body=lambda f: {"roadmap_note": "probe"},
+        after=_report_unchanged,
+    ),
+    "POST /api/v1/reports/{report_id}/transitions/{name}": obj(
+        lambda f: f"/api/v1/reports/{_report(f)}/transitions/accept", "post", body=_transition, after=_report_unchanged
+    ),
     "GET /api/v1/reports/{report_id}/form08": obj(lambda f: f"/api/v1/reports/{_report(f)}/form08"),
-    "POST /api/v1/systems/{system_id}/incidents": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/incidents", "post", after=_no_foreign_incident,
-                                                      body=lambda f: {"occurred_at": "2026-12-01T08:00:00+07:00", "summary": "probe"}),
+    "POST /api/v1/systems/{system_id}/incidents": obj(
+        lambda f: f"/api/v1/systems/{f.operating_system.pk}/incidents",
+        "post",
+        after=_no_foreign_incident,
+        body=lambda f: {"occurred_at": "2026-12-01T08:00:00+07:00", "summary": "probe"},
+    ),
     "GET /api/v1/incidents": lst("/api/v1/incidents?page_size=500"),
     "GET /api/v1/incidents/{incident_id}": obj(lambda f: f"/api/v1/incidents/{_incident(f)}"),
-    "POST /api/v1/incidents/{incident_id}/reports": obj(lambda f: f"/api/v1/incidents/{_incident(f)}/reports", "post", after=_incident_unreported,
-                                                        body=lambda f: {"stage": "initial", "text": "probe"}),
+    "POST /api/v1/incidents/{incident_id}/reports": obj(
+        lambda f: f"/api/v1/incidents/{_incident(f)}/reports",
+        "post",
+        after=_incident_unreported,
+        body=lambda f: {"stage": "initial", "text": "probe"},
+    ),
     # A national authority may ask any owner for a report (201); nobody else may (403).
-    "POST /api/v1/report-requests": obj("/api/v1/report-requests", "post", expect=frozenset({201, 403}), body=lambda f: {"owner_ids": [f.province.pk], "subject": "probe", "due_date": "2099-01-01"}),
+    "POST /api/v1/report-requests": obj(
+        "/api/v1/report-requests",
+        "post",
+        expect=frozenset({201, 403}),
+        body=lambda f: {"owner_ids": [f.province.pk], "subject": "probe", "due_date": "2099-01-01"},
+    ),
     "GET /api/v1/exports": lst("/api/v1/exports"),
     "GET /api/v1/exports/{job_id}": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}"),
     "GET /api/v1/exports/{job_id}/download": obj(lambda f: f"/api/v1/exports/{f.export_job.pk}/download"),

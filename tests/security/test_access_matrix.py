@@ -22,7 +22,9 @@ def url_routes():
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
             elif isinstance(p, URLPattern):
-                found.append((f"{ns}{p.name}" if p.name else f"{ns}<unnamed {prefix}{p.pattern}>", prefix + str(p.pattern)))
+                found.append(
+                    (f"{ns}{p.name}" if p.name else f"{ns}<unnamed {prefix}{p.pattern}>", prefix + str(p.pattern))
+                )
 
     walk(get_resolver().url_patterns)
     return found
@@ -42,7 +44,11 @@ def _is_api_operation_route(name):
 
 
 def missing_entries() -> list[str]:
-    missing = [name for name, _ in url_routes() if not _is_admin(name) and not _is_api_operation_route(name) and name not in registry.HTML]
+    missing = [
+        name
+        for name, _ in url_routes()
+        if not _is_admin(name) and not _is_api_operation_route(name) and name not in registry.HTML
+    ]
     missing += [op for op in api_operations() if op not in registry.API]
     return sorted(set(missing))
 
@@ -92,7 +98,9 @@ def call(client, probe, foreign, *, bearer=None):
 def check(persona, key, probe, url, resp, foreign) -> list[str]:
     problems = []
     if resp.status_code not in probe.expect or resp.status_code >= 500:
-        problems.append(f"{persona} {key} {probe.method.upper()} {url}: {resp.status_code}, expected {sorted(probe.expect)}")
+        problems.append(
+            f"{persona} {key} {probe.method.upper()} {url}: {resp.status_code}, expected {sorted(probe.expect)}"
+        )
     content = _content(resp)
     leaks = [foreign.marker.encode()] + [u.username.encode() for u in foreign.users.values()]
     if any(leak in content for leak in leaks):
@@ -128,7 +136,9 @@ def run_matrix(demo, foreign, personas=PERSONAS) -> tuple[int, list[str]]:
                 continue
             resp = client.get(url)
             if resp.status_code != 302 or "/admin/login/" not in resp["Location"]:
-                problems.append(f"{persona} {name} GET {url}: {resp.status_code}, expected a redirect to the admin sign-in")
+                problems.append(
+                    f"{persona} {name} GET {url}: {resp.status_code}, expected a redirect to the admin sign-in"
+                )
             probes += 1
         token = api.token_for(user)
         bare = Client()

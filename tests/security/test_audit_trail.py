@@ -28,7 +28,9 @@ def _without_guards():
 
 
 def _plain_sha256(event) -> str:
-    canonical = json.dumps(audit._payload(event), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    canonical = json.dumps(
+        audit._payload(event), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -67,7 +69,14 @@ def test_events_from_before_the_key_still_verify_and_the_keyed_chain_continues_f
     prev = audit.GENESIS
     with transaction.atomic():
         for i in range(3):
-            event = AuditEvent(at=audit.timezone.now(), action="legacy.event", object_type="test", object_id=str(i), prev_hash=prev, keyed=False)
+            event = AuditEvent(
+                at=audit.timezone.now(),
+                action="legacy.event",
+                object_type="test",
+                object_id=str(i),
+                prev_hash=prev,
+                keyed=False,
+            )
             event.hash = _plain_sha256(event)
             event.save()
             prev = event.hash

@@ -48,7 +48,11 @@ def snapshot():
         "steps": DossierStep.objects.count(),
         "findings": Finding.objects.count(),
         "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "status", "revision", "submitted_by_id")),
-        "systems": list(InformationSystem.objects.order_by("pk").values_list("pk", "status", "approved_level", "approved_dossier_id")),
+        "systems": list(
+            InformationSystem.objects.order_by("pk").values_list(
+                "pk", "status", "approved_level", "approved_dossier_id"
+            )
+        ),
         "inspections": list(Inspection.objects.order_by("pk").values_list("pk", "status", "closed_by_id")),
     }
 
@@ -101,7 +105,9 @@ def test_submit_that_succeeds_does_notify_after_commit(demo, draft, django_captu
     assert after["notifications"] > before["notifications"] and callbacks
 
 
-def test_final_approval_failing_at_the_system_save_keeps_the_step_open(demo, monkeypatch, django_capture_on_commit_callbacks):
+def test_final_approval_failing_at_the_system_save_keeps_the_step_open(
+    demo, monkeypatch, django_capture_on_commit_callbacks
+):
     dossier = factories.submitted_dossier(demo, 1)
     before = snapshot()
     real_save = InformationSystem.save
@@ -121,17 +127,23 @@ def test_final_approval_failing_at_the_system_save_keeps_the_step_open(demo, mon
     assert audit.verify_chain().ok
 
 
-def test_decision_failing_at_its_audit_event_keeps_the_step_undecided(demo, monkeypatch, django_capture_on_commit_callbacks):
+def test_decision_failing_at_its_audit_event_keeps_the_step_undecided(
+    demo, monkeypatch, django_capture_on_commit_callbacks
+):
     dossier = factories.submitted_dossier(demo, 1)
     before = snapshot()
     fail_on_action(monkeypatch, "dossier.return")
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(DatabaseError, match="injected"):
-        approvals.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="return", comment="thiếu tài liệu")
+        approvals.decide_step(
+            actor=demo.security_unit, dossier_id=dossier.pk, decision="return", comment="thiếu tài liệu"
+        )
     assert snapshot() == before
     assert callbacks == []
 
 
-def test_inspection_submit_failing_while_proposing_findings_stays_in_progress(demo, monkeypatch, django_capture_on_commit_callbacks):
+def test_inspection_submit_failing_while_proposing_findings_stays_in_progress(
+    demo, monkeypatch, django_capture_on_commit_callbacks
+):
     publish(level=3, sections=1, items=2)
     system = system_at_level(3)
     inspection = inspections.create_inspection(actor=demo.security_unit, system_id=system.pk, kind="periodic",

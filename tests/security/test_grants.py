@@ -26,7 +26,11 @@ def _visible(user, system) -> bool:
 def test_removing_an_inspector_revokes_the_view_grant_the_assignment_gave(demo, l3):
     assert not _visible(demo.inspector, l3)  # an assessor from outside the province
     inspection = services.create_inspection(
-        actor=demo.security_unit, system_id=l3.pk, kind="periodic", scheduled_for=date.today(), inspector_ids=[demo.inspector.pk]
+        actor=demo.security_unit,
+        system_id=l3.pk,
+        kind="periodic",
+        scheduled_for=date.today(),
+        inspector_ids=[demo.inspector.pk],
     )
     assert _visible(demo.inspector, l3)
     services.remove_inspector(actor=demo.security_unit, inspection_id=inspection.pk, inspector_id=demo.inspector.pk)
@@ -48,7 +52,11 @@ def test_grant_stays_while_another_inspection_of_the_system_still_needs_it(demo,
 
 def test_only_who_orders_the_inspection_removes_inspectors(demo, l3):
     inspection = services.create_inspection(
-        actor=demo.security_unit, system_id=l3.pk, kind="periodic", scheduled_for=date.today(), inspector_ids=[demo.inspector.pk]
+        actor=demo.security_unit,
+        system_id=l3.pk,
+        kind="periodic",
+        scheduled_for=date.today(),
+        inspector_ids=[demo.inspector.pk],
     )
     with pytest.raises(NotFound):
         services.remove_inspector(actor=demo.outsider, inspection_id=inspection.pk, inspector_id=demo.inspector.pk)
@@ -64,9 +72,13 @@ def test_assigning_inspectors_is_audited_with_the_grant(demo, l3):
 
 
 def test_membership_grant_and_revoke_are_audited(demo):
-    membership = accounts_services.grant_membership(actor=demo.admin, user=demo.outsider, organization=demo.org("QNI"), role=Role.AUDITOR)
+    membership = accounts_services.grant_membership(
+        actor=demo.admin, user=demo.outsider, organization=demo.org("QNI"), role=Role.AUDITOR
+    )
     accounts_services.revoke_membership(actor=demo.admin, membership=membership)
-    actions = list(AuditEvent.objects.filter(action__startswith="membership.").values_list("action", "actor_username", "data"))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="membership.").values_list("action", "actor_username", "data")
+    )
     assert [(a, u) for a, u, _ in actions] == [("membership.grant", "admin"), ("membership.revoke", "admin")]
     assert all(d == {"user": "outsider", "organization": "QNI", "role": "auditor"} for _, _, d in actions)
     assert not Membership.objects.filter(user=demo.outsider, organization=demo.org("QNI")).exists()

@@ -61,13 +61,19 @@ def test_security_headers(client):
 
 
 def _deploy_check(extra_env: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "DEBUG", "ATTESTA_PRODUCTION"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "DEBUG", "ATTESTA_PRODUCTION"))
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", "ALLOWED_HOSTS": "attesta.example.gov.vn",
                 "SECRET_KEY": secrets.token_urlsafe(64)})  # fmt: skip
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -83,10 +89,16 @@ def test_check_deploy_fails_without_the_production_switch():
 
 
 def _cookie_setting(extra_env: dict) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "DEBUG", "ATTESTA_PRODUCTION", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "SESSION_", "DEBUG", "ATTESTA_PRODUCTION", "DATABASE_URL"))
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0"}, **extra_env)
     code = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    ).stdout.strip()
 
 
 def test_secure_cookies_follow_the_production_switch_not_the_database():

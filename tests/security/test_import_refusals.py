@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def contract(api):
     return Contract(api)
 
+
 ROWS = 1_048_575
 
 
@@ -48,7 +49,9 @@ def huge_sheet(*, rows=ROWS, claim=True) -> bytes:
 
 def test_a_wrong_header_is_refused_before_any_row_and_leaves_no_marked_copy(demo, contract, settings):
     content = registry_xlsx([system_row("QNI-HDR")] * 50, keys=["code", "name", "not_a_column"], bare_keys=True)
-    error = contract.error(contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "invalid_header")
+    error = contract.error(
+        contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "invalid_header"
+    )
     assert error["details"] and all(d["row"] == 1 for d in error["details"])
     assert "report_url" not in error
     assert _marked_copies(settings, demo.operator) == []
@@ -58,7 +61,9 @@ def test_a_sheet_claiming_a_million_rows_is_refused_at_once(demo, contract, sett
     content = huge_sheet()
     assert len(content) > 4 * 1024 * 1024  # the several-MB upload the issue reported
     started = time.monotonic()
-    error = contract.error(contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "too_many_rows")
+    error = contract.error(
+        contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "too_many_rows"
+    )
     assert time.monotonic() - started < 10
     assert error["details"][0]["field"] == "file"
     assert _marked_copies(settings, demo.operator) == []
@@ -67,14 +72,18 @@ def test_a_sheet_claiming_a_million_rows_is_refused_at_once(demo, contract, sett
 def test_an_unsized_sheet_is_stopped_at_the_row_limit(demo, contract, settings):
     settings.REGISTRY_IMPORT_MAX_ROWS = 1_000
     content = huge_sheet(rows=50_000, claim=False)
-    contract.error(contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "too_many_rows")
+    contract.error(
+        contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "too_many_rows"
+    )
     assert _marked_copies(settings, demo.operator) == []
 
 
 def test_too_many_columns_are_refused(demo, contract, settings):
     settings.REGISTRY_IMPORT_MAX_COLUMNS = 3
     content = registry_xlsx([system_row("QNI-COLS")])
-    contract.error(contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "too_many_columns")
+    contract.error(
+        contract.post("imports/systems", demo.operator, as_upload(content), multipart=True), 422, "too_many_columns"
+    )
 
 
 def test_marked_copies_stay_within_the_users_quota(demo, contract, settings):

@@ -34,7 +34,9 @@ def test_simultaneous_wrong_passwords_never_exceed_the_limit(demo, settings, mon
         try:
             barrier.wait(timeout=20)
             body = json.dumps({"username": "operator", "password": f"wrong-guess-{n}"})
-            resp = Client().post("/api/v1/auth/token", data=body, content_type="application/json", REMOTE_ADDR="10.0.0.9")
+            resp = Client().post(
+                "/api/v1/auth/token", data=body, content_type="application/json", REMOTE_ADDR="10.0.0.9"
+            )
             with lock:
                 statuses.append(resp.status_code)
         finally:

@@ -99,7 +99,10 @@ def test_wrong_one_time_codes_count_towards_the_lock_out(demo):
     client = Client()
     for _ in range(5):
         assert post_token(client, "security_unit", otp="000000").json()["error"]["code"] == "otp_required"
-    assert post_token(client, "security_unit", otp=code_for(TOTPDevice.objects.get(user=demo.security_unit))).status_code == 429
+    assert (
+        post_token(client, "security_unit", otp=code_for(TOTPDevice.objects.get(user=demo.security_unit))).status_code
+        == 429
+    )
 
 
 # --- two-factor on the API --------------------------------------------------------------------------------------
@@ -219,11 +222,17 @@ def test_operator_goes_straight_in(demo):
 def test_login_logout_and_failures_each_write_one_audit_event_with_ip_and_request_id(demo):
     client = Client()
     before = AuditEvent.objects.count()
-    client.post("/login/", {"username": "operator", "password": "nope"}, REMOTE_ADDR="192.0.2.5", HTTP_X_REQUEST_ID="req-fail")
-    client.post("/login/", {"username": "operator", "password": PASSWORD}, REMOTE_ADDR="192.0.2.5", HTTP_X_REQUEST_ID="req-in")
+    client.post(
+        "/login/", {"username": "operator", "password": "nope"}, REMOTE_ADDR="192.0.2.5", HTTP_X_REQUEST_ID="req-fail"
+    )
+    client.post(
+        "/login/", {"username": "operator", "password": PASSWORD}, REMOTE_ADDR="192.0.2.5", HTTP_X_REQUEST_ID="req-in"
+    )
     client.post("/logout/", REMOTE_ADDR="192.0.2.5", HTTP_X_REQUEST_ID="req-out")
     post_token(client, "ghost", "nope", ip="192.0.2.6")
-    events = list(AuditEvent.objects.order_by("id")[before:].values_list("action", "actor_username", "ip", "request_id"))
+    events = list(
+        AuditEvent.objects.order_by("id")[before:].values_list("action", "actor_username", "ip", "request_id")
+    )
     assert events[:3] == [
         ("auth.login_failed", "operator", "192.0.2.5", "req-fail"),
         ("auth.login", "operator", "192.0.2.5", "req-in"),
@@ -259,5 +268,8 @@ def test_admin_sign_in_obeys_the_same_lock_out(demo):
     resp = client.post("/admin/login/", {"username": "admin", "password": PASSWORD})
     assert resp.status_code == 200 and "_auth_user_id" not in client.session
     other = Client()
-    assert other.post("/admin/login/", {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert (
+        other.post("/admin/login/", {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7").status_code
+        == 302
+    )
     assert "_auth_user_id" in other.session

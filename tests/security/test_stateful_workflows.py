@@ -62,7 +62,9 @@ class Audited:
         new = AuditEvent.objects.filter(id__gt=self.before)
         if exc_type is not None:
             if issubclass(exc_type, DomainError):
-                assert not new.exists(), f"a refused {self.action} left audit rows: {list(new.values_list('action', flat=True))}"
+                assert not new.exists(), (
+                    f"a refused {self.action} left audit rows: {list(new.values_list('action', flat=True))}"
+                )
                 return True
             return False
         assert new.filter(action=self.action).exists(), f"{self.action} succeeded without its audit event"
@@ -86,7 +88,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         target = self.systems[system]
         target.refresh_from_db()
         with Audited("dossier.create"):
-            dossier = approvals.create_dossier(actor=self.cast[actor], system_id=target.pk, proposed_level=target.proposed_level, title="t")
+            dossier = approvals.create_dossier(
+                actor=self.cast[actor], system_id=target.pk, proposed_level=target.proposed_level, title="t"
+            )
             self.dossiers.append(dossier.pk)
             factories.add_documents(self.cast["operator"], dossier)
 
@@ -98,7 +102,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             approvals.submit_dossier(actor=self.cast[actor], dossier_id=dossier_id)
 
     @precondition(lambda self: self.dossiers)
-    @rule(data=st.data(), actor=st.sampled_from(ACTORS), decision=st.sampled_from(["approve", "approve", "reject", "return"]))
+    @rule(
+        data=st.data(),
+        actor=st.sampled_from(ACTORS),
+        decision=st.sampled_from(["approve", "approve", "reject", "return"]),
+    )
     def decide(self, data, actor, decision):
         dossier_id = data.draw(st.sampled_from(self.dossiers))
         with Audited(f"dossier.{decision}"):
@@ -122,14 +130,22 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     # --- systems -------------------------------------------------------------------------------------------------
 
-    @rule(system=st.integers(0, 2), actor=st.sampled_from(ACTORS), name=st.sampled_from(["commission", "suspend", "resume"]))
+    @rule(
+        system=st.integers(0, 2),
+        actor=st.sampled_from(ACTORS),
+        name=st.sampled_from(["commission", "suspend", "resume"]),
+    )
     def system_transition(self, system, actor, name):
         with Audited(f"system.{name}"):
             registry.transition_system(actor=self.cast[actor], system_id=self.systems[system].pk, name=name)
 
     # --- inspections ---------------------------------------------------------------------------------------------
 
-    @rule(system=st.integers(0, 2), actor=st.sampled_from(ACTORS), inspector=st.sampled_from(["inspector", "security2", "auditor"]))
+    @rule(
+        system=st.integers(0, 2),
+        actor=st.sampled_from(ACTORS),
+        inspector=st.sampled_from(["inspector", "security2", "auditor"]),
+    )
     def create_inspection(self, system, actor, inspector):
         with Audited("inspection.create"):
             inspection = inspections.create_inspection(
@@ -142,12 +158,19 @@ class WorkflowMachine(RuleBasedStateMachine):
     @rule(data=st.data(), actor=st.sampled_from(ACTORS), result=st.sampled_from(["met", "not_met", "partial"]))
     def save_results(self, data, actor, result):
         inspection_id = data.draw(st.sampled_from(self.inspections))
-        entries = [{"item_id": i, "result": result, "note": ""} for i in InspectionResult.objects.filter(inspection_id=inspection_id).values_list("item_id", flat=True)]
+        entries = [
+            {"item_id": i, "result": result, "note": ""}
+            for i in InspectionResult.objects.filter(inspection_id=inspection_id).values_list("item_id", flat=True)
+        ]
         with Audited("inspection.results"):
             inspections.save_results(actor=self.cast[actor], inspection_id=inspection_id, entries=entries)
 
     @precondition(lambda self: self.inspections)
-    @rule(data=st.data(), actor=st.sampled_from(ACTORS), name=st.sampled_from(["start", "submit", "close", "reopen", "cancel"]))
+    @rule(
+        data=st.data(),
+        actor=st.sampled_from(ACTORS),
+        name=st.sampled_from(["start", "submit", "close", "reopen", "cancel"]),
+    )
     def inspection_transition(self, data, actor, name):
         outcome = "eligible" if name == "close" else ""
         with Audited(f"inspection.{name}"):
@@ -158,24 +181,34 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_operating_system_without_an_approved_dossier_at_its_level(self):
-        for system in InformationSystem.objects.filter(status=InformationSystem.Status.OPERATING).select_related("approved_dossier"):
+        for system in InformationSystem.objects.filter(status=InformationSystem.Status.OPERATING).select_related(
+            "approved_dossier"
+        ):
             assert system.approved_dossier is not None, f"{system.code} operates with no approved dossier"
             assert system.approved_dossier.status == Dossier.Status.APPROVED
             assert system.approved_level == system.proposed_level == system.approved_dossier.proposed_level
 
     @invariant()
     def no_self_approval(self):
-        bad = DossierStep.objects.filter(decided_by__isnull=False).filter(
-            decided_by_id__in=[u for u in Dossier.objects.values_list("submitted_by_id", flat=True) if u]
-        ).select_related("dossier")
+        bad = (
+            DossierStep.objects.filter(decided_by__isnull=False)
+            .filter(decided_by_id__in=[u for u in Dossier.objects.values_list("submitted_by_id", flat=True) if u])
+            .select_related("dossier")
+        )
         for step in bad:
-            assert step.decided_by_id not in (step.dossier.submitted_by_id, step.dossier.created_by_id), f"step {step.pk} self-decided"
+            assert step.decided_by_id not in (step.dossier.submitted_by_id, step.dossier.created_by_id), (
+                f"step {step.pk} self-decided"
+            )
 
     @invariant()
     def nobody_decides_two_steps_of_one_dossier(self):
         seen = {}
-        for dossier_id, user_id, order in DossierStep.objects.filter(decided_by__isnull=False).values_list("dossier_id", "decided_by_id", "order"):
-            assert seen.setdefault((dossier_id, user_id), order) == order, f"user {user_id} decided two steps of dossier {dossier_id}"
+        for dossier_id, user_id, order in DossierStep.objects.filter(decided_by__isnull=False).values_list(
+            "dossier_id", "decided_by_id", "order"
+        ):
+            assert seen.setdefault((dossier_id, user_id), order) == order, (
+                f"user {user_id} decided two steps of dossier {dossier_id}"
+            )
 
     @invariant()
     def no_inspector_closes_their_own_inspection(self):

@@ -51,15 +51,21 @@ def build_foreign(suffix: str = "") -> Foreign:
     n = f"{next(_seq)}{suffix}"
     marker = f"{MARKER}{n}Z"
     province = factories.organization(Organization.Kind.PROVINCE, code=f"XPR{n}", name=f"Foreign province {n}")
-    ops = factories.organization(Organization.Kind.UNIT, parent=province, code=f"XPR{n}-OPS", name=f"Foreign operating unit {n}")
-    sec = factories.organization(Organization.Kind.UNIT, parent=province, code=f"XPR{n}-SEC", name=f"Foreign security unit {n}")
+    ops = factories.organization(
+        Organization.Kind.UNIT, parent=province, code=f"XPR{n}-OPS", name=f"Foreign operating unit {n}"
+    )
+    sec = factories.organization(
+        Organization.Kind.UNIT, parent=province, code=f"XPR{n}-SEC", name=f"Foreign security unit {n}"
+    )
     users = {
         "operator": factories.user(ops, Role.OPERATOR, username=f"xpr{n}-operator"),
         "security_unit": factories.user(sec, Role.SECURITY_UNIT, username=f"xpr{n}-security"),
         "owner": factories.user(province, Role.OWNER, username=f"xpr{n}-owner"),
         "auditor": factories.user(province, Role.AUDITOR, username=f"xpr{n}-auditor"),
     }
-    assessor = factories.organization(Organization.Kind.ASSESSOR, code=f"XPR{n}-ASSESS", name=f"Foreign assessor {n}", licensed_assessor=True)
+    assessor = factories.organization(
+        Organization.Kind.ASSESSOR, code=f"XPR{n}-ASSESS", name=f"Foreign assessor {n}", licensed_assessor=True
+    )
     users["inspector"] = factories.user(assessor, Role.INSPECTOR, username=f"xpr{n}-inspector")
 
     def make_system(label):
@@ -71,7 +77,9 @@ def build_foreign(suffix: str = "") -> Foreign:
         return system
 
     system = make_system("system")
-    dossier = approvals.create_dossier(actor=users["operator"], system_id=system.pk, proposed_level=2, title=f"{marker} dossier")
+    dossier = approvals.create_dossier(
+        actor=users["operator"], system_id=system.pk, proposed_level=2, title=f"{marker} dossier"
+    )
     docs = factories.add_documents(users["operator"], dossier)
     dossier = approvals.submit_dossier(actor=users["operator"], dossier_id=dossier.pk)
 
@@ -96,7 +104,9 @@ def build_foreign(suffix: str = "") -> Foreign:
         actor=users["inspector"], inspection_id=inspection.pk, item_id=row.item_id,
         uploaded=ContentFile(factories.pdf_bytes(marker), name="evidence.pdf"),
     )  # fmt: skip
-    export_job = exports.request_export(actor=users["security_unit"], kind="inspection", params={"inspection_id": inspection.pk})
+    export_job = exports.request_export(
+        actor=users["security_unit"], kind="inspection", params={"inspection_id": inspection.pk}
+    )
     notification = Notification.objects.create(
         recipient=users["security_unit"], kind="inspection_scheduled", title=f"{marker} note", dedup_key=f"xpr-{n}"
     )
@@ -113,4 +123,7 @@ def build_foreign(suffix: str = "") -> Foreign:
 def _has_checklist(level: int) -> bool:
     from checklists.models import ChecklistTemplate
 
-    return ChecklistTemplate.objects.filter(level=level, kind="ad_hoc").exists() or ChecklistTemplate.objects.filter(level=level).exists()
+    return (
+        ChecklistTemplate.objects.filter(level=level, kind="ad_hoc").exists()
+        or ChecklistTemplate.objects.filter(level=level).exists()
+    )

@@ -33,7 +33,9 @@ def advance(demo, dossier, *, until: str | None = None, through: str | None = No
         step = current_step(steps_of_revision(dossier))
         if step is None or step.kind == until:
             return dossier
-        services.decide_step(actor=decider_for(demo, step), dossier_id=dossier.pk, decision="approve", comment="Đạt yêu cầu.")
+        services.decide_step(
+            actor=decider_for(demo, step), dossier_id=dossier.pk, decision="approve", comment="Đạt yêu cầu."
+        )
         if step.kind == through:
             dossier.refresh_from_db()
             return dossier
@@ -50,7 +52,11 @@ def dossier_for_form(demo, regime: str, form: str, level: int | None = None):
         dossier = advance(demo, dossier, until=spec.step)
     step = next((s for s in steps_of_revision(dossier) if s.kind == spec.step), None)
     role = spec.signer_role_for(level)
-    signer = decider_for(demo, step) if role == "step" else {"operator": demo.operator, "owner": demo.owner, "security_unit": demo.security_unit}[role]
+    signer = (
+        decider_for(demo, step)
+        if role == "step"
+        else {"operator": demo.operator, "owner": demo.owner, "security_unit": demo.security_unit}[role]
+    )
     return dossier, signer
 
 

@@ -18,7 +18,9 @@ def test_the_forms_list_shows_each_form_of_the_level_with_its_state(api, demo):
     dossier, owner = dossier_for_form(demo, "decree_331_2026", "06", level=3)
     rows = api.get(f"dossiers/{dossier.pk}/forms", owner).json()
     assert [r["form"] for r in rows] == ["02", "04", "05", "06"]
-    assert {r["state"] for r in rows} == {"not_drafted"} and all(r["short_id"] is None and r["signed"] is None for r in rows)
+    assert {r["state"] for r in rows} == {"not_drafted"} and all(
+        r["short_id"] is None and r["signed"] is None for r in rows
+    )
     assert next(r for r in rows if r["form"] == "06")["may_draft"] is True
     assert rows[0]["title"] == "Văn bản đề nghị thẩm định hồ sơ đề xuất cấp độ"
 
@@ -32,7 +34,11 @@ def test_draft_download_and_upload_a_signed_copy_through_the_api(api, demo, pki)
     pdf = api.get(f"dossiers/{dossier.pk}/forms/06", owner, {"format": "pdf"})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     docx = api.get(f"dossiers/{dossier.pk}/forms/06", owner, {"format": "docx"})
-    assert docx.status_code == 200 and docx["Content-Type"].endswith("wordprocessingml.document") and docx.content[:2] == b"PK"
+    assert (
+        docx.status_code == 200
+        and docx["Content-Type"].endswith("wordprocessingml.document")
+        and docx.content[:2] == b"PK"
+    )
     bad = api.post(f"dossiers/{dossier.pk}/forms/06/signed", owner, {"file": _file(pdf.content)}, multipart=True)
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "signature_invalid"
     listed = {r["form"]: r for r in api.get(f"dossiers/{dossier.pk}/forms", owner).json()}

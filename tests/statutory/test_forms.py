@@ -39,14 +39,19 @@ def test_every_form_drafts_to_a_pdf_whose_text_is_its_source_text_and_a_docx_wit
     assert f"{KEYWORD_HASH}={document.content_sha256}" in reader.metadata["/Keywords"]
     word = WordDocument(io.BytesIO(services.docx_bytes(document)))
     cells = [p.text for t in word.tables for row in t.rows for cell in row.cells for p in cell.paragraphs]
-    assert _words(" ".join(cells + [p.text for p in word.paragraphs])) and set(_words(source)) <= set(_words(" ".join(cells + [p.text for p in word.paragraphs])))
+    assert _words(" ".join(cells + [p.text for p in word.paragraphs])) and set(_words(source)) <= set(
+        _words(" ".join(cells + [p.text for p in word.paragraphs]))
+    )
 
 
 def test_the_header_carries_the_motto_number_place_and_a_decree_30_date(demo):
     dossier, signer = dossier_for_form(demo, "decree_331_2026", "01")
     document = services.draft_form(actor=signer, dossier_id=dossier.pk, form="01")
     roles = {b["role"]: b["text"] for b in document.content}
-    assert roles["motto_country"] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and roles["motto"] == "Độc lập - Tự do - Hạnh phúc"
+    assert (
+        roles["motto_country"] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        and roles["motto"] == "Độc lập - Tự do - Hạnh phúc"
+    )
     assert roles["org_name"] == "TRUNG TÂM CHUYỂN ĐỔI SỐ TỈNH QUẢNG NINH"
     assert roles["number"] == f"Số: {document.number}" and document.number.startswith("01/QNI-TTCDS")
     assert roles["place_date"].startswith("Quảng Ninh, ngày ")
@@ -75,7 +80,10 @@ def test_a_form_is_numbered_once_and_a_redraft_keeps_its_number(demo):
 def test_the_appraisal_opinion_states_the_steps_conclusion(demo):
     dossier, signer = dossier_for_form(demo, "decree_331_2026", "04")
     document = services.draft_form(actor=signer, dossier_id=dossier.pk, form="04")
-    assert "Hồ sơ đề xuất cấp độ hệ thống thông tin là phù hợp để theo cấp độ đề xuất (cấp độ 3)." in filling.source_text(document.content)
+    assert (
+        "Hồ sơ đề xuất cấp độ hệ thống thông tin là phù hợp để theo cấp độ đề xuất (cấp độ 3)."
+        in filling.source_text(document.content)
+    )
 
 
 def test_the_drafted_decisions_number_is_the_dossiers_decision_number(demo):
@@ -84,7 +92,11 @@ def test_the_drafted_decisions_number_is_the_dossiers_decision_number(demo):
     assert decision.number == "01/QĐ-UBND"
     approval_services.decide_step(actor=owner, dossier_id=dossier.pk, decision="approve")
     dossier = Dossier.objects.get(pk=dossier.pk)
-    assert (dossier.status, dossier.decision_number, dossier.decision_date) == ("approved", decision.number, decision.issued_on)
+    assert (dossier.status, dossier.decision_number, dossier.decision_date) == (
+        "approved",
+        decision.number,
+        decision.issued_on,
+    )
     assert RegisterEntry.objects.filter(organization=decision.issuer).count() == 1
 
 

@@ -27,10 +27,14 @@ def test_draft_then_upload_the_signed_copy_from_the_page(client, demo, pki):
     assert "01/QĐ-UBND" in resp.content.decode()
     pdf = client.get(f"/dossiers/{dossier.pk}/forms/06/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    refused = client.post(f"/dossiers/{dossier.pk}/forms/06/signed/", {"file": SimpleUploadedFile("a.pdf", pdf.content)}, follow=True)
+    refused = client.post(
+        f"/dossiers/{dossier.pk}/forms/06/signed/", {"file": SimpleUploadedFile("a.pdf", pdf.content)}, follow=True
+    )
     assert "Vấn đề về chữ ký" in refused.content.decode()
     signed = sign_pdf(pdf.content, pki["signer"], pki["ca"])
-    page = client.post(f"/dossiers/{dossier.pk}/forms/06/signed/", {"file": SimpleUploadedFile("b.pdf", signed)}, follow=True).content.decode()
+    page = client.post(
+        f"/dossiers/{dossier.pk}/forms/06/signed/", {"file": SimpleUploadedFile("b.pdf", signed)}, follow=True
+    ).content.decode()
     assert "Đã ký, chữ ký hợp lệ" in page and "Lê Văn Chủ" in page
 
 

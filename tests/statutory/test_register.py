@@ -42,7 +42,9 @@ def test_a_given_number_is_recorded_once_and_refused_the_second_time_naming_the_
     assert refused.value.status == 422
     assert refused.value.details[0]["field"] == "number"
     # Another year's register is another register.
-    assert registers.take_number(organization_id=province.pk, kind="QD", issued_on=datetime.date(2027, 2, 1), number="15/QĐ-UBND")
+    assert registers.take_number(
+        organization_id=province.pk, kind="QD", issued_on=datetime.date(2027, 2, 1), number="15/QĐ-UBND"
+    )
 
 
 def test_an_auto_number_never_repeats_a_number_recorded_by_hand(demo):
@@ -62,7 +64,12 @@ def test_a_rolled_back_issue_leaves_no_gap(demo):
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"kind": "XX"}, "kind"), ({"organization_id": 0}, "organization_id"), ({"number": "   "}, "number"), ({"number": "9" * 101}, "number")],
+    [
+        ({"kind": "XX"}, "kind"),
+        ({"organization_id": 0}, "organization_id"),
+        ({"number": "   "}, "number"),
+        ({"number": "9" * 101}, "number"),
+    ],
 )
 def test_bad_input_is_a_validation_error_naming_the_field(demo, kwargs, field):
     call = {"organization_id": demo.org("QNI").pk, "kind": "QD", "issued_on": ON} | kwargs

@@ -31,7 +31,9 @@ def decision(demo):
 
 def _refused(owner, document, data) -> Invalid:
     with pytest.raises(Invalid) as refused:
-        services.record_signed_copy(actor=owner, dossier_id=document.dossier_id, form=document.form, upload=_upload(data))
+        services.record_signed_copy(
+            actor=owner, dossier_id=document.dossier_id, form=document.form, upload=_upload(data)
+        )
     document.refresh_from_db()
     assert document.state == StatutoryDocument.State.SIGNATURE_INVALID and not document.in_force
     assert refused.value.status == 422 and document.verdict == refused.value.code
@@ -106,7 +108,9 @@ def test_another_signed_document_is_not_our_document(decision, demo, pki):
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(services.pdf_bytes(document))))
     rewritten = io.BytesIO()
     writer.write(rewritten)
-    assert _refused(owner, document, sign_pdf(rewritten.getvalue(), pki["signer"], pki["ca"])).code == "not_our_document"
+    assert (
+        _refused(owner, document, sign_pdf(rewritten.getvalue(), pki["signer"], pki["ca"])).code == "not_our_document"
+    )
 
 
 def test_an_unsigned_draft_is_refused(decision, pki):
@@ -123,7 +127,9 @@ def test_encrypted_and_malformed_pdfs_are_refused(decision, pki):
     assert _refused(owner, document, encrypted.getvalue()).code == "malformed_pdf"
     assert _refused(owner, document, b"%PDF-1.7\n this is not a pdf at all").code == "malformed_pdf"
     with pytest.raises(Invalid) as not_pdf:
-        services.record_signed_copy(actor=owner, dossier_id=document.dossier_id, form="06", upload=_upload(b"\x89PNG\r\n\x1a\nxx", "a.png"))
+        services.record_signed_copy(
+            actor=owner, dossier_id=document.dossier_id, form="06", upload=_upload(b"\x89PNG\r\n\x1a\nxx", "a.png")
+        )
     assert not_pdf.value.code == "malformed_pdf"
 
 

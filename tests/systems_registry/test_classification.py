@@ -62,43 +62,125 @@ class Case(NamedTuple):
 D85_CASES = [
     Case("l1_internal_public_only", internal("public"), 1, {"d85.l1.internal_public_only"}),
     Case("l1_default_nothing_declared", internal(), 1, {"d85.l1.default"}),
-    Case("l1_default_other_type_personal", {"system_type": "other", "info_types": ["personal"], "data_subjects": 50_000}, 1, {"d85.l1.default"}),
+    Case(
+        "l1_default_other_type_personal",
+        {"system_type": "other", "info_types": ["personal"], "data_subjects": 50_000},
+        1,
+        {"d85.l1.default"},
+    ),
     Case("l2_internal_private", internal("private"), 2, {"d85.l2.internal_private_or_personal"}),
     Case("l2_internal_public_and_personal", internal("public", "personal"), 2, {"d85.l2.internal_private_or_personal"}),
     Case("l2_internal_sensitive", internal("personal_sensitive"), 2, {"d85.l2.internal_private_or_personal"}),
-    Case("l2_internal_many_subjects_not_online", internal("personal", data_subjects=1_000_000), 2, {"d85.l2.internal_private_or_personal"}),
-    Case("l2_internal_admin_procedures_ignored", internal("personal", handles_administrative_procedures=True), 2, {"d85.l2.internal_private_or_personal"}),
-    Case("l2_online_psl2_9999_users", online("personal", public_service_level=2, data_subjects=9_999), 2,
-         {"d85.l2.online_public_service_level_1_2", "d85.l2.online_service_not_conditional", "d85.l2.online_service_under_10000_users"}),
-    Case("l2_online_9999_basic_9999_sensitive", online("personal", data_subjects=9_999, sensitive_data_subjects=9_999), 2,
-         {"d85.l2.online_service_not_conditional", "d85.l2.online_service_under_10000_users"}),
-    Case("l3_online_10000_basic_users", online("personal", data_subjects=10_000), 3,
-         {"d85.l3.online_service_10000_users", "d85.l2.online_service_not_conditional"}),
-    Case("l3_online_10000_sensitive_users", online("personal_sensitive", sensitive_data_subjects=10_000), 3,
-         {"d85.l3.online_service_10000_users", "d85.l2.online_service_not_conditional"}),
+    Case(
+        "l2_internal_many_subjects_not_online",
+        internal("personal", data_subjects=1_000_000),
+        2,
+        {"d85.l2.internal_private_or_personal"},
+    ),
+    Case(
+        "l2_internal_admin_procedures_ignored",
+        internal("personal", handles_administrative_procedures=True),
+        2,
+        {"d85.l2.internal_private_or_personal"},
+    ),
+    Case(
+        "l2_online_psl2_9999_users",
+        online("personal", public_service_level=2, data_subjects=9_999),
+        2,
+        {
+            "d85.l2.online_public_service_level_1_2",
+            "d85.l2.online_service_not_conditional",
+            "d85.l2.online_service_under_10000_users",
+        },
+    ),
+    Case(
+        "l2_online_9999_basic_9999_sensitive",
+        online("personal", data_subjects=9_999, sensitive_data_subjects=9_999),
+        2,
+        {"d85.l2.online_service_not_conditional", "d85.l2.online_service_under_10000_users"},
+    ),
+    Case(
+        "l3_online_10000_basic_users",
+        online("personal", data_subjects=10_000),
+        3,
+        {"d85.l3.online_service_10000_users", "d85.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l3_online_10000_sensitive_users",
+        online("personal_sensitive", sensitive_data_subjects=10_000),
+        3,
+        {"d85.l3.online_service_10000_users", "d85.l2.online_service_not_conditional"},
+    ),
     Case("l2_online_public_info_psl0", online("public"), 2, {"d85.l2.online_service_not_conditional"}),
-    Case("l2_online_psl1", online("public", public_service_level=1), 2,
-         {"d85.l2.online_public_service_level_1_2", "d85.l2.online_service_not_conditional"}),
-    Case("l3_online_psl3", online("public", public_service_level=3), 3,
-         {"d85.l3.online_public_service_level_3_plus", "d85.l2.online_service_not_conditional"}),
-    Case("l3_online_psl4", online("public", public_service_level=4), 3,
-         {"d85.l3.online_public_service_level_3_plus", "d85.l2.online_service_not_conditional"}),
-    Case("l3_online_conditional", online("personal", conditional_business_service=True, data_subjects=100), 3,
-         {"d85.l3.conditional_business_online_service", "d85.l2.online_service_under_10000_users"}),
-    Case("l3_conditional_flag_on_other_type", {"system_type": "other", "conditional_business_service": True}, 3,
-         {"d85.l3.conditional_business_online_service"}),
+    Case(
+        "l2_online_psl1",
+        online("public", public_service_level=1),
+        2,
+        {"d85.l2.online_public_service_level_1_2", "d85.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l3_online_psl3",
+        online("public", public_service_level=3),
+        3,
+        {"d85.l3.online_public_service_level_3_plus", "d85.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l3_online_psl4",
+        online("public", public_service_level=4),
+        3,
+        {"d85.l3.online_public_service_level_3_plus", "d85.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l3_online_conditional",
+        online("personal", conditional_business_service=True, data_subjects=100),
+        3,
+        {"d85.l3.conditional_business_online_service", "d85.l2.online_service_under_10000_users"},
+    ),
+    Case(
+        "l3_conditional_flag_on_other_type",
+        {"system_type": "other", "conditional_business_service": True},
+        3,
+        {"d85.l3.conditional_business_online_service"},
+    ),
     Case("l1_infra_none", infra("none"), 1, {"d85.l1.default"}),
     Case("l2_infra_single_org", infra("single_org"), 2, {"d85.l2.infrastructure_single_org"}),
-    Case("l3_infra_sector_or_province", infra("sector_or_province"), 3, {"d85.l3.shared_infrastructure_sector_or_provinces"}),
+    Case(
+        "l3_infra_sector_or_province",
+        infra("sector_or_province"),
+        3,
+        {"d85.l3.shared_infrastructure_sector_or_provinces"},
+    ),
     Case("l3_infra_multi_province", infra("multi_province"), 3, {"d85.l3.shared_infrastructure_sector_or_provinces"}),
-    Case("l3_infra_sector_24x7_not_national", infra("sector_or_province", requires_24x7=True), 3,
-         {"d85.l3.shared_infrastructure_sector_or_provinces"}),
+    Case(
+        "l3_infra_sector_24x7_not_national",
+        infra("sector_or_province", requires_24x7=True),
+        3,
+        {"d85.l3.shared_infrastructure_sector_or_provinces"},
+    ),
     Case("l3_infra_national_without_24x7", infra("national"), 3, {"d85.l3.nationwide_infrastructure_without_24x7"}),
     Case("l4_infra_national_24x7", infra("national", requires_24x7=True), 4, {"d85.l4.nationwide_infrastructure_24x7"}),
-    Case("l4_national_e_gov_24x7", online("personal", national_e_government=True, requires_24x7=True, data_subjects=500), 4,
-         {"d85.l4.national_e_government_24x7", "d85.l2.online_service_not_conditional", "d85.l2.online_service_under_10000_users"}),
-    Case("l2_national_e_gov_without_24x7", internal("personal", national_e_government=True), 2, {"d85.l2.internal_private_or_personal"}),
-    Case("l2_24x7_without_national_e_gov", internal("personal", requires_24x7=True), 2, {"d85.l2.internal_private_or_personal"}),
+    Case(
+        "l4_national_e_gov_24x7",
+        online("personal", national_e_government=True, requires_24x7=True, data_subjects=500),
+        4,
+        {
+            "d85.l4.national_e_government_24x7",
+            "d85.l2.online_service_not_conditional",
+            "d85.l2.online_service_under_10000_users",
+        },
+    ),
+    Case(
+        "l2_national_e_gov_without_24x7",
+        internal("personal", national_e_government=True),
+        2,
+        {"d85.l2.internal_private_or_personal"},
+    ),
+    Case(
+        "l2_24x7_without_national_e_gov",
+        internal("personal", requires_24x7=True),
+        2,
+        {"d85.l2.internal_private_or_personal"},
+    ),
     Case("l1_ics_none", ics("none"), 1, {"d85.l1.default"}),
     Case("l3_ics_iv", ics("IV"), 3, {"d85.l3.ics_grade_ii_to_iv"}),
     Case("l3_ics_iii", ics("III"), 3, {"d85.l3.ics_grade_ii_to_iv"}),
@@ -107,50 +189,146 @@ D85_CASES = [
     Case("l5_ics_special", ics("special"), 5, {"d85.l5.ics_special_grade"}),
     Case("l3_state_secret_harm", secret("harm"), 3, {"d85.l3.state_secret_harm"}),
     Case("l4_state_secret_serious", secret("serious"), 4, {"d85.l4.state_secret_serious"}),
-    Case("l5_state_secret_especially_serious", secret("especially_serious"), 5, {"d85.l5.state_secret_especially_serious"}),
-    Case("l5_national_critical_data", {"system_type": "infrastructure", "stores_national_critical_data": True}, 5, {"d85.l5.national_critical_data"}),
-    Case("l5_international_gateway", infra("national", requires_24x7=True, international_gateway=True), 5,
-         {"d85.l5.international_gateway", "d85.l4.nationwide_infrastructure_24x7"}),
+    Case(
+        "l5_state_secret_especially_serious",
+        secret("especially_serious"),
+        5,
+        {"d85.l5.state_secret_especially_serious"},
+    ),
+    Case(
+        "l5_national_critical_data",
+        {"system_type": "infrastructure", "stores_national_critical_data": True},
+        5,
+        {"d85.l5.national_critical_data"},
+    ),
+    Case(
+        "l5_international_gateway",
+        infra("national", requires_24x7=True, international_gateway=True),
+        5,
+        {"d85.l5.international_gateway", "d85.l4.nationwide_infrastructure_24x7"},
+    ),
 ]
 
 D331_CASES = [
     Case("l1_internal_public_only", internal("public"), 1, {"d331.l1.internal_public_only"}),
     Case("l1_default_nothing_declared", internal(), 1, {"d331.l1.default"}),
-    Case("l1_default_other_type_personal", {"system_type": "other", "info_types": ["personal"], "data_subjects": 500_000}, 1, {"d331.l1.default"}),
+    Case(
+        "l1_default_other_type_personal",
+        {"system_type": "other", "info_types": ["personal"], "data_subjects": 500_000},
+        1,
+        {"d331.l1.default"},
+    ),
     Case("l2_internal_private", internal("private"), 2, {"d331.l2.internal_private_or_personal"}),
-    Case("l2_internal_many_subjects_not_online", internal("personal", data_subjects=200_000), 2, {"d331.l2.internal_private_or_personal"}),
-    Case("l3_internal_admin_procedures", internal("personal", handles_administrative_procedures=True), 3,
-         {"d331.l3.administrative_procedures", "d331.l2.internal_private_or_personal"}),
-    Case("l3_other_type_admin_procedures", {"system_type": "other", "handles_administrative_procedures": True}, 3,
-         {"d331.l3.administrative_procedures"}),
-    Case("l3_online_admin_procedures", online("personal", handles_administrative_procedures=True, data_subjects=50), 3,
-         {"d331.l3.administrative_procedures", "d331.l2.online_service_not_conditional", "d331.l2.online_service_below_thresholds"}),
-    Case("l2_online_99999_basic_9999_sensitive", online("personal", data_subjects=99_999, sensitive_data_subjects=9_999), 2,
-         {"d331.l2.online_service_not_conditional", "d331.l2.online_service_below_thresholds"}),
-    Case("l2_online_10000_basic_is_not_d85_threshold", online("personal", data_subjects=10_000), 2,
-         {"d331.l2.online_service_not_conditional", "d331.l2.online_service_below_thresholds"}),
-    Case("l3_online_100000_basic", online("personal", data_subjects=100_000), 3,
-         {"d331.l3.online_service_100000_basic_subjects", "d331.l2.online_service_not_conditional"}),
-    Case("l3_online_10000_sensitive", online("personal_sensitive", sensitive_data_subjects=10_000), 3,
-         {"d331.l3.online_service_10000_sensitive_subjects", "d331.l2.online_service_not_conditional"}),
-    Case("l3_online_99999_basic_10000_sensitive", online("personal", data_subjects=99_999, sensitive_data_subjects=10_000), 3,
-         {"d331.l3.online_service_10000_sensitive_subjects", "d331.l2.online_service_not_conditional"}),
-    Case("l2_online_legacy_psl4_ignored", online("public", public_service_level=4), 2, {"d331.l2.online_service_not_conditional"}),
-    Case("l3_online_conditional", online("personal", conditional_business_service=True, data_subjects=100), 3,
-         {"d331.l3.conditional_business_online_service", "d331.l2.online_service_below_thresholds"}),
-    Case("l3_conditional_flag_on_other_type", {"system_type": "other", "conditional_business_service": True}, 3,
-         {"d331.l3.conditional_business_online_service"}),
+    Case(
+        "l2_internal_many_subjects_not_online",
+        internal("personal", data_subjects=200_000),
+        2,
+        {"d331.l2.internal_private_or_personal"},
+    ),
+    Case(
+        "l3_internal_admin_procedures",
+        internal("personal", handles_administrative_procedures=True),
+        3,
+        {"d331.l3.administrative_procedures", "d331.l2.internal_private_or_personal"},
+    ),
+    Case(
+        "l3_other_type_admin_procedures",
+        {"system_type": "other", "handles_administrative_procedures": True},
+        3,
+        {"d331.l3.administrative_procedures"},
+    ),
+    Case(
+        "l3_online_admin_procedures",
+        online("personal", handles_administrative_procedures=True, data_subjects=50),
+        3,
+        {
+            "d331.l3.administrative_procedures",
+            "d331.l2.online_service_not_conditional",
+            "d331.l2.online_service_below_thresholds",
+        },
+    ),
+    Case(
+        "l2_online_99999_basic_9999_sensitive",
+        online("personal", data_subjects=99_999, sensitive_data_subjects=9_999),
+        2,
+        {"d331.l2.online_service_not_conditional", "d331.l2.online_service_below_thresholds"},
+    ),
+    Case(
+        "l2_online_10000_basic_is_not_d85_threshold",
+        online("personal", data_subjects=10_000),
+        2,
+        {"d331.l2.online_service_not_conditional", "d331.l2.online_service_below_thresholds"},
+    ),
+    Case(
+        "l3_online_100000_basic",
+        online("personal", data_subjects=100_000),
+        3,
+        {"d331.l3.online_service_100000_basic_subjects", "d331.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l3_online_10000_sensitive",
+        online("personal_sensitive", sensitive_data_subjects=10_000),
+        3,
+        {"d331.l3.online_service_10000_sensitive_subjects", "d331.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l3_online_99999_basic_10000_sensitive",
+        online("personal", data_subjects=99_999, sensitive_data_subjects=10_000),
+        3,
+        {"d331.l3.online_service_10000_sensitive_subjects", "d331.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l2_online_legacy_psl4_ignored",
+        online("public", public_service_level=4),
+        2,
+        {"d331.l2.online_service_not_conditional"},
+    ),
+    Case(
+        "l3_online_conditional",
+        online("personal", conditional_business_service=True, data_subjects=100),
+        3,
+        {"d331.l3.conditional_business_online_service", "d331.l2.online_service_below_thresholds"},
+    ),
+    Case(
+        "l3_conditional_flag_on_other_type",
+        {"system_type": "other", "conditional_business_service": True},
+        3,
+        {"d331.l3.conditional_business_online_service"},
+    ),
     Case("l1_infra_none", infra("none"), 1, {"d331.l1.default"}),
     Case("l2_infra_single_org", infra("single_org"), 2, {"d331.l2.infrastructure_single_org"}),
-    Case("l3_infra_sector_or_province", infra("sector_or_province"), 3, {"d331.l3.shared_infrastructure_ministry_sector_provinces"}),
-    Case("l3_infra_multi_province_24x7", infra("multi_province", requires_24x7=True), 3,
-         {"d331.l3.shared_infrastructure_ministry_sector_provinces"}),
+    Case(
+        "l3_infra_sector_or_province",
+        infra("sector_or_province"),
+        3,
+        {"d331.l3.shared_infrastructure_ministry_sector_provinces"},
+    ),
+    Case(
+        "l3_infra_multi_province_24x7",
+        infra("multi_province", requires_24x7=True),
+        3,
+        {"d331.l3.shared_infrastructure_ministry_sector_provinces"},
+    ),
     Case("l3_infra_national_without_24x7", infra("national"), 3, {"d331.l3.nationwide_infrastructure_without_24x7"}),
     Case("l4_infra_national_24x7", infra("national", requires_24x7=True), 4, {"d331.l4.national_system_24x7"}),
-    Case("l4_national_e_gov_24x7", internal("personal", national_e_government=True, requires_24x7=True), 4,
-         {"d331.l4.national_system_24x7", "d331.l2.internal_private_or_personal"}),
-    Case("l2_national_e_gov_without_24x7", internal("personal", national_e_government=True), 2, {"d331.l2.internal_private_or_personal"}),
-    Case("l2_24x7_without_national_e_gov", internal("personal", requires_24x7=True), 2, {"d331.l2.internal_private_or_personal"}),
+    Case(
+        "l4_national_e_gov_24x7",
+        internal("personal", national_e_government=True, requires_24x7=True),
+        4,
+        {"d331.l4.national_system_24x7", "d331.l2.internal_private_or_personal"},
+    ),
+    Case(
+        "l2_national_e_gov_without_24x7",
+        internal("personal", national_e_government=True),
+        2,
+        {"d331.l2.internal_private_or_personal"},
+    ),
+    Case(
+        "l2_24x7_without_national_e_gov",
+        internal("personal", requires_24x7=True),
+        2,
+        {"d331.l2.internal_private_or_personal"},
+    ),
     Case("l1_ics_none", ics("none"), 1, {"d331.l1.default"}),
     Case("l3_ics_iv", ics("IV"), 3, {"d331.l3.ics_grade_ii_to_iv"}),
     Case("l3_ics_iii", ics("III"), 3, {"d331.l3.ics_grade_ii_to_iv"}),
@@ -159,10 +337,24 @@ D331_CASES = [
     Case("l5_ics_special", ics("special"), 5, {"d331.l5.ics_special_grade"}),
     Case("l3_state_secret_harm", secret("harm"), 3, {"d331.l3.state_secret_harm"}),
     Case("l4_state_secret_serious", secret("serious"), 4, {"d331.l4.state_secret_serious"}),
-    Case("l5_state_secret_especially_serious", secret("especially_serious"), 5, {"d331.l5.state_secret_especially_serious"}),
-    Case("l5_national_critical_data", {"system_type": "other", "stores_national_critical_data": True}, 5, {"d331.l5.national_critical_data"}),
-    Case("l5_international_gateway", infra("national", international_gateway=True), 5,
-         {"d331.l5.international_gateway", "d331.l3.nationwide_infrastructure_without_24x7"}),
+    Case(
+        "l5_state_secret_especially_serious",
+        secret("especially_serious"),
+        5,
+        {"d331.l5.state_secret_especially_serious"},
+    ),
+    Case(
+        "l5_national_critical_data",
+        {"system_type": "other", "stores_national_critical_data": True},
+        5,
+        {"d331.l5.national_critical_data"},
+    ),
+    Case(
+        "l5_international_gateway",
+        infra("national", international_gateway=True),
+        5,
+        {"d331.l5.international_gateway", "d331.l3.nationwide_infrastructure_without_24x7"},
+    ),
 ]
 
 CASES = {D85: D85_CASES, D331: D331_CASES}
@@ -198,8 +390,13 @@ def test_administrative_procedures_lift_any_system_type_under_331_only(system_ty
 
 
 def test_reasons_are_sorted_by_level_then_id_with_articles_and_texts() -> None:
-    inputs = {"system_type": "industrial_control", "ics_grade": "II", "info_types": ["state_secret"],
-              "state_secret_harm": "harm", "stores_national_critical_data": True}
+    inputs = {
+        "system_type": "industrial_control",
+        "ics_grade": "II",
+        "info_types": ["state_secret"],
+        "state_secret_harm": "harm",
+        "stores_national_critical_data": True,
+    }
     result = classify(inputs, D85)
     assert result.level == 5
     assert [(r.criterion, r.level, r.article) for r in result.reasons] == [
@@ -232,7 +429,10 @@ def test_pm_designation_raises_the_level_and_keeps_the_computed_reasons() -> Non
 def test_pm_designation_below_the_criteria_is_recorded_but_does_not_lower_the_level() -> None:
     result = classify(infra("national", requires_24x7=True, pm_designated_level=2), D331)
     assert result.level == 4
-    assert [(r.criterion, r.level) for r in result.reasons] == [("d331.l4.national_system_24x7", 4), ("pm_designated", 2)]
+    assert [(r.criterion, r.level) for r in result.reasons] == [
+        ("d331.l4.national_system_24x7", 4),
+        ("pm_designated", 2),
+    ]
     pm = result.reasons[-1]
     assert pm.article == "Decree 331/2026 Art. 12.4"
     assert "can only raise" in pm.text and "stays 4" in pm.text
@@ -244,7 +444,9 @@ def test_decree_85_allows_only_a_level_5_designation_in_its_policy() -> None:
     assert load_policy(D331).pm_designated.allowed_levels == [1, 2, 3, 4, 5]
 
 
-@pytest.mark.parametrize(("level", "article"), [(1, "Art. 11.2"), (2, "Art. 12.4"), (3, "Art. 13.5"), (4, "Art. 14.4"), (5, "Art. 15.5")])
+@pytest.mark.parametrize(
+    ("level", "article"), [(1, "Art. 11.2"), (2, "Art. 12.4"), (3, "Art. 13.5"), (4, "Art. 14.4"), (5, "Art. 15.5")]
+)
 def test_pm_designation_cites_the_decree_331_article_of_its_level(level: int, article: str) -> None:
     result = classify(internal(pm_designated_level=level), D331)
     assert result.level == level
@@ -356,7 +558,14 @@ LEAF = {"field": "system_type", "op": "eq", "value": "internal"}
 
 
 def criterion(level: int, when: dict) -> dict:
-    return {"id": f"t.l{level}.c{level}", "level": level, "article": "Art. X", "text": "T", "text_vi": "V", "when": when}
+    return {
+        "id": f"t.l{level}.c{level}",
+        "level": level,
+        "article": "Art. X",
+        "text": "T",
+        "text_vi": "V",
+        "when": when,
+    }
 
 
 CRITERION_1 = criterion(1, LEAF)
@@ -365,13 +574,26 @@ CRITERION_1 = criterion(1, LEAF)
 def minimal_policy() -> dict:
 
     return {
-        "schema_version": 1, "regime": D85, "version": "2016.9", "title": "test",
+        "schema_version": 1,
+        "regime": D85,
+        "version": "2016.9",
+        "title": "test",
         "default": {"criterion": "t.l1.default", "level": 1, "article": "Art. 7", "text": "T", "text_vi": "V"},
-        "pm_designated": {"text": "{level} {computed}", "text_vi": "{level}", "not_lowered_text": "{level} {computed}",
-                          "not_lowered_text_vi": "{computed}", "allowed_levels": [5], "articles": {n: f"Art. {n}" for n in range(1, 6)}},
+        "pm_designated": {
+            "text": "{level} {computed}",
+            "text_vi": "{level}",
+            "not_lowered_text": "{level} {computed}",
+            "not_lowered_text_vi": "{computed}",
+            "allowed_levels": [5],
+            "articles": {n: f"Art. {n}" for n in range(1, 6)},
+        },
         "composite": {"article": "Art. 5", "text": "{part} {level}", "text_vi": "{part}"},
-        "criteria": [criterion(1, LEAF), criterion(2, LEAF), criterion(3, LEAF),
-                     criterion(4, {"all": [LEAF, {"field": "requires_24x7", "op": "is_true"}]})],
+        "criteria": [
+            criterion(1, LEAF),
+            criterion(2, LEAF),
+            criterion(3, LEAF),
+            criterion(4, {"all": [LEAF, {"field": "requires_24x7", "op": "is_true"}]}),
+        ],
     }
 
 
@@ -409,17 +631,41 @@ def _set(path: str, value: Any):
         (_set("criteria/3/when/all/1/op", "gte"), "criteria[3].when.all[1].op", "does not fit requires_24x7 (bool)"),
         (_set("criteria/0/level", 6), "criteria[0].level", "less than or equal to 5"),
         (_set("criteria/3/when/all/1/fieldz", "x"), "criteria[3].when.all[1].fieldz", "Extra inputs"),
-        (_set("criteria/3/when/all/0/value", "mainframe"), "criteria[3].when.all[0].value", "not a valid value for system_type"),
+        (
+            _set("criteria/3/when/all/0/value", "mainframe"),
+            "criteria[3].when.all[0].value",
+            "not a valid value for system_type",
+        ),
         (_set("criteria/3/when/all/1/value", True), "criteria[3].when.all[1].value", "takes no value"),
-        (_set("criteria/2/when", {"field": "pm_designated_level", "op": "eq", "value": 5}), "criteria[2].when.field", "override"),
+        (
+            _set("criteria/2/when", {"field": "pm_designated_level", "op": "eq", "value": 5}),
+            "criteria[2].when.field",
+            "override",
+        ),
         (_set("criteria/2/when", {"all": [LEAF], **LEAF}), "criteria[2].when", "exactly one of"),
-        (_set("criteria/2/when", {"not": {"field": "info_types", "op": "gte", "value": 3}}), "criteria[2].when.not.op", "does not fit"),
-        (_set("criteria/2/when", {"field": "info_types", "op": "subset_of", "value": []}), "criteria[2].when.value", "non-empty list"),
-        (_set("criteria/2/when", {"field": "data_subjects", "op": "lt", "value": "10000"}), "criteria[2].when.value", "an integer"),
+        (
+            _set("criteria/2/when", {"not": {"field": "info_types", "op": "gte", "value": 3}}),
+            "criteria[2].when.not.op",
+            "does not fit",
+        ),
+        (
+            _set("criteria/2/when", {"field": "info_types", "op": "subset_of", "value": []}),
+            "criteria[2].when.value",
+            "non-empty list",
+        ),
+        (
+            _set("criteria/2/when", {"field": "data_subjects", "op": "lt", "value": "10000"}),
+            "criteria[2].when.value",
+            "an integer",
+        ),
         (_set("criteria/2/when", {"field": "data_subjects", "op": "lt"}), "criteria[2].when.value", "needs a value"),
         (_set("criteria/2/when", {"field": "data_subjects"}), "criteria[2].when.op", "needs an op"),
         (_set("criteria/0/when", {"all": []}), "criteria[0].when.all", "at least 1 item"),
-        (_set("criteria/1", {**CRITERION_1, "text": "copy"}), "criteria", "criteria[1].id 't.l1.c1' repeats criteria[0].id"),
+        (
+            _set("criteria/1", {**CRITERION_1, "text": "copy"}),
+            "criteria",
+            "criteria[1].id 't.l1.c1' repeats criteria[0].id",
+        ),
         (_set("criteria/1/level", 3), "criteria[1].level", "does not match the level in id"),
         (_set("pm_designated/articles/5", KeyError), "pm_designated.articles", "missing [5]"),
         (_set("pm_designated/text", "{lvl}"), "pm_designated.text", "unknown placeholder"),

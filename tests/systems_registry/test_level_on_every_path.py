@@ -18,12 +18,16 @@ from tests import factories
 
 def qni_system(demo, **fields) -> InformationSystem:
     """A level-2 internal system of the demo province (personal data), classified through the service."""
-    return factories.system(demo.operator, demo.org("QNI"), operator=demo.org("QNI-TTCDS"), security_unit=demo.org("QNI-SKHCN"), **fields)
+    return factories.system(
+        demo.operator, demo.org("QNI"), operator=demo.org("QNI-TTCDS"), security_unit=demo.org("QNI-SKHCN"), **fields
+    )
 
 
 def approve(demo, system: InformationSystem) -> InformationSystem:
     """Walk a level-1/2 dossier at the system's level through the approvals service (one step: the security unit)."""
-    dossier = approvals.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=system.proposed_level, title="Hồ sơ")
+    dossier = approvals.create_dossier(
+        actor=demo.operator, system_id=system.pk, proposed_level=system.proposed_level, title="Hồ sơ"
+    )
     factories.add_documents(demo.operator, dossier)
     approvals.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
     approvals.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve")
@@ -48,7 +52,11 @@ def classify_events(system) -> int:
 
 
 def reapproval_keys(system) -> set[str]:
-    return set(Notification.objects.filter(kind=Kind.REAPPROVAL_REQUIRED, dedup_key__startswith=f"system:{system.pk}:reapproval:").values_list("dedup_key", flat=True))
+    return set(
+        Notification.objects.filter(
+            kind=Kind.REAPPROVAL_REQUIRED, dedup_key__startswith=f"system:{system.pk}:reapproval:"
+        ).values_list("dedup_key", flat=True)
+    )
 
 
 # --- reclassify on every path ------------------------------------------------------------------------------------------
@@ -57,7 +65,9 @@ def reapproval_keys(system) -> set[str]:
 def test_patch_of_a_classification_input_reclassifies_and_answers_with_the_level_and_reasons(api, demo):
     system = operating_level_2(demo)
     events, keys = classify_events(system), reapproval_keys(system)
-    resp = api.patch(f"systems/{system.pk}", demo.operator, {"data_subjects": 250_000, "handles_administrative_procedures": True})
+    resp = api.patch(
+        f"systems/{system.pk}", demo.operator, {"data_subjects": 250_000, "handles_administrative_procedures": True}
+    )
     assert resp.status_code == 200, resp.content
     body = resp.json()
     assert body["proposed_level"] == 3 and body["approved_level"] == 2 and body["reapproval_required"] is True
@@ -91,7 +101,11 @@ def test_moving_back_to_the_approved_level_lifts_the_flag_and_sends_nothing(api,
     api.patch(f"systems/{system.pk}", demo.operator, {"handles_administrative_procedures": True})
     keys = reapproval_keys(system)
     body = api.patch(f"systems/{system.pk}", demo.operator, {"handles_administrative_procedures": False}).json()
-    assert (body["proposed_level"], body["reapproval_required"], body["operating_without_approval"]) == (2, False, False)
+    assert (body["proposed_level"], body["reapproval_required"], body["operating_without_approval"]) == (
+        2,
+        False,
+        False,
+    )
     assert body["reapproval_deadline"] is None and reapproval_keys(system) == keys
 
 
@@ -133,7 +147,9 @@ def test_a_level_raised_by_import_is_audited_notified_and_flagged(demo):
 # --- who may be named --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "code"), [("security_unit_id", "LSN-SKHCN"), ("operator_id", "LSN-SKHCN"), ("operator_id", "LSN")])
+@pytest.mark.parametrize(
+    ("field", "code"), [("security_unit_id", "LSN-SKHCN"), ("operator_id", "LSN-SKHCN"), ("operator_id", "LSN")]
+)
 def test_an_organisation_of_another_province_is_refused_whatever_else_the_body_carries(api, demo, field, code):
     system = operating_level_2(demo)
     resp = api.patch(f"systems/{system.pk}", demo.operator, {field: demo.org(code).pk, "name": "Đổi tên"})
@@ -164,7 +180,9 @@ def test_changing_the_security_unit_is_its_own_audited_transition_and_a_dossier_
     assert resp.status_code == 200, resp.content
     event = AuditEvent.objects.filter(action="system.reassign", object_id=str(dossier.system_id)).get()
     assert event.data == {"changes": {"security_unit_id": [demo.org("QNI-SKHCN").pk, other_unit.pk]}}
-    assert not AuditEvent.objects.filter(action="system.update", object_id=str(dossier.system_id), data__fields=["security_unit_id"]).exists()
+    assert not AuditEvent.objects.filter(
+        action="system.update", object_id=str(dossier.system_id), data__fields=["security_unit_id"]
+    ).exists()
     assert list(DossierStep.objects.filter(dossier=dossier).values_list("order", "organization_id")) == routed
 
 
@@ -221,7 +239,9 @@ def test_past_the_deadline_the_owner_and_the_organisation_above_hear_of_it_once(
     later = system.reapproval_deadline + timedelta(days=1)
     assert services.scan_reapproval_deadlines(today=system.reapproval_deadline) == 0
     assert services.scan_reapproval_deadlines(today=later) == 1
-    sent = Notification.objects.filter(dedup_key=f"system:{system.pk}:reapproval-overdue:{system.reapproval_deadline.isoformat()}")
+    sent = Notification.objects.filter(
+        dedup_key=f"system:{system.pk}:reapproval-overdue:{system.reapproval_deadline.isoformat()}"
+    )
     assert sent.filter(recipient=demo.owner).exists() and sent.filter(recipient=demo.operator).exists()
     count = sent.count()
     services.scan_reapproval_deadlines(today=later)
@@ -235,7 +255,9 @@ def test_the_overdue_scan_runs_a_constant_number_of_queries(demo):
     def flagged(n):
         for _ in range(n):
             s = qni_system(demo)
-            InformationSystem.objects.filter(pk=s.pk).update(status="operating", operating_without_approval=True, reapproval_deadline=date(2026, 1, 1))
+            InformationSystem.objects.filter(pk=s.pk).update(
+                status="operating", operating_without_approval=True, reapproval_deadline=date(2026, 1, 1)
+            )
 
     def queries() -> int:
         Notification.objects.all().delete()
@@ -268,7 +290,7 @@ def test_the_dashboard_and_the_system_page_show_the_flag_and_its_deadline(api, d
     deadline = system.reapproval_deadline.strftime("%d/%m/%Y")
     client.force_login(demo.owner)
     page = client.get("/dashboard/").content.decode()
-    row = page[page.index('id="without-approval"'):]
+    row = page[page.index('id="without-approval"') :]
     assert system.code in row and deadline in row
     detail = client.get(f"/systems/{system.pk}/").content.decode()
     assert 'data-flag="operating_without_approval"' in detail and deadline in detail
@@ -279,13 +301,22 @@ def test_the_dashboard_and_the_system_page_show_the_flag_and_its_deadline(api, d
 
 def test_the_admin_reclassifies_through_the_service(demo, client):
     system = qni_system(demo)
-    InformationSystem.objects.filter(pk=system.pk).update(handles_administrative_procedures=True)  # a fix in the database
+    InformationSystem.objects.filter(pk=system.pk).update(
+        handles_administrative_procedures=True
+    )  # a fix in the database
     client.force_login(demo.admin)
-    resp = client.post("/admin/systems_registry/informationsystem/", {"action": "reclassify", "_selected_action": [system.pk]})
+    resp = client.post(
+        "/admin/systems_registry/informationsystem/", {"action": "reclassify", "_selected_action": [system.pk]}
+    )
     assert resp.status_code == 302
     system.refresh_from_db()
     assert system.proposed_level == 3
-    assert AuditEvent.objects.filter(action="system.classify", object_id=str(system.pk), to_status="3", actor=demo.admin).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="system.classify", object_id=str(system.pk), to_status="3", actor=demo.admin
+        ).count()
+        == 1
+    )
 
 
 def test_an_import_moving_many_approved_levels_costs_the_same_queries_as_a_few(demo):
@@ -302,9 +333,14 @@ def test_an_import_moving_many_approved_levels_costs_the_same_queries_as_a_few(d
     def run(n: int) -> int:
         systems = [qni_system(demo) for _ in range(n)]
         for system in systems:
-            dossier = approvals.create_dossier(actor=demo.operator, system_id=system.pk, proposed_level=2, title="Hồ sơ")
+            dossier = approvals.create_dossier(
+                actor=demo.operator, system_id=system.pk, proposed_level=2, title="Hồ sơ"
+            )
             services.record_approval(actor=demo.owner, system_id=system.pk, dossier=dossier, level=2)
-        rows = [system_row(s.code, name=s.name, handles_administrative_procedures="TRUE", info_types="personal") for s in systems]
+        rows = [
+            system_row(s.code, name=s.name, handles_administrative_procedures="TRUE", info_types="personal")
+            for s in systems
+        ]
         content = registry_xlsx(rows)
         with CaptureQueriesContext(connection) as ctx:
             import_systems(actor=demo.operator, fileobj=io.BytesIO(content), filename="s.xlsx")

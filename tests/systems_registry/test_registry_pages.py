@@ -99,7 +99,10 @@ def test_register_form_shows_service_errors_on_the_fields(demo):
 
 def test_live_preview_returns_the_level_and_reasons(demo):
     client = signed_in(demo.operator)
-    resp = client.post("/systems/classification-preview/", {"system_type": "internal", "handles_administrative_procedures": "on", "info_types": ["personal"]})
+    resp = client.post(
+        "/systems/classification-preview/",
+        {"system_type": "internal", "handles_administrative_procedures": "on", "info_types": ["personal"]},
+    )
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "lvl-3" in html
@@ -107,7 +110,9 @@ def test_live_preview_returns_the_level_and_reasons(demo):
 
 def test_commission_button_is_refused_with_a_clear_message(demo):
     sid = InformationSystem.objects.get(code="QNI-SCADA-CANG").pk
-    demo.operator.language = "en"  # the message is checked in English (in Vietnamese: tests/i18n/test_error_messages.py)
+    demo.operator.language = (
+        "en"  # the message is checked in English (in Vietnamese: tests/i18n/test_error_messages.py)
+    )
     demo.operator.save(update_fields=["language"])
     client = signed_in(demo.operator)
     resp = client.post(f"/systems/{sid}/transitions/commission/", follow=True)

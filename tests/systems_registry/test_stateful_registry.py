@@ -52,7 +52,9 @@ BOUNDS = settings(
 CHANGES = st.one_of(
     st.fixed_dictionaries({"handles_administrative_procedures": st.booleans()}),
     st.fixed_dictionaries({"info_types": st.sampled_from([["public"], ["personal"], ["public", "personal"]])}),
-    st.fixed_dictionaries({"requires_24x7": st.booleans(), "infrastructure_scope": st.sampled_from(["none", "national"])}),
+    st.fixed_dictionaries(
+        {"requires_24x7": st.booleans(), "infrastructure_scope": st.sampled_from(["none", "national"])}
+    ),
     st.fixed_dictionaries({"pm_designated_level": st.one_of(st.none(), st.integers(1, 5))}),
 )
 FOREIGN = st.sampled_from([("operator_id", "LSN-SKHCN"), ("security_unit_id", "LSN-SKHCN"), ("operator_id", "LSN")])
@@ -75,10 +77,14 @@ class RegistryMachine(RuleBasedStateMachine):
         super().__init__()
         d = self.demo
         self.systems = [
-            factories.system(d.operator, d.org("QNI"), operator=d.org("QNI-TTCDS"), security_unit=d.org("QNI-SKHCN"), regime=regime)
+            factories.system(
+                d.operator, d.org("QNI"), operator=d.org("QNI-TTCDS"), security_unit=d.org("QNI-SKHCN"), regime=regime
+            )
             for regime in ("decree_331_2026", "decree_331_2026", "decree_85_2016")
         ]
-        self.qni_tree = set(OrganizationClosure.objects.filter(ancestor=d.org("QNI")).values_list("descendant_id", flat=True))
+        self.qni_tree = set(
+            OrganizationClosure.objects.filter(ancestor=d.org("QNI")).values_list("descendant_id", flat=True)
+        )
         self.seen = {s.pk: (s.proposed_level, s.approved_level) for s in self._fresh()}
         self.level_changes = {s.pk: self._classify_events(s.pk) for s in self.systems}
         self.approvals = {s.pk: self._approval_events(s.pk) for s in self.systems}
@@ -121,14 +127,18 @@ class RegistryMachine(RuleBasedStateMachine):
     def api_patch(self, index, change):
         system = self.systems[index]
         if self._refused_designation(system, change):
-            self._refused_unchanged(system.pk, lambda: self.api.patch(f"systems/{system.pk}", self.demo.operator, change))
+            self._refused_unchanged(
+                system.pk, lambda: self.api.patch(f"systems/{system.pk}", self.demo.operator, change)
+            )
             self.paths.add("designation_refused")
             return
         resp = self.api.patch(f"systems/{system.pk}", self.demo.operator, change)
         assert resp.status_code == 200, resp.content
         body = resp.json()
         fresh = InformationSystem.objects.get(pk=system.pk)
-        assert body["proposed_level"] == fresh.proposed_level and body["reapproval_required"] == fresh.reapproval_required
+        assert (
+            body["proposed_level"] == fresh.proposed_level and body["reapproval_required"] == fresh.reapproval_required
+        )
         assert body["reasons"] and body["reasons"][0]["level"] == fresh.proposed_level
         self.paths.add("api_patch")
 
@@ -136,7 +146,9 @@ class RegistryMachine(RuleBasedStateMachine):
     def api_classify(self, index, change):
         system = self.systems[index]
         if self._refused_designation(system, change):
-            self._refused_unchanged(system.pk, lambda: self.api.post(f"systems/{system.pk}/classify", self.demo.operator, change))
+            self._refused_unchanged(
+                system.pk, lambda: self.api.post(f"systems/{system.pk}/classify", self.demo.operator, change)
+            )
             return
         resp = self.api.post(f"systems/{system.pk}/classify", self.demo.operator, change)
         assert resp.status_code == 200, resp.content
@@ -147,7 +159,9 @@ class RegistryMachine(RuleBasedStateMachine):
     def api_names_another_province(self, index, foreign, change):
         field, code = foreign
         pk = self.systems[index].pk
-        self._refused_unchanged(pk, lambda: self.api.patch(f"systems/{pk}", self.demo.operator, {field: self.demo.org(code).pk, **change}))
+        self._refused_unchanged(
+            pk, lambda: self.api.patch(f"systems/{pk}", self.demo.operator, {field: self.demo.org(code).pk, **change})
+        )
         self.paths.add("api_foreign")
 
     @rule(index=st.integers(0, 2), change=CHANGES)
@@ -155,7 +169,10 @@ class RegistryMachine(RuleBasedStateMachine):
         system = InformationSystem.objects.get(pk=self.systems[index].pk)
         data = {}
         for name in FORM_FIELDS:
-            value = change.get(name, getattr(system, f"{name}_id" if name in ("owner", "operator", "security_unit", "parent") else name))
+            value = change.get(
+                name,
+                getattr(system, f"{name}_id" if name in ("owner", "operator", "security_unit", "parent") else name),
+            )
             if value is None or value is False:
                 continue
             data[name] = "on" if value is True else value
@@ -169,7 +186,9 @@ class RegistryMachine(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 2), change=CHANGES, foreign=st.one_of(st.none(), FOREIGN))
     def spreadsheet_import(self, index, change, foreign):
-        system = InformationSystem.objects.select_related("owner", "operator", "security_unit").get(pk=self.systems[index].pk)
+        system = InformationSystem.objects.select_related("owner", "operator", "security_unit").get(
+            pk=self.systems[index].pk
+        )
         row = {"code": system.code, "name": system.name, "owner_code": system.owner.code, "operator_code": system.operator.code,
                "security_unit_code": system.security_unit.code, "system_type": system.system_type}  # fmt: skip
         row.update({k: _sheet_value(k, v) for k, v in change.items()})
@@ -189,7 +208,8 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 2))
     def admin_reclassify(self, index):
         resp = self.clients["admin"].post(
-            "/admin/systems_registry/informationsystem/", {"action": "reclassify", "_selected_action": [self.systems[index].pk]}
+            "/admin/systems_registry/informationsystem/",
+            {"action": "reclassify", "_selected_action": [self.systems[index].pk]},
         )
         assert resp.status_code == 302
         self.paths.add("admin")
@@ -203,7 +223,9 @@ class RegistryMachine(RuleBasedStateMachine):
             chain.add(node)
             node = InformationSystem.objects.get(pk=node).parent_id
         if pk in chain:  # a cycle: refused, nothing saved
-            self._refused_unchanged(pk, lambda: self.api.patch(f"systems/{pk}", self.demo.operator, {"parent_id": parent_id}))
+            self._refused_unchanged(
+                pk, lambda: self.api.patch(f"systems/{pk}", self.demo.operator, {"parent_id": parent_id})
+            )
             self.paths.add("parent_cycle")
             return
         resp = self.api.patch(f"systems/{pk}", self.demo.operator, {"parent_id": parent_id})
@@ -221,9 +243,15 @@ class RegistryMachine(RuleBasedStateMachine):
         system goes (back) into operation, so that later level changes happen while it operates."""
         system = InformationSystem.objects.get(pk=self.systems[index].pk)
         d = self.demo
-        people = {Role.SECURITY_UNIT: [d.security_unit], Role.OWNER: [d.owner], Role.AUTHORITY: [d.authority, self.second_authority]}
+        people = {
+            Role.SECURITY_UNIT: [d.security_unit],
+            Role.OWNER: [d.owner],
+            Role.AUTHORITY: [d.authority, self.second_authority],
+        }
         try:
-            dossier = approvals.create_dossier(actor=d.operator, system_id=system.pk, proposed_level=system.proposed_level, title="Hồ sơ")
+            dossier = approvals.create_dossier(
+                actor=d.operator, system_id=system.pk, proposed_level=system.proposed_level, title="Hồ sơ"
+            )
         except DomainError:
             return  # a dossier is already open for it
         factories.add_documents(d.operator, dossier)
@@ -244,7 +272,12 @@ class RegistryMachine(RuleBasedStateMachine):
             registry.transition_system(actor=self.demo.operator, system_id=self.systems[index].pk, name=name)
             self.paths.add(name)
         except DomainError as exc:
-            assert exc.code in ("no_approved_dossier", "transition_not_allowed", "readiness_not_eligible", "plan_not_implemented"), exc.code
+            assert exc.code in (
+                "no_approved_dossier",
+                "transition_not_allowed",
+                "readiness_not_eligible",
+                "plan_not_implemented",
+            ), exc.code
 
     # --- promises ----------------------------------------------------------------------------------------------------
 
@@ -266,8 +299,12 @@ class RegistryMachine(RuleBasedStateMachine):
                 self.approvals[system.pk] += 1
             self.seen[system.pk] = (system.proposed_level, system.approved_level)
             assert self._classify_events(system.pk) == self.level_changes[system.pk], system.code
-            away = AuditEvent.objects.filter(action="system.classify", object_id=str(system.pk), data__reapproval_required=True).count()
-            notices = Notification.objects.filter(kind=Kind.REAPPROVAL_REQUIRED, dedup_key__startswith=f"system:{system.pk}:reapproval:")
+            away = AuditEvent.objects.filter(
+                action="system.classify", object_id=str(system.pk), data__reapproval_required=True
+            ).count()
+            notices = Notification.objects.filter(
+                kind=Kind.REAPPROVAL_REQUIRED, dedup_key__startswith=f"system:{system.pk}:reapproval:"
+            )
             assert notices.values("dedup_key").distinct().count() == away, system.code
 
     @invariant()
@@ -275,7 +312,10 @@ class RegistryMachine(RuleBasedStateMachine):
         for system in self._fresh():
             assert self._approval_events(system.pk) >= self.approvals[system.pk], system.code
             if system.approved_level is not None:
-                assert system.approved_dossier is not None and system.approved_dossier.proposed_level == system.approved_level
+                assert (
+                    system.approved_dossier is not None
+                    and system.approved_dossier.proposed_level == system.approved_level
+                )
 
     @invariant()
     def the_organisations_stay_in_the_owners_tree(self):
@@ -310,5 +350,17 @@ def test_every_write_path_keeps_the_approved_level_true(demo):
     finally:
         RegistryMachine.__init__ = original
     # Enough examples to reach every path (and the refusals), not only some.
-    expected = {"api_patch", "api_classify", "api_foreign", "form", "import", "import_refused", "admin", "parent", "scheduler", "approval", "commission"}
+    expected = {
+        "api_patch",
+        "api_classify",
+        "api_foreign",
+        "form",
+        "import",
+        "import_refused",
+        "admin",
+        "parent",
+        "scheduler",
+        "approval",
+        "commission",
+    }
     assert expected <= reached, expected - reached

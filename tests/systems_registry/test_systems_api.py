@@ -25,8 +25,12 @@ def new_system(demo, **overrides):
 
 
 def test_token_is_refused_with_the_same_answer_for_unknown_user_and_wrong_password(api, demo):
-    wrong = api.client.post("/api/v1/auth/token", {"username": "operator", "password": "nope"}, content_type="application/json")
-    unknown = api.client.post("/api/v1/auth/token", {"username": "ghost", "password": "nope"}, content_type="application/json")
+    wrong = api.client.post(
+        "/api/v1/auth/token", {"username": "operator", "password": "nope"}, content_type="application/json"
+    )
+    unknown = api.client.post(
+        "/api/v1/auth/token", {"username": "ghost", "password": "nope"}, content_type="application/json"
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
     assert set(wrong.json()["error"]) == {"code", "message", "details"}
@@ -66,10 +70,16 @@ def test_classify_saves_the_level_and_gives_reasons(api, demo):
 
 
 def test_a_composite_system_takes_the_highest_level_of_its_parts(api, demo):
-    parent = api.post("systems", demo.operator, new_system(demo, code="P", system_type="internal", info_types=["public"])).json()["id"]
+    parent = api.post(
+        "systems", demo.operator, new_system(demo, code="P", system_type="internal", info_types=["public"])
+    ).json()["id"]
     api.post(f"systems/{parent}/classify", demo.operator)
     assert InformationSystem.objects.get(pk=parent).proposed_level == 1
-    part = api.post("systems", demo.operator, new_system(demo, code="P-1", parent_id=parent, ics_grade="I", system_type="industrial_control")).json()["id"]
+    part = api.post(
+        "systems",
+        demo.operator,
+        new_system(demo, code="P-1", parent_id=parent, ics_grade="I", system_type="industrial_control"),
+    ).json()["id"]
     body = api.post(f"systems/{part}/classify", demo.operator).json()
     assert body["level"] == 4
     assert InformationSystem.objects.get(pk=parent).proposed_level == 4  # raised by its part
@@ -186,7 +196,12 @@ def test_healthz_reports_database_and_broker(client, db):
 
 def test_openapi_document_describes_the_systems_paths(client, db):
     spec = client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/systems", "/api/v1/systems/{system_id}", "/api/v1/systems/{system_id}/classify", "/api/v1/auth/token"):
+    for path in (
+        "/api/v1/systems",
+        "/api/v1/systems/{system_id}",
+        "/api/v1/systems/{system_id}/classify",
+        "/api/v1/auth/token",
+    ):
         assert path in spec["paths"], path
 
 

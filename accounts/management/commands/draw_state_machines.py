@@ -28,7 +28,9 @@ def diagrams() -> str:
                 edges.add((str(_value(transition.source)), str(_value(transition.target)), transition.name))
             if not edges:
                 continue
-            out.append(f"### {model._meta.label}.{field.name}\n\n```mermaid\nstateDiagram-v2\n    [*] --> {_value(field.default)}")
+            out.append(
+                f"### {model._meta.label}.{field.name}\n\n```mermaid\nstateDiagram-v2\n    [*] --> {_value(field.default)}"
+            )
             for source, target, name in sorted(edges):
                 source = "[*]" if source == "*" else source
                 out.append(f"    {source} --> {target}: {name}")

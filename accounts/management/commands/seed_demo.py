@@ -13,4 +13,6 @@ class Command(BaseCommand):
                 seeder = import_string(dotted)
                 summary = seeder()
                 self.stdout.write(f"{dotted}: {summary}")
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: $DEMO_PASSWORD (default attesta-demo)."))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Password for every demo user: $DEMO_PASSWORD (default attesta-demo).")
+        )

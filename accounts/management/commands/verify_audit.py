@@ -21,7 +21,9 @@ class Command(BaseCommand):
         result = audit.verify_chain(checkpoint=checkpoint)
         if not result.ok:
             where = f"event #{result.first_broken_id}" if result.first_broken_id else "the end of the chain"
-            raise CommandError(f"Audit chain broken at {where}: {result.reason} ({result.checked} events verified before it)")
+            raise CommandError(
+                f"Audit chain broken at {where}: {result.reason} ({result.checked} events verified before it)"
+            )
         if checkpoint is None:
             self.stdout.write(self.style.WARNING("No checkpoint yet: this run writes the first one."))
         if not options["no_checkpoint"] and head["count"]:

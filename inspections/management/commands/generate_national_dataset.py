@@ -18,12 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--results-per-inspection", type=int, default=200,
                             help="Result rows per inspection, capped by the checklist's item count.")  # fmt: skip
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--explicit-grants", type=int, default=0, help="Extra guardian view grants (visibility load).")
+        parser.add_argument(
+            "--explicit-grants", type=int, default=0, help="Extra guardian view grants (visibility load)."
+        )
         parser.add_argument("--provinces", type=int, default=34)
         parser.add_argument("--communes", type=int, default=3321)
         parser.add_argument("--ministries", type=int, default=22)
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="Date the generated history ends (default today).")
-        parser.add_argument("--password", default=None, help="Password of the generated users (default $DEMO_PASSWORD).")
+        parser.add_argument(
+            "--as-of", type=date.fromisoformat, default=None, help="Date the generated history ends (default today)."
+        )
+        parser.add_argument(
+            "--password", default=None, help="Password of the generated users (default $DEMO_PASSWORD)."
+        )
 
     def handle(self, *args, **opts):
         from django.conf import settings
@@ -33,7 +39,10 @@ class Command(BaseCommand):
             explicit_grants=opts["explicit_grants"], provinces=opts["provinces"], communes=opts["communes"],
             ministries=opts["ministries"],
         )  # fmt: skip
-        if min(sizes.systems, sizes.provinces, sizes.ministries) < 1 or min(sizes.inspections, sizes.communes, sizes.results_per_inspection) < 0:
+        if (
+            min(sizes.systems, sizes.provinces, sizes.ministries) < 1
+            or min(sizes.inspections, sizes.communes, sizes.results_per_inspection) < 0
+        ):
             raise CommandError("Sizes must be positive.")
         password = opts["password"] or getattr(settings, "DEMO_PASSWORD", None) or "attesta-demo"
         started = time.perf_counter()
