@@ -68,6 +68,12 @@ EXPECTED_ALL_APPROVED = (
     "Dự kiến thời gian hoàn thành phê duyệt đề xuất cấp độ hệ thống thông tin đối với tất cả các hệ thống thông tin "
     "thuộc phạm vi quản lý"
 )
+# Not a line of the decree's Part 1: Attesta adds it, because a system whose level rose while operating stays in
+# operation without an approval at that level until its new dossier is approved (docs/architecture.md, issue 15).
+OPERATING_WITHOUT_APPROVAL = (
+    "Số hệ thống thông tin đang vận hành khi chưa được phê duyệt ở cấp độ hiện tại (cấp độ đã thay đổi, "
+    "đang chờ hồ sơ đề xuất cấp độ mới)"
+)
 OWNER_ROLE = "Chủ quản hệ thống thông tin"
 SECURITY_UNIT_ROLE = "Đơn vị chuyên trách về an ninh mạng"
 
@@ -231,6 +237,7 @@ def report_rows(systems: QuerySet, start: dt.date, end: dt.date) -> list[dict]:
         systems.order_by("code", "id").values(
             "id", "code", "name", "proposed_level", "approved_level", "approved_dossier_id", "security_plan_status",
             "expected_approval_date", "expected_full_implementation_date", "security_unit_id", "system_type", "regime",
+            "operating_without_approval", "reapproval_deadline",
             owner_name=F("owner__name"), operator_name=F("operator__name"),
         )
     )  # fmt: skip
@@ -311,6 +318,7 @@ def report_rows(systems: QuerySet, start: dt.date, end: dt.date) -> list[dict]:
                 f"Số {decision['decision_number']}" if decision and decision["decision_number"] else "",
                 f"ngày {_vi_date(decision['decision_date'])}" if decision and decision["decision_date"] else "",
                 approvers.get(in_force, "") if decision else "",
+                _without_approval(s),
             ),
             "has_regulation": regulation is not None,
             "regulation": _regulation(regulation),
@@ -318,6 +326,16 @@ def report_rows(systems: QuerySet, start: dt.date, end: dt.date) -> list[dict]:
             "periodic": periodic,
         })  # fmt: skip
     return rows
+
+
+def _without_approval(system: dict) -> str:
+    """Column 7's note for a system operating without an approval at its current level."""
+    if not system["operating_without_approval"]:
+        return ""
+    note = f"đang vận hành khi chưa được phê duyệt ở cấp độ hiện tại ({system['proposed_level']})"
+    if system["reapproval_deadline"]:
+        note += f", hạn nộp hồ sơ mới {_vi_date(system['reapproval_deadline'])}"
+    return note
 
 
 def _org_row(role: str, org: Organization) -> list:
@@ -335,6 +353,7 @@ def part1(rows: list[dict]) -> list[tuple[str, object]]:
         (LEVEL_APPROVED, sum(1 for r in rows if r["approval_status"] == APPROVED)),
         (APPROVED_INSPECTED, sum(1 for r in rows if r["approval_status"] == APPROVED and r["periodic"])),
         (EXPECTED_ALL_APPROVED, expected_all),
+        (OPERATING_WITHOUT_APPROVAL, sum(1 for r in rows if r["operating_without_approval"])),
     ]
 
 

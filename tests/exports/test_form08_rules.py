@@ -122,6 +122,21 @@ def test_a_reapproval_sent_for_appraisal_shows_its_state_and_still_the_decision_
     assert row[6].startswith("Số 78/QĐ-UBND, ngày 06/05/2024")
 
 
+def test_a_system_operating_without_approval_at_its_level_is_counted_and_noted_with_its_deadline(demo):
+    target = _approved(demo, "Cấp độ đã tăng", number="79/QĐ-UBND")
+    InformationSystem.objects.filter(pk=target.pk).update(
+        status="operating", proposed_level=3, operating_without_approval=True, reapproval_deadline=dt.date(2027, 1, 4)
+    )
+    _approved(demo, "Cấp độ không đổi", number="80/QĐ-UBND")
+    wb = _workbook(demo)
+    assert _part1(wb)[form08.OPERATING_WITHOUT_APPROVAL] == 1
+    rows = _part3(wb)
+    assert rows["Cấp độ đã tăng"][6].endswith(
+        "đang vận hành khi chưa được phê duyệt ở cấp độ hiện tại (3), hạn nộp hồ sơ mới 04/01/2027"
+    )
+    assert "chưa được phê duyệt" not in rows["Cấp độ không đổi"][6]
+
+
 def test_classified_counts_systems_whose_type_is_identified_not_those_with_a_level(demo):
     owner = demo.org("QNI")
     base = (
