@@ -17,6 +17,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from .loops import outside_event_loop
+
 DER = serialization.Encoding.DER
 
 
@@ -78,7 +80,8 @@ def sign_pdf(data: bytes, signer: Identity, ca: Identity) -> bytes:
         signing_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
         cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(ca.cert.public_bytes(DER))]),
     )
-    out = signers.sign_pdf(
+    out = outside_event_loop(
+        signers.sign_pdf,
         IncrementalPdfFileWriter(io.BytesIO(data), strict=False),
         signers.PdfSignatureMetadata(field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES),
         signer=simple,

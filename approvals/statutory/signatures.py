@@ -22,6 +22,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from .loops import outside_event_loop
 from .models import Verdict
 from .pdf import KEYWORD_HASH, KEYWORD_ID
 
@@ -106,7 +107,7 @@ def verify(
     result = None
     for embedded in signatures:
         try:
-            status = validate_pdf_signature(embedded, context)
+            status = outside_event_loop(validate_pdf_signature, embedded, context)
         except Exception as exc:
             log.info("signature validation failed: %s", exc)
             return Verification(Verdict.SIGNATURE_INVALID, _("The signature cannot be validated: it is broken."))
