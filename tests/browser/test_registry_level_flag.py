@@ -10,7 +10,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_level_raised_by_the_form_is_flagged_on_the_page_and_the_dashboard(sessions):
     from tests.personas import load_demo
 
-    load_demo(["accounts.demo.seed", "systems_registry.demo.seed", "approvals.demo.seed"])
+    # Systems go live after an eligible readiness check, which the inspections seeder records.
+    load_demo(
+        [
+            "accounts.demo.seed",
+            "systems_registry.demo.seed",
+            "approvals.demo.seed",
+            "checklists.demo.seed",
+            "inspections.demo.seed",
+        ]
+    )
     from systems_registry.models import InformationSystem
 
     system = next(
