@@ -19,7 +19,7 @@ class SystemPage(BaseModel):
 
 
 class SystemFilter(PageParams):
-    q: str = Field(default="", max_length=100)
+    q: str = Field(default="", max_length=100, pattern=r"^[^\x00]*$")  # PostgreSQL refuses NUL in text
     level: int | None = Field(default=None, ge=1, le=5)
     status: InformationSystem.Status | None = None
     owner_id: int | None = None
