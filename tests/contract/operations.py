@@ -54,7 +54,6 @@ PENDING_SECTIONS = {
     "Statutory documents (forms)",
     "The national-security List, the transition, mappings",
     "Reporting, risk, changes, incidents",
-    "OSCAL",
 }
 
 
