@@ -135,7 +135,7 @@ def dashboard_measure(user, organization, today: date):
         expected=Count("id"), sent=Count("id", filter=Q(status__in=SENT)),
         overdue=Count("id", filter=~Q(status__in=SENT) & Q(due_date__lt=today)),
     )  # fmt: skip
-    measures = _incident_measures(user, organization)
+    measures = _incident_measures(user, organization) + _follow_up_measures(user, organization, today)
     if not figures["expected"]:
         return measures
     share = round(figures["sent"] / figures["expected"], 4)
@@ -170,4 +170,24 @@ def _incident_measures(user, organization):
     return [
         Measure("incident_reports_open", _("Serious incidents with reports outstanding"), figures["open"]),
         Measure("incident_reports_overdue", _("Serious incidents with an overdue report"), figures["overdue"]),
+    ]
+
+
+def _follow_up_measures(user, organization, today: date):
+    """Follow-up tasks of changes and serious incidents still open, and how many of those are overdue."""
+    from inspections.dashboard import Measure
+
+    from .changes import tasks_visible_to
+    from .models import FollowUpTask
+
+    qs = tasks_visible_to(user).filter(status=FollowUpTask.Status.OPEN)
+    if organization is not None:
+        below = OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id")
+        qs = qs.filter(
+            Q(system__owner_id__in=below) | Q(system__operator_id__in=below) | Q(system__security_unit_id__in=below)
+        )
+    figures = qs.aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+    return [
+        Measure("follow_up_tasks_open", _("Follow-up tasks of changes and incidents open"), figures["open"]),
+        Measure("follow_up_tasks_overdue", _("Follow-up tasks overdue"), figures["overdue"]),
     ]

@@ -208,3 +208,10 @@ def test_the_pages_show_words_not_codes_and_record_a_change(demo, system, client
     assert not {"licensed_assessment", "risk_assessment", "readiness_check", "function"} & set(text.split())
     work = client.get("/reports/changes/").content.decode()
     assert system.code in work
+
+
+def test_the_dashboard_counts_open_and_overdue_follow_up_tasks(demo, system, api, monkeypatch):
+    changes.record_change(actor=demo.operator, system_id=system.pk, kind="technology", changed_on=timezone.localdate())
+    measures = api.get("dashboard/compliance", demo.owner).json()["measures"]
+    assert (measures["follow_up_tasks_open"], measures["follow_up_tasks_overdue"]) == (3, 0)
+    assert api.get("dashboard/compliance", demo.outsider).json()["measures"]["follow_up_tasks_open"] == 0
