@@ -2,6 +2,7 @@
 that every code the policy names has its label here."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TRIGGERS = {
     "first_determination": _("First determination of the level"),
@@ -16,7 +17,7 @@ TRIGGERS = {
 
 CHANGE_KINDS = {
     "function": _("Function"),
-    "scope": _("Scope"),
+    "scope": pgettext_lazy("kind of change", "Scope"),
     "architecture": _("Architecture"),
     "technology": _("Technology"),
     "users": _("Users"),

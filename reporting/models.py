@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
@@ -284,7 +285,7 @@ class FollowUpTask(ConcurrentTransitionMixin, models.Model):
         LICENSED_ASSESSMENT = "licensed_assessment", _("Assessment by a licensed organisation")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("follow-up task", "Open")
         MET = "met", _("Requirement met")
         CLOSED = "closed", _("Closed by decision")
 
