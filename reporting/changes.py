@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts import audit
-from accounts.errors import DomainError, Forbidden, Invalid, NotFound
+from accounts.errors import DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
 from accounts.models import Role
 from accounts.uploads import DOCX, EXTENSIONS, PDF, check_document
 from inspections import access as inspection_access
@@ -312,8 +312,6 @@ def close_task(*, actor, task_id: int, reason: str) -> FollowUpTask:
     """An authorised person closes a task whose requirement is not (or not visibly) met, giving the reason."""
     task = task_for_user(actor, task_id, for_update=True)
     if not can_proceed(task.close):
-        from accounts.errors import transition_not_allowed
-
         raise transition_not_allowed("close", [])
     if not may_close_task(actor, task):
         raise Forbidden(_("A follow-up task is closed by the system's owner or its security unit."))
