@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     INCIDENT_RECORDED = "incident_recorded", _("A serious incident was recorded")
     INCIDENT_REPORTED = "incident_reported", _("An incident report was sent")
     INCIDENT_REPORT_OVERDUE = "incident_report_overdue", _("An incident report is overdue")
+    CHANGE_RECORDED = "change_recorded", _("A change of a system calls for follow-up tasks")
+    FOLLOW_UP_OVERDUE = "follow_up_overdue", _("A follow-up task of a change or incident is overdue")
 
 
 class EmailStatus(models.TextChoices):

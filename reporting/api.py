@@ -4,14 +4,17 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import FileResponse
-from ninja import Body, Query, Router, Status
+from django.utils.translation import gettext as _
+from ninja import Body, File, Query, Router, Status
+from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from accounts.api import ErrorOut
+from accounts.errors import Invalid
 from accounts.pagination import PageParams, paginate
 
-from . import incidents, selectors, services
-from .models import Report
+from . import changes, incidents, selectors, services
+from .models import FollowUpTask, Report
 
 router = Router(tags=["reporting"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -259,3 +262,171 @@ def report_incident(request, incident_id: int, data: IncidentReportIn):
     """`initial` (with `text`) or `full` (with `cause`, `scope`, `remediation`); a stage already sent is `409`."""
     incidents.report_incident(actor=request.user, incident_id=incident_id, **data.model_dump())
     return Status(201, serialize_incident(incidents.incident_for_user(request.user, incident_id), request.user))
+
+
+# --- risk assessments, the change register and follow-up tasks ------------------------------------------------------
+
+
+class RiskAssessmentIn(_In):
+    trigger: StrictStr = Field(min_length=1, max_length=40)
+    conclusion: StrictStr = Field(min_length=1, max_length=20000)
+    proposes_level: StrictInt | None = Field(default=None, ge=1, le=5)
+    change_id: StrictInt | None = None  # the change the assessment answers, when there is one
+
+
+class RiskAssessmentOut(BaseModel):
+    id: int
+    system_id: int
+    trigger: str
+    conclusion: str
+    level_at_assessment: int | None
+    proposes_level: int | None
+    change_id: int | None
+    document_name: str
+    document_sha256: str
+    created_at: datetime
+
+
+class RiskAssessmentPage(BaseModel):
+    items: list[RiskAssessmentOut]
+    count: int
+    page: int
+    page_size: int
+
+
+def serialize_assessment(ra) -> dict:
+    return {
+        "id": ra.pk, "system_id": ra.system_id, "trigger": ra.trigger, "conclusion": ra.conclusion,
+        "level_at_assessment": ra.level_at_assessment, "proposes_level": ra.proposes_level, "change_id": ra.change_id,
+        "document_name": ra.document_name, "document_sha256": ra.document_sha256, "created_at": ra.created_at,
+    }  # fmt: skip
+
+
+@router.post("/systems/{system_id}/risk-assessments", response={201: RiskAssessmentOut, **ERRORS})
+def record_risk_assessment(request, system_id: int, data: RiskAssessmentIn):
+    """One risk assessment per trigger (Decree 331 Art. 10.2). `proposes_level`, where the risk is higher than the
+    level, becomes the system's designated level and re-classifies it (Art. 10.5-10.6). The report document is
+    attached afterwards (`POST /risk-assessments/{id}/document`)."""
+    ra = changes.record_risk_assessment(actor=request.user, system_id=system_id, **data.model_dump())
+    return Status(201, serialize_assessment(ra))
+
+
+@router.get("/systems/{system_id}/risk-assessments", response={200: RiskAssessmentPage, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def list_risk_assessments(request, system_id: int, params: Query[PageParams]):
+    return paginate(changes.risk_assessments_of(request.user, system_id), params, lambda rows: [serialize_assessment(r) for r in rows])
+
+
+@router.post("/risk-assessments/{assessment_id}/document", response={201: RiskAssessmentOut, **ERRORS, 413: ErrorOut})
+def attach_document(request, assessment_id: int, file: File[UploadedFile] = None):
+    """The assessment's report document (PDF or DOCX, checked by content), multipart field `file`."""
+    if file is None:
+        raise Invalid.field("file", _("Send the file in the multipart field 'file'."))
+    ra = changes.attach_document(actor=request.user, assessment_id=assessment_id, uploaded=file)
+    return Status(201, serialize_assessment(ra))
+
+
+class ChangeIn(_In):
+    kind: StrictStr = Field(min_length=1, max_length=30)
+    changed_on: date
+    description: StrictStr = Field(default="", max_length=20000)
+
+
+class TaskOut(BaseModel):
+    id: int
+    system_id: int
+    change_id: int | None
+    incident_id: int | None
+    requirement: str
+    status: str
+    due_date: date
+    overdue: bool
+    risk_assessment_id: int | None
+    inspection_id: int | None
+    closed_at: datetime | None
+    comment: str
+
+
+class ChangeOut(BaseModel):
+    id: int
+    system_id: int
+    kind: str
+    changed_on: date
+    description: str
+    major: bool
+    tasks: list[TaskOut]
+
+
+class ChangePage(BaseModel):
+    items: list[ChangeOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class TaskPage(BaseModel):
+    items: list[TaskOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class TaskFilter(PageParams):
+    status: FollowUpTask.Status | None = None
+    system_id: int | None = None
+
+
+class TaskCloseIn(_In):
+    comment: StrictStr = Field(min_length=1, max_length=5000)
+
+
+def serialize_task(t) -> dict:
+    return {
+        "id": t.pk, "system_id": t.system_id, "change_id": t.change_id, "incident_id": t.incident_id, "requirement": t.requirement,
+        "status": t.status, "due_date": t.due_date, "overdue": t.is_overdue, "risk_assessment_id": t.risk_assessment_id,
+        "inspection_id": t.inspection_id, "closed_at": t.closed_at, "comment": t.comment,
+    }  # fmt: skip
+
+
+def serialize_change(c, tasks) -> dict:
+    return {
+        "id": c.pk, "system_id": c.system_id, "kind": c.kind, "changed_on": c.changed_on, "description": c.description,
+        "major": c.major, "tasks": [serialize_task(t) for t in tasks],
+    }  # fmt: skip
+
+
+def _changes_with_tasks(rows) -> list[dict]:
+    tasks: dict[int, list] = {}
+    for t in FollowUpTask.objects.filter(change_id__in=[c.pk for c in rows]).order_by("due_date", "id"):
+        tasks.setdefault(t.change_id, []).append(t)
+    return [serialize_change(c, tasks.get(c.pk, [])) for c in rows]
+
+
+@router.post("/systems/{system_id}/changes", response={201: ChangeOut, **ERRORS})
+def record_change(request, system_id: int, data: ChangeIn):
+    """A change of the system, with its kind (policy data) and the day it took effect; a kind that calls for them
+    creates follow-up tasks with deadlines (risk assessment, readiness check, licensed assessment)."""
+    change = changes.record_change(actor=request.user, system_id=system_id, kind=data.kind, changed_on=data.changed_on,
+                                   description=data.description)  # fmt: skip
+    return Status(201, _changes_with_tasks([change])[0])
+
+
+@router.get("/systems/{system_id}/changes", response={200: ChangePage, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def list_changes(request, system_id: int, params: Query[PageParams]):
+    return paginate(changes.changes_of(request.user, system_id), params, _changes_with_tasks)
+
+
+@router.get("/follow-up-tasks", response={200: TaskPage, 401: ErrorOut, 422: ErrorOut})
+def list_tasks(request, params: Query[TaskFilter]):
+    """Follow-up tasks of changes and serious incidents on systems the caller may see."""
+    qs = changes.tasks_visible_to(request.user)
+    if params.status:
+        qs = qs.filter(status=params.status)
+    if params.system_id is not None:
+        qs = qs.filter(system_id=params.system_id)
+    return paginate(qs.order_by("due_date", "id"), params, lambda rows: [serialize_task(t) for t in rows])
+
+
+@router.post("/follow-up-tasks/{task_id}/close", response={200: TaskOut, **ERRORS})
+def close_task(request, task_id: int, data: TaskCloseIn):
+    """The owner or the security unit closes a task without its requirement met, giving the reason."""
+    return serialize_task(changes.close_task(actor=request.user, task_id=task_id, reason=data.comment))

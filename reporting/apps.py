@@ -10,6 +10,8 @@ class ReportingConfig(AppConfig):
         # The dashboard (inspections) never imports this app: reporting hands it its measure.
         from inspections import dashboard
 
-        from . import coverage
+        from . import coverage, exports
 
         dashboard.register_measure(coverage.dashboard_measure)
+        # The risk-assessment register joins the export jobs (inspections never imports reporting).
+        exports.register()

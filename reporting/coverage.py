@@ -135,7 +135,7 @@ def dashboard_measure(user, organization, today: date):
         expected=Count("id"), sent=Count("id", filter=Q(status__in=SENT)),
         overdue=Count("id", filter=~Q(status__in=SENT) & Q(due_date__lt=today)),
     )  # fmt: skip
-    measures = _incident_measures(user, organization)
+    measures = _incident_measures(user, organization, today)
     if not figures["expected"]:
         return measures
     share = round(figures["sent"] / figures["expected"], 4)
@@ -147,19 +147,20 @@ def dashboard_measure(user, organization, today: date):
     ]
 
 
-def _incident_measures(user, organization):
-    """Serious incidents whose reports are still open (not fully reported), and how many of those are overdue."""
+def _incident_measures(user, organization, today: date):
+    """Serious incidents whose reports are still open (not fully reported), and how many of those are overdue; then
+    the follow-up tasks of changes and incidents (one visibility check for both)."""
     from inspections.dashboard import Measure
+    from systems_registry.selectors import systems_visible_to
 
-    from .incidents import incidents_visible_to
     from .models import Incident
 
-    qs = incidents_visible_to(user).exclude(status=Incident.Status.FULLY_REPORTED)
+    systems = systems_visible_to(user)
     if organization is not None:
         below = OrganizationClosure.objects.filter(ancestor_id=organization.pk).values("descendant_id")
-        qs = qs.filter(
-            Q(system__owner_id__in=below) | Q(system__operator_id__in=below) | Q(system__security_unit_id__in=below)
-        )
+        systems = systems.filter(Q(owner_id__in=below) | Q(operator_id__in=below) | Q(security_unit_id__in=below))
+    visible = systems.values("id")
+    qs = Incident.objects.filter(system_id__in=visible).exclude(status=Incident.Status.FULLY_REPORTED)
     now = timezone.now()
     figures = qs.aggregate(
         open=Count("id"),
@@ -170,4 +171,19 @@ def _incident_measures(user, organization):
     return [
         Measure("incident_reports_open", _("Serious incidents with reports outstanding"), figures["open"]),
         Measure("incident_reports_overdue", _("Serious incidents with an overdue report"), figures["overdue"]),
+        *_follow_up_measures(visible, today),
+    ]
+
+
+def _follow_up_measures(visible_system_ids, today: date):
+    """Follow-up tasks of changes and serious incidents still open, and how many of those are overdue."""
+    from inspections.dashboard import Measure
+
+    from .models import FollowUpTask
+
+    qs = FollowUpTask.objects.filter(system_id__in=visible_system_ids, status=FollowUpTask.Status.OPEN)
+    figures = qs.aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+    return [
+        Measure("follow_up_tasks_open", _("Follow-up tasks of changes and incidents open"), figures["open"]),
+        Measure("follow_up_tasks_overdue", _("Follow-up tasks overdue"), figures["overdue"]),
     ]

@@ -142,3 +142,36 @@ def incident_overdue_event(incident, stage: str) -> Event:
                "%(full_due)s)."),
         params=_incident_params(incident),
     )  # fmt: skip
+
+
+# --- the change register and its follow-up tasks ------------------------------------------------------------------
+
+
+def _changes_url(system_id: int) -> str:
+    return reverse("reporting:changes", args=[system_id])
+
+
+def _system_audience(system) -> Audience:
+    return (role_holders(system.operator_id, Role.OPERATOR) | role_holders(system.security_unit_id, Role.SECURITY_UNIT)
+            | owner_representatives(system.owner_id))  # fmt: skip
+
+
+def change_recorded(change, tasks, *, actor=None) -> list:
+    first = min(t.due_date for t in tasks)
+    return notify_all([Event(
+        audience=_system_audience(change.system).without(actor), kind=Kind.CHANGE_RECORDED, key=f"change:{change.pk}:recorded",
+        url=_changes_url(change.system_id), title=_("A change of %(system)s calls for %(count)s follow-up tasks"),
+        body=_("A change of system %(system)s was recorded on %(changed_on)s. Its follow-up tasks (risk assessment, "
+               "readiness check, licensed assessment, as the kind requires) are due from %(due)s."),
+        params={"system": change.system.code, "count": len(tasks), "changed_on": change.changed_on.strftime("%d/%m/%Y"),
+                "due": first.strftime("%d/%m/%Y")},
+    )])  # fmt: skip
+
+
+def follow_up_overdue_event(task) -> Event:
+    return Event(
+        audience=_system_audience(task.system), kind=Kind.FOLLOW_UP_OVERDUE, key=f"follow_up:{task.pk}:overdue:{task.due_date}",
+        url=_changes_url(task.system_id), title=_("Overdue: %(requirement)s for %(system)s"),
+        body=_("The follow-up task \"%(requirement)s\" of system %(system)s was due by %(due)s and is still open."),
+        params={"system": task.system.code, "requirement": type(task).Requirement(task.requirement).label, "due": task.due_date.strftime("%d/%m/%Y")},
+    )  # fmt: skip

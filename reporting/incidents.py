@@ -18,7 +18,7 @@ from inspections import services as inspection_services
 from systems_registry.access import capacities
 from systems_registry.selectors import system_for_user, systems_visible_to
 
-from . import events, policy
+from . import changes, events, policy
 from .models import Incident
 
 STAGES = ("initial", "full")
@@ -83,12 +83,15 @@ def record_incident(
         recipient=_recipient(system), initial_report_due=initial_due, full_report_due=full_due, recorded_by=actor,
     )  # fmt: skip
     incident.inspection = _order_inspection(actor, system, incident)
+    # The incident calls for a risk assessment (Art. 10.2): a follow-up task with its deadline.
+    tasks = changes.open_incident_tasks(incident)
     if incident.inspection is not None:
         incident.save(update_fields=["inspection"])
     audit.record(
         actor=actor, action="incident.record", obj=incident, to_status=incident.status,
         data={"system_id": system.pk, "initial_report_due": initial_due.isoformat(), "full_report_due": full_due.isoformat(),
-              "affects_national_security": affects_national_security, "inspection_id": incident.inspection_id},
+              "affects_national_security": affects_national_security, "inspection_id": incident.inspection_id,
+              "tasks": [{"id": t.pk, "requirement": t.requirement, "due_date": t.due_date.isoformat()} for t in tasks]},
     )  # fmt: skip
     events.incident_recorded(incident, actor=actor)
     return incident

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
@@ -210,3 +211,132 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         self.initial_reported_at = self.initial_reported_at or at
         self.full_reported_at = at
         self.cause, self.scope, self.remediation = cause, scope, remediation
+
+
+# --- risk assessments, the change register and the follow-up tasks (Decree 331 Art. 10, 28.3, 31.2(c)) -----------
+
+
+class SystemChange(models.Model):
+    """A change of a system recorded in its register, with its kind (policy data, `policies/changes.yaml`) and the
+    day it took effect. A major change calls for follow-up tasks (`FollowUpTask`)."""
+
+    system = models.ForeignKey("systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("kind of change"), max_length=30)
+    changed_on = models.DateField(_("changed on"))
+    description = models.TextField(_("description"), blank=True)
+    major = models.BooleanField(_("major change"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_on", "-id"]
+        verbose_name = _("system change")
+        verbose_name_plural = _("system changes")
+        indexes = [models.Index(fields=["system", "changed_on"])]
+
+    def __str__(self):
+        return f"{self.system_id} · {self.kind} · {self.changed_on}"
+
+
+class RiskAssessment(models.Model):
+    """A cybersecurity risk assessment of a system (Decree 331 Art. 10.2), one per trigger, with its report document,
+    its conclusion and, where the risk is higher than the level, the higher level it proposes (Art. 10.5-10.6)."""
+
+    system = models.ForeignKey(
+        "systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="risk_assessments"
+    )
+    trigger = models.CharField(_("trigger"), max_length=40)
+    conclusion = models.TextField(_("conclusion"))
+    level_at_assessment = models.PositiveSmallIntegerField(_("level when assessed"), null=True, blank=True)
+    proposes_level = models.PositiveSmallIntegerField(_("proposed higher level"), null=True, blank=True)
+    change = models.ForeignKey(SystemChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    document = models.FileField(upload_to="risk-assessments/%Y/", blank=True)
+    document_name = models.CharField(_("report document"), max_length=255, blank=True)
+    document_content_type = models.CharField(max_length=100, blank=True)
+    document_size = models.PositiveBigIntegerField(null=True, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        indexes = [models.Index(fields=["system", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proposes_level__isnull=True) | models.Q(proposes_level__gte=1, proposes_level__lte=5),
+                name="risk_assessment_level_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.system_id} · {self.trigger} · {self.created_at:%Y-%m-%d}"
+
+
+class FollowUpTask(ConcurrentTransitionMixin, models.Model):
+    """What a major change (or a serious incident) requires, tracked with a deadline: a risk assessment, a new
+    readiness check before the changed system goes back into use, an assessment by a licensed organisation. It is met
+    when the requirement is fulfilled (`met`), or closed by the owner or security unit with a reason (`closed`)."""
+
+    class Requirement(models.TextChoices):
+        RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
+        READINESS_CHECK = "readiness_check", _("Readiness check before going back into use")
+        LICENSED_ASSESSMENT = "licensed_assessment", _("Assessment by a licensed organisation")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("follow-up task", "Open")
+        MET = "met", _("Requirement met")
+        CLOSED = "closed", _("Closed by decision")
+
+    system = models.ForeignKey(
+        "systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="follow_up_tasks"
+    )
+    change = models.ForeignKey(SystemChange, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    requirement = models.CharField(_("requirement"), max_length=30, choices=Requirement.choices)
+    due_date = models.DateField(_("due date"))
+    status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices, protected=True)
+    risk_assessment = models.ForeignKey(
+        RiskAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks_met"
+    )
+    inspection = models.ForeignKey(
+        "inspections.Inspection", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        indexes = [models.Index(fields=["status", "due_date"]), models.Index(fields=["system", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(change__isnull=False) | models.Q(incident__isnull=False), name="follow_up_has_source"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.system_id} · {self.requirement} · {self.due_date}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
+    @transition(field=status, source=Status.OPEN, target=Status.MET)
+    def meet(self, *, at, risk_assessment=None, inspection=None, note: str = ""):
+        self.closed_at = at
+        self.risk_assessment = risk_assessment or self.risk_assessment
+        self.inspection = inspection or self.inspection
+        self.comment = note
+
+    @transition(field=status, source=Status.OPEN, target=Status.CLOSED)
+    def close(self, *, by, at, reason: str):
+        self.closed_at = at
+        self.closed_by = by
+        self.comment = reason

@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from systems_registry.classification.engine import regime_in_force
+from systems_registry.classification.engine import _StrictLoader, regime_in_force
 
 POLICY_FILE = Path(__file__).resolve().parent / "policies" / "reporting.yaml"
 Level = Literal["unit", "owner"]
@@ -116,3 +116,86 @@ class IncidentPolicy(_Strict):
 @cache
 def incident_policy() -> IncidentPolicy:
     return IncidentPolicy.model_validate(yaml.safe_load(INCIDENT_FILE.read_text(encoding="utf-8")))
+
+
+CHANGES_FILE = Path(__file__).resolve().parent / "policies" / "changes.yaml"
+Requirement = Literal["risk_assessment", "readiness_check", "licensed_assessment"]
+
+
+class Trigger(_Strict):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
+    article: str = Field(min_length=1)
+
+
+class RequirementRule(_Strict):
+    code: Requirement
+    due_days: int = Field(ge=1, le=366)
+    article: str = Field(min_length=1)
+
+
+class ChangeKind(_Strict):
+    code: str = Field(min_length=1, max_length=30, pattern=r"^[a-z_]+$")
+    major: bool
+    trigger: str
+    requires: list[Requirement]
+    article: str = Field(min_length=1)
+
+
+class ChangePolicy(_Strict):
+    """The risk-assessment triggers, the follow-up requirements with their periods and the change kinds."""
+
+    schema_version: Literal[1]
+    source: str = Field(min_length=1)
+    triggers: list[Trigger] = Field(min_length=1)
+    requirements: list[RequirementRule] = Field(min_length=1)
+    change_kinds: list[ChangeKind] = Field(min_length=1)
+    serious_incident_requires: list[Requirement]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        for name, codes in (
+            ("triggers", [t.code for t in self.triggers]),
+            ("requirements", [r.code for r in self.requirements]),
+            ("change_kinds", [k.code for k in self.change_kinds]),
+        ):
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"{name}: a code is listed twice")
+        triggers = {t.code for t in self.triggers}
+        ruled = {r.code for r in self.requirements}
+        for kind in self.change_kinds:
+            if kind.trigger not in triggers:
+                raise ValueError(f"change kind {kind.code}: unknown trigger {kind.trigger!r}")
+            if len(set(kind.requires)) != len(kind.requires) or not set(kind.requires) <= ruled:
+                raise ValueError(f"change kind {kind.code}: requirements must be distinct and each have a rule")
+            if kind.major and not kind.requires:
+                raise ValueError(f"change kind {kind.code}: a major change requires something")
+        if not set(self.serious_incident_requires) <= ruled or "serious_incident" not in triggers:
+            raise ValueError("serious_incident_requires needs rules and the serious_incident trigger")
+        return self
+
+    @property
+    def trigger_codes(self) -> list[str]:
+        return [t.code for t in self.triggers]
+
+    @property
+    def kind_codes(self) -> list[str]:
+        return [k.code for k in self.change_kinds]
+
+    def kind(self, code: str) -> ChangeKind | None:
+        return next((k for k in self.change_kinds if k.code == code), None)
+
+    def requirement(self, code: str) -> RequirementRule:
+        return next(r for r in self.requirements if r.code == code)
+
+    def trigger(self, code: str) -> Trigger | None:
+        return next((t for t in self.triggers if t.code == code), None)
+
+
+def parse_change_policy(data: dict) -> ChangePolicy:
+    return ChangePolicy.model_validate(data)
+
+
+@cache
+def change_policy() -> ChangePolicy:
+    # Repeated keys refused (the registry's strict loader), unknown ones by the schema.
+    return parse_change_policy(yaml.load(CHANGES_FILE.read_text(encoding="utf-8"), Loader=_StrictLoader))  # noqa: S506

@@ -1,5 +1,5 @@
 """The reporting scanner (beat, every six hours; any number of runs is harmless): open the year's reports, remind
-the senders before each deadline and escalate overdue ones. A constant number of queries per batch."""
+the senders before each deadline and escalate overdue ones (reports, incident reports, follow-up tasks). A constant number of queries per batch."""
 
 from datetime import date, timedelta
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from notifications.services import notify_all
 
-from . import events, policy, services
+from . import changes, events, policy, services
 from .models import Incident, Report
 
 BATCH = 200
@@ -35,6 +35,10 @@ def scan_reports(*, today: date | None = None) -> dict:
     late_full = list(open_incidents.filter(full_report_due__lt=now).order_by("id"))
     batch += [events.incident_overdue_event(i, "initial") for i in late_initial]
     batch += [events.incident_overdue_event(i, "full") for i in late_full]
+    # Follow-up tasks: meet those whose readiness check or licensed inspection is done, escalate the overdue ones.
+    met = changes.sync_tasks()
+    late_tasks = list(changes.overdue_tasks(today))
+    batch += [events.follow_up_overdue_event(t) for t in late_tasks]
     sent = 0
     for start in range(0, len(batch), BATCH):
         with transaction.atomic():
@@ -45,5 +49,7 @@ def scan_reports(*, today: date | None = None) -> dict:
         "due": len(due),
         "overdue": len(overdue),
         "incidents_overdue": len(late_initial) + len(late_full),
+        "follow_ups_met": met,
+        "follow_ups_overdue": len(late_tasks),
         "notifications": sent,
     }

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.errors import DomainError, NotFound
 from accounts.models import Organization
 
-from . import coverage, incidents, policy, selectors, services
+from . import changes, coverage, incidents, labels, policy, selectors, services
 from .api import XLSX
 from .models import Report, ReportVersion
 
@@ -40,6 +40,7 @@ def report_list_view(request):
         "due": list(selectors.due_from_my_units(request.user)[:100]),
         "awaiting": list(selectors.awaiting_my_decision(request.user)[:100]),
         "national": selectors.is_national(request.user), "today": timezone.localdate(),
+        "changes_open": [(c, labels.kind_label(c.kind)) for c in changes.changes_with_open_tasks(request.user)[:100]],
     })  # fmt: skip
 
 

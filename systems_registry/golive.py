@@ -184,6 +184,13 @@ def check_commission(system: InformationSystem, allowed: list[str]) -> None:
             raise Conflict(row.message, code=row.code, details=[{"allowed_transitions": allowed}])
 
 
+def readiness_passed_since(system: InformationSystem, since: datetime) -> bool:
+    """The readiness check of the gate, concluded 'eligible' after `since`: what a changed system needs before it
+    goes back into use (Decree 331 Art. 28.3; the change register of reporting asks, the registry answers)."""
+    concluded = system.readiness_concluded_at
+    return system.readiness_outcome == ReadinessOutcome.ELIGIBLE and concluded is not None and concluded > since
+
+
 # --- the readiness outcome, pushed by inspections ------------------------------------------------------------
 
 

@@ -45,6 +45,19 @@ EXPORTERS = {
 }
 
 
+# Access checks of the kinds registered by apps above this one (reporting's risk assessments).
+_ACCESS_CHECKS: dict = {}
+
+
+def register_export(kind: str, *, params, exporter, check_access) -> None:
+    """An app above inspections adds its export kind at start-up (a choice of ExportJob.Kind), so this module never
+    imports it: the params schema, the exporter `(user, params, wb, progress) -> file stem` and the access check
+    `(user, params)` that refuses now what the worker would refuse later."""
+    PARAMS_BY_KIND[kind] = params
+    EXPORTERS[kind] = exporter
+    _ACCESS_CHECKS[kind] = check_access
+
+
 def lease_seconds() -> int:
     return int(getattr(settings, "EXPORT_LEASE_SECONDS", 600))
 
@@ -92,6 +105,8 @@ def _check_access(user, kind: str, params) -> None:
         form08.check_may_report(user, params.owner_id)
     elif kind == ExportJob.Kind.FINDINGS and params.system_id is not None:
         system_for_user(user, params.system_id)
+    elif kind in _ACCESS_CHECKS:
+        _ACCESS_CHECKS[kind](user, params)
 
 
 def request_export(*, actor, kind: str, params: dict | None) -> ExportJob:

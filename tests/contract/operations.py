@@ -53,7 +53,6 @@ OPERATIONS = {
 PENDING_SECTIONS = {
     "Statutory documents (forms)",
     "The national-security List, the transition, mappings",
-    "Reporting, risk, changes, incidents",
 }
 
 

@@ -74,7 +74,7 @@ def test_status_and_kind_filters_are_enums(doc, path, name, some_value):
 
 @pytest.mark.parametrize("path", [
     "/api/v1/imports/systems", "/api/v1/checklists/import", "/api/v1/dossiers/{dossier_id}/documents",
-    "/api/v1/inspections/{inspection_id}/evidence",
+    "/api/v1/inspections/{inspection_id}/evidence", "/api/v1/risk-assessments/{assessment_id}/document",
 ])  # fmt: skip
 def test_uploads_declare_file_as_required(doc, path):
     body = doc["paths"][path]["post"]["requestBody"]
@@ -86,7 +86,8 @@ def test_each_export_kind_documents_its_params(doc):
     schema = doc["paths"]["/api/v1/exports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     text = json.dumps(schema) + json.dumps(doc["components"]["schemas"])
     variants = {v["properties"]["kind"]["const"]: v for v in schema["oneOf"]}
-    assert set(variants) == {"systems", "inspection", "findings", "annual_report"}
+    assert set(variants) == {"systems", "inspection", "findings", "annual_report", "risk_assessments"}
+    assert "system_id" in json.dumps(_resolve(doc, variants["risk_assessments"]["properties"]["params"]))
     assert "inspection_id" in json.dumps(_resolve(doc, variants["inspection"]["properties"]["params"]))
     annual = _resolve(doc, variants["annual_report"]["properties"]["params"])
     assert set(annual["properties"]) == {"owner_id", "year"} and not annual.get("required")
