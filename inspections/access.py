@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, OrganizationClosure, Role
+from accounts.selectors import user_facts
 from systems_registry.access import capacities
 from systems_registry.models import InformationSystem
 
@@ -10,11 +11,13 @@ from .models import Inspection
 
 
 def authority_org_ids(user) -> set[int]:
-    return set(
-        Membership.objects.filter(
-            user_id=user.pk, role=Role.AUTHORITY, organization__kind=Organization.Kind.NATIONAL_AUTHORITY
-        ).values_list("organization_id", flat=True)
-    )
+    """The national authorities the user holds the authority role in, from the memberships read once per request."""
+    if not user.is_authenticated:
+        return set()
+    return {
+        org for org, role, kind in user_facts(user).memberships
+        if role == Role.AUTHORITY and kind == Organization.Kind.NATIONAL_AUTHORITY
+    }  # fmt: skip
 
 
 def ordering_org_id(user, system) -> int | None:

@@ -13,7 +13,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
-from accounts.models import User
+from accounts.models import Role, User
+from accounts.selectors import user_facts
 from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
 from notifications import events as notifications
@@ -21,7 +22,7 @@ from systems_registry import golive
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
-from . import access, scheduling
+from . import access, scheduling, selectors
 from .models import Evidence, Finding, Inspection, InspectionResult
 from .selectors import finding_for_user, inspection_for_user
 from .uploads import EXTENSIONS, check_upload
@@ -224,11 +225,10 @@ def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspectio
         raise Conflict(
             _("Results are recorded only while the inspection is in progress."), code="inspection_not_in_progress"
         )
-    wanted = [e["item_id"] for e in entries]
-    rows = {
-        r.item_id: r
-        for r in InspectionResult.objects.filter(inspection_id=inspection.pk, item_id__in=wanted).select_for_update()
-    }
+    # Every row of the worksheet in one read (the inspection's lock guards them), with what the answer shows: the
+    # caller serialises these rows as saved instead of reading the inspection again (selectors.results_of).
+    every = selectors.results_of(inspection)
+    rows = {r.item_id: r for r in every}
     details = []
     for index, entry in enumerate(entries):
         result, note = entry.get("result") or "", (entry.get("note") or "").strip()
@@ -254,6 +254,7 @@ def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspectio
         actor=actor, action="inspection.results", obj=inspection,
         data={"items": [{"item_id": r.item_id, "result": r.result} for r in changed][:1000]},
     )  # fmt: skip
+    inspection.__dict__["_results"] = every
     return inspection
 
 
@@ -270,14 +271,18 @@ def _permitted(user, inspection: Inspection, name: str, held=None) -> bool:
     return False
 
 
+# The roles whose capacity over the system each transition's check reads (access.can_close, can_cancel).
+_CAPACITY_ROLES = {"close": {Role.SECURITY_UNIT}, "reopen": {Role.SECURITY_UNIT}, "cancel": {Role.SECURITY_UNIT, Role.OWNER}}
+
+
 def available_transitions(user, inspection: Inspection) -> list[str]:
     from systems_registry.access import capacities
 
-    held = capacities(user, inspection.system)
-    return [
-        t.name for t in inspection.get_available_status_transitions()
-        if t.name in TRANSITIONS and _permitted(user, inspection, t.name, held)
-    ]  # fmt: skip
+    names = [t.name for t in inspection.get_available_status_transitions() if t.name in TRANSITIONS]
+    asked = set().union(*(_CAPACITY_ROLES.get(name, set()) for name in names))
+    # The capacities read the organisation tree: not when the user holds none of the roles asked at all.
+    held = capacities(user, inspection.system) if asked & {role for _, role, _ in user_facts(user).memberships} else set()
+    return [name for name in names if _permitted(user, inspection, name, held)]
 
 
 def _check_outcome(inspection: Inspection, outcome: str, *, required: bool) -> str:
