@@ -272,7 +272,11 @@ def _permitted(user, inspection: Inspection, name: str, held=None) -> bool:
 
 
 # The roles whose capacity over the system each transition's check reads (access.can_close, can_cancel).
-_CAPACITY_ROLES = {"close": {Role.SECURITY_UNIT}, "reopen": {Role.SECURITY_UNIT}, "cancel": {Role.SECURITY_UNIT, Role.OWNER}}
+_CAPACITY_ROLES = {
+    "close": {Role.SECURITY_UNIT},
+    "reopen": {Role.SECURITY_UNIT},
+    "cancel": {Role.SECURITY_UNIT, Role.OWNER},
+}
 
 
 def available_transitions(user, inspection: Inspection) -> list[str]:
@@ -281,7 +285,8 @@ def available_transitions(user, inspection: Inspection) -> list[str]:
     names = [t.name for t in inspection.get_available_status_transitions() if t.name in TRANSITIONS]
     asked = set().union(*(_CAPACITY_ROLES.get(name, set()) for name in names))
     # The capacities read the organisation tree: not when the user holds none of the roles asked at all.
-    held = capacities(user, inspection.system) if asked & {role for _, role, _ in user_facts(user).memberships} else set()
+    roles = {role for _, role, _ in user_facts(user).memberships}
+    held = capacities(user, inspection.system) if asked & roles else set()
     return [name for name in names if _permitted(user, inspection, name, held)]
 
 
