@@ -46,9 +46,12 @@ def _systems(w: Foreign, n: int, **fields) -> list:
 
 
 def _findings(w: Foreign, n: int) -> None:
-    from inspections.models import InspectionResult
+    from inspections.models import Finding, InspectionResult
 
-    rows = list(InspectionResult.objects.filter(inspection=w.inspection).exclude(item_id=w.finding.item_id)[:n])
+    have = Finding.objects.filter(inspection=w.inspection).values("item_id")
+    rows = list(
+        InspectionResult.objects.filter(inspection=w.inspection).exclude(item_id__in=have).order_by("order")[:n]
+    )
     assert len(rows) == n, "the walk's checklist has too few items"
     InspectionResult.objects.filter(pk__in=[r.pk for r in rows]).update(result="not_met")
     for r in rows:
