@@ -1,8 +1,10 @@
 """Who may do what to an inspection. Separation of duties lives here so every entry point asks the same questions."""
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, OrganizationClosure, Role
+from accounts.models import Membership, Organization, OrganizationClosure, Role, User
+from accounts.selectors import user_facts
 from systems_registry.access import capacities
 from systems_registry.models import InformationSystem
 
@@ -10,11 +12,22 @@ from .models import Inspection
 
 
 def authority_org_ids(user) -> set[int]:
-    return set(
-        Membership.objects.filter(
-            user_id=user.pk, role=Role.AUTHORITY, organization__kind=Organization.Kind.NATIONAL_AUTHORITY
-        ).values_list("organization_id", flat=True)
-    )
+    """The national authorities the user holds the authority role in, from the memberships read once per request."""
+    if not user.is_authenticated:
+        return set()
+    return {
+        org for org, role, kind in user_facts(user).memberships
+        if role == Role.AUTHORITY and kind == Organization.Kind.NATIONAL_AUTHORITY
+    }  # fmt: skip
+
+
+def system_capacities(user, system) -> set[str]:
+    """capacities(user, system), read once per system instance and user: a request asks several times (may order?
+    which buttons? may act?), each a read of the organisation tree."""
+    memo = system.__dict__.setdefault("_attesta_capacities", {})
+    if user.pk not in memo:
+        memo[user.pk] = frozenset(capacities(user, system))
+    return set(memo[user.pk])
 
 
 def ordering_org_id(user, system) -> int | None:
@@ -22,10 +35,10 @@ def ordering_org_id(user, system) -> int | None:
     Allowed: the designated security unit, the owner, a national authority (Contract: "Inspections and findings")."""
     if user.is_superuser:
         return system.security_unit_id
-    held = capacities(user, system)
-    if Role.SECURITY_UNIT in held:
+    roles = system_capacities(user, system)
+    if Role.SECURITY_UNIT in roles:
         return system.security_unit_id
-    if Role.OWNER in held:
+    if Role.OWNER in roles:
         return system.owner_id
     authorities = authority_org_ids(user)
     if authorities:
@@ -60,7 +73,7 @@ def can_close(user, inspection: Inspection, held: set | None = None) -> bool:
         return False
     if user.is_superuser:
         return True
-    held = capacities(user, inspection.system) if held is None else held
+    held = system_capacities(user, inspection.system) if held is None else held
     if Role.SECURITY_UNIT in held:
         return True
     return inspection.ordered_by_org_id is not None and inspection.ordered_by_org_id in authority_org_ids(user)
@@ -69,7 +82,7 @@ def can_close(user, inspection: Inspection, held: set | None = None) -> bool:
 def can_cancel(user, inspection: Inspection, held: set | None = None) -> bool:
     if user.is_superuser:
         return True
-    held = capacities(user, inspection.system) if held is None else held
+    held = system_capacities(user, inspection.system) if held is None else held
     if held & {Role.SECURITY_UNIT, Role.OWNER}:
         return True
     return inspection.ordered_by_org_id is not None and inspection.ordered_by_org_id in authority_org_ids(user)
@@ -78,7 +91,7 @@ def can_cancel(user, inspection: Inspection, held: set | None = None) -> bool:
 def can_verify_findings(user, inspection: Inspection, held: set | None = None) -> bool:
     if user.is_superuser or is_inspector(user, inspection):
         return True
-    held = capacities(user, inspection.system) if held is None else held
+    held = system_capacities(user, inspection.system) if held is None else held
     return Role.SECURITY_UNIT in held
 
 
@@ -96,22 +109,30 @@ def resolvable_org_ids(user, responsible_org_ids) -> set[int]:
     )  # fmt: skip
 
 
+def with_eligibility(users, system):
+    """`users` (a User queryset) annotated with the three facts inspector_check asks, in the same statement: a
+    membership at all, one at or below the system's operating unit, one in a licensed assessor organisation."""
+    mine = Membership.objects.filter(user_id=OuterRef("pk"))
+    operating_side = OrganizationClosure.objects.filter(ancestor_id=system.operator_id).values("descendant_id")
+    return users.annotate(
+        is_member=Exists(mine),
+        on_operating_side=Exists(mine.filter(organization_id__in=operating_side)),
+        in_licensed_assessor=Exists(mine.filter(organization__licensed_assessor=True)),
+    )
+
+
 def inspector_check(user, system, requirement: str) -> tuple[str, str] | None:
     """(error code, message) saying why `user` may not inspect `system` under `requirement` (any / independent /
-    licensed), or None. The code is the API's; the message is translated."""
-    member_orgs = list(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
-    if not member_orgs:
+    licensed), or None. The code is the API's; the message is translated. `user` read through with_eligibility
+    answers without a query."""
+    if not hasattr(user, "is_member"):
+        user = with_eligibility(User.objects.filter(pk=user.pk), system).get()
+    if not user.is_member:
         return "inspector_not_eligible", _("%(user)s is not a member of any organisation.") % {"user": user.username}
-    if (
-        requirement in ("independent", "licensed")
-        and OrganizationClosure.objects.filter(ancestor_id=system.operator_id, descendant_id__in=member_orgs).exists()
-    ):
+    if requirement in ("independent", "licensed") and user.on_operating_side:
         message = _("%(user)s belongs to the system's operating unit: the inspection must be independent of it.")
         return "inspector_not_independent", message % {"user": user.username}
-    if (
-        requirement == "licensed"
-        and not Organization.objects.filter(id__in=member_orgs, licensed_assessor=True).exists()
-    ):
+    if requirement == "licensed" and not user.in_licensed_assessor:
         message = _("%(user)s does not belong to a licensed assessor organisation, which this inspection requires.")
         return "licensed_assessor_required", message % {"user": user.username}
     return None

@@ -189,7 +189,9 @@ def create_inspection(request, system_id: int, data: InspectionCreate):
         actor=request.user, system_id=system_id, kind=data.kind, scheduled_for=data.scheduled_for, inspector_ids=data.inspector_ids,
         checklist_id=data.checklist_id, due_date=data.due_date, trigger=data.trigger or "", comment=data.comment,
     )  # fmt: skip
-    return Status(201, serialize(selectors.inspection_for_user(request.user, inspection.pk), request.user))
+    # The inspection as the service created it (its system checked visible there, its inspectors known): not read
+    # and checked a second time.
+    return Status(201, serialize(inspection, request.user))
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut)

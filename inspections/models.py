@@ -145,6 +145,8 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         return self.status in OPEN_STATUSES and self.due_date < timezone.localdate()
 
     def has_inspectors(self) -> bool:
+        if "_inspector_ids" in self.__dict__:  # read with the row (selectors.inspection_for_user)
+            return bool(self.__dict__["_inspector_ids"])
         return self.inspectors.exists()
 
     @transition(field=status, source=Status.SCHEDULED, target=Status.IN_PROGRESS, conditions=[has_inspectors])

@@ -117,8 +117,8 @@ def last_completed_periodic(system_ids) -> dict[int, date]:
     return {r["system_id"]: timezone.localtime(r["last"]).date() for r in rows}
 
 
-def next_due_for(system) -> date | None:
-    return next_due(system, last_completed=last_completed_periodic([system.pk]).get(system.pk))
+def next_due_for(system, *, cycles=None) -> date | None:
+    return next_due(system, last_completed=last_completed_periodic([system.pk]).get(system.pk), cycles=cycles)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from collections import OrderedDict
 from datetime import date
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.errors import NotFound
 from accounts.models import Membership, Organization, OrganizationClosure, Role, User
@@ -41,22 +41,46 @@ def inspection_list(
     return qs.select_related("system", "checklist").prefetch_related(inspectors).order_by("due_date", "id")
 
 
+class _IdList(Aggregate):
+    """A group's ids as one comma-separated string (GROUP_CONCAT; STRING_AGG on PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "%(function)s((%(expressions)s)::text, ',')"
+        return self.as_sql(compiler, connection, function="STRING_AGG", template=template, **extra_context)
+
+
 def inspection_for_user(user, inspection_id, *, for_update: bool = False) -> Inspection:
+    """The inspection if its system is visible, else 404; its inspector ids come in the same statement (every caller
+    asks who the inspectors are: may act? which buttons? the response), so access.inspector_ids reads no more."""
     try:
         inspection_id = int(inspection_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    qs = inspections_visible_to(user).select_related("system", "checklist")
+    assigned = (
+        Inspection.inspectors.through.objects.filter(inspection_id=OuterRef("pk"))
+        .values("inspection_id")
+        .annotate(ids=_IdList("user_id"))
+        .values("ids")
+    )  # fmt: skip
+    qs = inspections_visible_to(user).select_related("system", "checklist").annotate(inspector_csv=Subquery(assigned))
     if for_update:
         qs = qs.select_for_update(of=("self",))
     found = list(qs.filter(pk=inspection_id)[:1])  # no ORDER BY: see systems_registry.selectors.system_for_user
     if not found:
         raise NotFound()
-    return found[0]
+    inspection = found[0]
+    inspection.__dict__["_inspector_ids"] = frozenset(int(i) for i in (inspection.inspector_csv or "").split(",") if i)
+    return inspection
 
 
 def results_of(inspection: Inspection) -> list[InspectionResult]:
-    """Every snapshot row with its item and section: one query whatever the checklist size."""
+    """Every snapshot row with its item and section: one query whatever the checklist size (none when
+    services.save_results has just saved them: its rows, as saved)."""
+    if "_results" in inspection.__dict__:
+        return inspection.__dict__["_results"]
     return list(
         InspectionResult.objects.filter(inspection_id=inspection.pk)
         .select_related("item", "item__section")

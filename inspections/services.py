@@ -3,25 +3,28 @@
 import uuid
 from datetime import date, timedelta
 
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_fsm import can_proceed
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import remove_perm
 
 from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
-from accounts.models import User
+from accounts.models import Role, User
+from accounts.selectors import user_facts
 from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
 from notifications import events as notifications
 from systems_registry import golive
+from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
-from . import access, scheduling
+from . import access, scheduling, selectors
 from .models import Evidence, Finding, Inspection, InspectionResult
 from .selectors import finding_for_user, inspection_for_user
 from .uploads import EXTENSIONS, check_upload
@@ -61,7 +64,7 @@ def _pick_checklist(system, kind: str, checklist_id: int | None) -> ChecklistTem
 
 def _check_inspectors(system, inspector_ids, requirement: str) -> list[User]:
     ids = list(dict.fromkeys(inspector_ids or []))
-    users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+    users = {u.pk: u for u in access.with_eligibility(User.objects.filter(pk__in=ids, is_active=True), system)}
     details = [
         {"field": "inspector_ids", "message": _("No active user %(id)s.") % {"id": i}} for i in ids if i not in users
     ]
@@ -81,17 +84,22 @@ def _check_inspectors(system, inspector_ids, requirement: str) -> list[User]:
     return [users[i] for i in ids]
 
 
-def _grant(actor, inspection: Inspection, users: list[User]) -> None:
-    """Assigned inspectors may see the system (an assessor from outside the province included): an explicit grant."""
-    for user in users:
-        assign_perm(VIEW_SYSTEM, user, inspection.system)
+def _grant(actor, inspection: Inspection, users: list[User], *, had: frozenset = frozenset()) -> dict | None:
+    """Assigned inspectors may see the system (an assessor from outside the province included): an explicit grant,
+    one INSERT for all of them. Returns the audit entry (the caller records it, with its other events, in one step of
+    the chain), or None when nobody was added."""
+    if not users:
+        return None
+    permission = Permission.objects.get(codename=VIEW_SYSTEM.split(".")[1], content_type__app_label="systems_registry")
+    registry.grant_view_batch(
+        [(u.pk, inspection.system_id) for u in users], permission=permission, ignore_existing=True
+    )  # fmt: skip
     inspection.inspectors.add(*users)
-    _forget_inspectors(inspection)
-    if users:
-        audit.record(
-            actor=actor, action="inspection.assign", obj=inspection,
-            data={"inspector_ids": [u.pk for u in users], "granted": VIEW_SYSTEM, "system_id": inspection.system_id},
-        )  # fmt: skip
+    inspection.__dict__["_inspector_ids"] = had | {u.pk for u in users}
+    return {
+        "actor": actor, "action": "inspection.assign", "obj": inspection,
+        "data": {"inspector_ids": [u.pk for u in users], "granted": VIEW_SYSTEM, "system_id": inspection.system_id},
+    }  # fmt: skip
 
 
 def _forget_inspectors(inspection: Inspection) -> None:
@@ -130,10 +138,11 @@ def create_inspection(
     elif trigger:
         raise Invalid.field("trigger", _("Only ad hoc inspections have a trigger."))
     checklist = _pick_checklist(system, kind, checklist_id)
-    requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger)
+    cycles = scheduling.effective_cycles()
+    requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger, cycles=cycles)
     if due_date is None:
         if kind == Inspection.Kind.PERIODIC:
-            due_date = max(scheduling.next_due_for(system) or scheduled_for, scheduled_for)
+            due_date = max(scheduling.next_due_for(system, cycles=cycles) or scheduled_for, scheduled_for)
         else:
             due_date = scheduled_for + timedelta(days=scheduling.due_days(system.regime, trigger))
     if due_date < scheduled_for:
@@ -152,12 +161,13 @@ def create_inspection(
             _("This system already has an open periodic inspection (or one due that day)."), code="inspection_exists"
         ) from None
     scheduling.snapshot_results([inspection.pk])
-    audit.record(
-        actor=actor, action="inspection.create", obj=inspection, to_status=inspection.status, comment=comment,
-        data={"system_id": system.pk, "kind": kind, "trigger": trigger, "checklist_id": checklist.pk, "due_date": due_date.isoformat(),
-              "assessor_requirement": requirement},
-    )  # fmt: skip
-    _grant(actor, inspection, users)
+    created = {
+        "actor": actor, "action": "inspection.create", "obj": inspection, "to_status": inspection.status, "comment": comment,
+        "data": {"system_id": system.pk, "kind": kind, "trigger": trigger, "checklist_id": checklist.pk,
+                 "due_date": due_date.isoformat(), "assessor_requirement": requirement},
+    }  # fmt: skip
+    assigned = _grant(actor, inspection, users)
+    audit.record_many([created] + ([assigned] if assigned else []))  # the two events, chained in one step
     notifications.inspection_scheduled(inspection, actor=actor)
     return inspection
 
@@ -183,7 +193,9 @@ def assign_inspectors(*, actor, inspection_id: int, inspector_ids) -> Inspection
         raise Conflict(_("Inspectors are assigned before the inspection is submitted."), code="inspection_not_open")
     users = _check_inspectors(inspection.system, inspector_ids, inspection.assessor_requirement)
     current = access.inspector_ids(inspection)
-    _grant(actor, inspection, [u for u in users if u.pk not in current])
+    assigned = _grant(actor, inspection, [u for u in users if u.pk not in current], had=frozenset(current))
+    if assigned:
+        audit.record(**assigned)
     notifications.inspection_scheduled(inspection, actor=actor)
     return inspection
 
@@ -224,11 +236,10 @@ def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspectio
         raise Conflict(
             _("Results are recorded only while the inspection is in progress."), code="inspection_not_in_progress"
         )
-    wanted = [e["item_id"] for e in entries]
-    rows = {
-        r.item_id: r
-        for r in InspectionResult.objects.filter(inspection_id=inspection.pk, item_id__in=wanted).select_for_update()
-    }
+    # Every row of the worksheet in one read (the inspection's lock guards them), with what the answer shows: the
+    # caller serialises these rows as saved instead of reading the inspection again (selectors.results_of).
+    every = selectors.results_of(inspection)
+    rows = {r.item_id: r for r in every}
     details = []
     for index, entry in enumerate(entries):
         result, note = entry.get("result") or "", (entry.get("note") or "").strip()
@@ -254,6 +265,7 @@ def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspectio
         actor=actor, action="inspection.results", obj=inspection,
         data={"items": [{"item_id": r.item_id, "result": r.result} for r in changed][:1000]},
     )  # fmt: skip
+    inspection.__dict__["_results"] = every
     return inspection
 
 
@@ -270,14 +282,21 @@ def _permitted(user, inspection: Inspection, name: str, held=None) -> bool:
     return False
 
 
-def available_transitions(user, inspection: Inspection) -> list[str]:
-    from systems_registry.access import capacities
+# The roles whose capacity over the system each transition's check reads (access.can_close, can_cancel).
+_CAPACITY_ROLES = {
+    "close": {Role.SECURITY_UNIT},
+    "reopen": {Role.SECURITY_UNIT},
+    "cancel": {Role.SECURITY_UNIT, Role.OWNER},
+}
 
-    held = capacities(user, inspection.system)
-    return [
-        t.name for t in inspection.get_available_status_transitions()
-        if t.name in TRANSITIONS and _permitted(user, inspection, t.name, held)
-    ]  # fmt: skip
+
+def available_transitions(user, inspection: Inspection) -> list[str]:
+    names = [t.name for t in inspection.get_available_status_transitions() if t.name in TRANSITIONS]
+    asked = set().union(*(_CAPACITY_ROLES.get(name, set()) for name in names))
+    # The capacities read the organisation tree: not when the user holds none of the roles asked at all.
+    roles = {role for _, role, _ in user_facts(user).memberships}
+    held = access.system_capacities(user, inspection.system) if asked & roles else set()
+    return [name for name in names if _permitted(user, inspection, name, held)]
 
 
 def _check_outcome(inspection: Inspection, outcome: str, *, required: bool) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.errors import Conflict, DomainError, Invalid, NotFound
+from accounts.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from accounts.models import Organization, User
 from accounts.selectors import has_national_oversight, jurisdiction_org_ids
 from accounts.web import service_call
@@ -137,14 +137,9 @@ def finding_create_view(request, inspection_id):
 def results_view(request, inspection_id):
     """The inspector's worksheet. Each answer is saved as it is given (static/js/inspection.js, through the results
     API); without JavaScript the whole form is posted here. Constant query count whatever the checklist size."""
-    inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
-    can_fill = access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS
     errors = []
     if request.method == "POST":
-        if not can_fill:
-            return HttpResponseForbidden(
-                _("Only the assigned inspectors record results while the inspection is in progress.")
-            )
+        # The service reads, locks and checks the inspection once; the page is read only to show what went wrong.
         entries = []
         for key, value in request.POST.items():
             if key.startswith("result-") and key[7:].isdigit():
@@ -157,11 +152,20 @@ def results_view(request, inspection_id):
                     }
                 )
         try:
-            services.save_results(actor=request.user, inspection_id=inspection.pk, entries=entries)
-            messages.success(request, _("Results saved."))
-            return redirect("inspections:results", inspection_id=inspection.pk)
+            services.save_results(actor=request.user, inspection_id=inspection_id, entries=entries)
+        except NotFound:
+            raise Http404 from None
+        except (Forbidden, Conflict):
+            return HttpResponseForbidden(
+                _("Only the assigned inspectors record results while the inspection is in progress.")
+            )
         except DomainError as exc:
             errors = [d.get("message", "") for d in exc.details] or [exc.message]
+        else:
+            messages.success(request, _("Results saved."))
+            return redirect("inspections:results", inspection_id=inspection_id)
+    inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
+    can_fill = access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS
     results = selectors.results_of(inspection)
     evidence = selectors.evidence_by_item(inspection)
     for row in results:

@@ -408,12 +408,15 @@ def record_approvals_batch(approved: dict[int, tuple[int, int]]) -> None:
     InformationSystem.objects.bulk_update(rows, ["approved_dossier", "approved_level"], batch_size=500)
 
 
-def grant_view_batch(pairs, *, permission, batch_size: int = 10_000) -> int:
-    """Explicit view grants (user id, system id), e.g. an assessor of another province assigned to an inspection."""
+def grant_view_batch(pairs, *, permission, batch_size: int = 10_000, ignore_existing: bool = False) -> int:
+    """Explicit view grants (user id, system id), e.g. an assessor of another province assigned to an inspection.
+    `ignore_existing`: a grant the user already holds stays as it is (one INSERT, no lookup first)."""
     rows = [
         InformationSystemUserObjectPermission(user_id=u, permission=permission, content_object_id=s) for u, s in pairs
     ]
-    InformationSystemUserObjectPermission.objects.bulk_create(rows, batch_size=batch_size)
+    InformationSystemUserObjectPermission.objects.bulk_create(
+        rows, batch_size=batch_size, ignore_conflicts=ignore_existing
+    )
     return len(rows)
 
 
