@@ -194,6 +194,28 @@ def _versions(w: Foreign, n: int) -> None:
     _copies(version, n, number=lambda k: 100 + k, letter_number=lambda k: f"{k}/BC")
 
 
+def _changes(w: Foreign, n: int) -> None:
+    """Major changes of the foreign system, each with its follow-up tasks (the services' own path: the policy file
+    decides which tasks a kind opens)."""
+    from reporting import changes
+
+    owner = w.users["owner"]
+    for k in range(n):
+        changes.record_change(
+            actor=owner, system_id=w.system.pk, kind="function", changed_on=date.today(), description=f"Walk {k}"
+        )
+
+
+def _risks(w: Foreign, n: int) -> None:
+    from reporting.models import RiskAssessment
+
+    owner = w.users["owner"]
+    for k in range(n):
+        RiskAssessment.objects.create(
+            system=w.system, trigger="authority_request", conclusion=f"Walk risk {k}", recorded_by=owner
+        )
+
+
 def _step_holder(w: Foreign):
     """Someone holding the role the foreign dossier's current step waits for, in its organisation."""
     from approvals.models import DossierStep
@@ -250,6 +272,9 @@ PAGES: dict[str, Walk] = {
     ),
     "reporting:detail": Walk(lambda w: f"/reports/{_report(w)}/", _versions),
     "reporting:incidents": Walk(lambda w: "/reports/incidents/", _incidents),
+    "reporting:changes": Walk(lambda w: f"/reports/systems/{w.system.pk}/changes/", _changes, viewer="owner"),
+    "reporting:change_worklist": Walk(lambda w: "/reports/changes/", _changes, viewer="owner"),
+    "reporting:risk": Walk(lambda w: f"/reports/systems/{w.system.pk}/risk/", _risks, viewer="owner"),
 }
 
 # Routes that are no page of related rows, and why.
@@ -300,6 +325,11 @@ NOT_PAGES: dict[str, str] = {
     "reporting:content": "POST-only",
     "reporting:transition": "POST-only",
     "reporting:form08": "a download (the frozen Form 08 workbook)",
+    "reporting:risk_record": "POST-only",
+    "reporting:risk_document": "a download (one risk-assessment report document)",
+    "reporting:change_record": "POST-only",
+    "reporting:tasks_sync": "POST-only",
+    "reporting:task_close": "POST-only",
 }
 
 
