@@ -49,7 +49,9 @@ def default_checklist(*, regime: str, level: int | None, kind: str) -> Checklist
 
 
 def mapping_list() -> QuerySet:
-    return RequirementMapping.objects.order_by("code", "-version", "id")
+    return RequirementMapping.objects.select_related("source_checklist", "target_checklist").order_by(
+        "code", "-version", "id"
+    )
 
 
 def mapping_detail(mapping_id) -> RequirementMapping:
@@ -89,7 +91,9 @@ def mapping_coverage(mapping: RequirementMapping) -> dict:
 def mapping_between(*, source_checklist_id: int, target_checklist_id: int) -> RequirementMapping | None:
     """The newest mapping version from one catalogue version to another."""
     return (
-        RequirementMapping.objects.filter(source_checklist_id=source_checklist_id, target_checklist_id=target_checklist_id)
+        RequirementMapping.objects.filter(
+            source_checklist_id=source_checklist_id, target_checklist_id=target_checklist_id
+        )
         .order_by("-version", "-id")
         .first()
     )

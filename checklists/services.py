@@ -178,8 +178,12 @@ def import_mapping(*, data: bytes, filename: str) -> tuple[RequirementMapping, b
         MappingPair.objects.bulk_create(
             [
                 MappingPair(
-                    mapping=mapping, source_item_id=source_ids.get(p.source_item), order=order,
-                    target_item_id=target_ids.get(p.target_item), relation=p.relation, note=p.note,
+                    mapping=mapping,
+                    source_item_id=source_ids.get(p.source_item),
+                    order=order,
+                    target_item_id=target_ids.get(p.target_item),
+                    relation=p.relation,
+                    note=p.note,
                 )  # fmt: skip
                 for order, p in enumerate(parsed.pairs)
             ],
