@@ -39,7 +39,7 @@ def closed_circular12(api, demo, system) -> dict:
     created = api.post(f"systems/{system.pk}/inspections", demo.security_unit, body)
     assert created.status_code == 201, created.content
     inspection = created.json()
-    assert ChecklistTemplate.objects.get(pk=inspection["checklist_id"]).code.startswith("c12-2022-")
+    assert ChecklistTemplate.objects.get(pk=inspection["checklist_id"]).regime == "decree_85_2016"
     iid = inspection["id"]
     api.post(f"inspections/{iid}/transitions/start", demo.inspector)
     entries = [
@@ -210,3 +210,37 @@ def test_the_transition_policy_is_strict():
         transition.parse_policy(text.replace("kinds: [periodic]", "kinds: [periodic]\n    extra: 1"))
     with pytest.raises(Exception, match="duplicate key 'measures_deadline'"):
         transition.parse_policy(text.replace("    kinds:", "    measures_deadline: 2030-01-01\n    kinds:"))
+
+
+def test_creating_a_gap_assessment_costs_the_same_queries_whatever_the_mapping_size(demo, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from checklists.services import import_mapping
+    from tests.inspections.helpers import publish
+
+    def mapped(items: int, code: str):
+        old = publish(regime="decree_85_2016", level=3, sections=1, items=items)
+        new = publish(regime="decree_331_2026", level=3, sections=1, items=items)
+        pairs = "".join(
+            f"- {{source_item: S1.{n}, target_item: S1.{n}, relation: {'equal' if n % 2 else 'superset'}}}\n"
+            for n in range(1, items + 1)
+        )
+        head = (
+            f"schema_version: 1\ncode: {code}\ntitle: t\ntitle_en: t\nbasis: test\n"
+            f"source: {{catalogue: {old.code}, version: 1}}\ntarget: {{catalogue: {new.code}, version: 1}}\npairs:\n"
+        )
+        import_mapping(data=(head + pairs).encode(), filename=f"{code}.yaml")
+
+    systems = InformationSystem.objects.filter(owner__code="QNI").order_by("code")[:2]
+    InformationSystem.objects.filter(pk__in=[s.pk for s in systems]).update(regime="decree_85_2016", proposed_level=3)
+    costs = []
+    for system, items in zip(systems, (3, 40), strict=True):
+        mapped(items, f"map-{items}")
+        closed_circular12(api, demo, system)
+        with CaptureQueriesContext(connection) as ctx:
+            resp = api.post(f"systems/{system.pk}/gap-assessments", demo.security_unit)
+        assert resp.status_code == 201, resp.content
+        assert len([r for r in resp.json()["results"] if r["carried_from"]]) == items
+        costs.append(len(ctx))
+    assert costs[0] == costs[1]
