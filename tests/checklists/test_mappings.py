@@ -106,10 +106,11 @@ def test_it_refuses_unknown_and_repeated_keys(items_of):
 
 def test_the_shipped_level_3_mapping_lists_every_item_of_both_catalogues(items_of):
     paths = shipped_mapping_paths()
-    assert [p.name for p in paths] == ["c12-2022-l3--tcvn14423-2026-l3.yaml", "c12-2022-l4--tcvn14423-2026-l4.yaml"]
-    level_4 = parse_mapping(paths[1].read_bytes(), filename=paths[1].name, items_of=items_of)
-    assert {p.source_item for p in level_4.pairs if p.source_item} == items_of("c12-2022-l4", 1)
-    assert {p.target_item for p in level_4.pairs if p.target_item} == items_of("tcvn14423-2026-l4", 1)
+    assert [p.name for p in paths] == [f"c12-2022-l{n}--tcvn14423-2026-l{n}.yaml" for n in (3, 4, 5)]
+    for level, path in zip((4, 5), paths[1:], strict=True):
+        other = parse_mapping(path.read_bytes(), filename=path.name, items_of=items_of)
+        assert {p.source_item for p in other.pairs if p.source_item} == items_of(f"c12-2022-l{level}", 1)
+        assert {p.target_item for p in other.pairs if p.target_item} == items_of(f"tcvn14423-2026-l{level}", 1)
     mapping = parse_mapping(paths[0].read_bytes(), filename=paths[0].name, items_of=items_of)
     assert {p.source_item for p in mapping.pairs if p.source_item} == items_of("c12-2022-l3", 1)
     assert {p.target_item for p in mapping.pairs if p.target_item} == items_of("tcvn14423-2026-l3", 1)
@@ -125,7 +126,7 @@ def test_the_shipped_level_3_mapping_lists_every_item_of_both_catalogues(items_o
 def test_load_checklists_publishes_the_mapping_once_and_prints_its_coverage(capsys):
     call_command("load_checklists")
     call_command("load_checklists")
-    assert RequirementMapping.objects.count() == 2
+    assert RequirementMapping.objects.count() == 3
     mapping = RequirementMapping.objects.get(code="c12-l3-to-tcvn14423-l3")
     assert (mapping.version, mapping.source_checklist.code, mapping.target_checklist.code) == (
         1, "c12-2022-l3", "tcvn14423-2026-l3",
