@@ -89,6 +89,8 @@ def test_the_gap_assessment_carries_exactly_the_equal_and_superset_answers(shipp
     page = client.get(f"/inspections/{gap['id']}/results/").content.decode()
     assert page.count(f'data-carried-from="{source["id"]}"') == len(expected)
     assert "Carried, to confirm" in page or "Chuyển sang, chờ xác nhận" in page
+    detail = client.get(f"/inspections/{gap['id']}/").content.decode()
+    assert f'href="/inspections/{source["id"]}/"' in detail and 'href="/checklists/mappings/' in detail
 
 
 def test_the_inspector_confirms_or_changes_carried_answers_before_submitting(shipped, demo, api):
