@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
+from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, RequirementMapping
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,3 +43,12 @@ class ChecklistTemplateAdmin(ReadOnlyAdmin):
 class ChecklistSectionAdmin(ReadOnlyAdmin):
     list_display = ("template", "order", "code", "title")
     list_select_related = ("template",)
+
+
+@admin.register(RequirementMapping)
+class RequirementMappingAdmin(ReadOnlyAdmin):
+    """Read-only like the catalogues: a changed mapping file is published as the next version (load_checklists)."""
+
+    list_display = ("code", "version", "source_checklist", "target_checklist", "pairs_count", "published_at")
+    list_select_related = ("source_checklist", "target_checklist")
+    search_fields = ("code", "title")

@@ -12,7 +12,7 @@ from accounts.pagination import PageParams, paginate
 from systems_registry.models import Regime
 
 from . import oscal, selectors, services
-from .models import ChecklistTemplate
+from .models import ChecklistTemplate, MappingPair, RequirementMapping
 
 router = Router(tags=["checklists"])
 
@@ -107,6 +107,72 @@ def import_checklist(request, file: File[UploadedFile] = None):
     template, created = services.import_template(actor=request.user, data=file.read(), filename=file.name, fmt=fmt)
     # Re-importing identical bytes publishes nothing: 200 with the existing version.
     return Status(201 if created else 200, serialize_detail(selectors.checklist_detail(template.pk)))
+
+
+class MappingOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    title_en: str
+    source_checklist_id: int
+    target_checklist_id: int
+    version: int
+    pairs_count: int
+
+
+class MappingPage(BaseModel):
+    items: list[MappingOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class PairOut(BaseModel):
+    source_item: str | None = Field(
+        description="Item code in the source checklist version; null for a target item without counterpart."
+    )
+    target_item: str | None = Field(
+        description="Item code in the target checklist version; null for a source item without counterpart."
+    )
+    source_item_id: int | None
+    target_item_id: int | None
+    relation: MappingPair.Relation
+    note: str
+
+
+class MappingDetailOut(MappingOut):
+    basis: str
+    sha256: str
+    published_at: str
+    pairs: list[PairOut]
+
+
+def serialize_mapping(m: RequirementMapping) -> dict:
+    return {
+        "id": m.pk, "code": m.code, "title": m.title, "title_en": m.title_en, "version": m.version,
+        "source_checklist_id": m.source_checklist_id, "target_checklist_id": m.target_checklist_id,
+        "pairs_count": m.pairs_count,
+    }  # fmt: skip
+
+
+@router.get("/checklists/mappings", response=MappingPage)
+def list_mappings(request, params: Query[PageParams]):
+    """Requirement mappings between checklist versions (docs/mappings.md)."""
+    return paginate(selectors.mapping_list(), params, lambda rows: [serialize_mapping(m) for m in rows])
+
+
+@router.get("/checklists/mappings/{mapping_id}", response=MappingDetailOut)
+def get_mapping(request, mapping_id: int):
+    mapping = selectors.mapping_detail(mapping_id)
+    data = serialize_mapping(mapping)
+    data.update(basis=mapping.basis, sha256=mapping.sha256, published_at=mapping.published_at.isoformat())
+    data["pairs"] = [
+        {"source_item": p.source_item.code if p.source_item else None, "source_item_id": p.source_item_id,
+         "target_item": p.target_item.code if p.target_item else None, "target_item_id": p.target_item_id,
+         "relation": p.relation, "note": p.note}
+        for p in mapping.pairs.all()
+    ]  # fmt: skip
+    return data
 
 
 @router.get("/checklists/{checklist_id}", response=ChecklistDetailOut)

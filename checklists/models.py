@@ -99,3 +99,64 @@ class ChecklistItem(_Immutable):
 
     def __str__(self):
         return f"{self.code}"
+
+
+class RequirementMapping(_Immutable):
+    """A published version of a mapping between two catalogue versions (checklists/mapping_data, docs/mappings.md).
+    Immutable like the catalogues it joins: a gap assessment records which pairs carried its answers."""
+
+    code = models.CharField(_("code"), max_length=64)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    source_checklist = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="mappings_from")
+    target_checklist = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="mappings_to")
+    basis = models.TextField(_("basis"))
+    source_filename = models.CharField(_("source file"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the source file"), max_length=64)
+    pairs_count = models.PositiveIntegerField(_("pairs"), default=0)
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("requirement mapping")
+        verbose_name_plural = _("requirement mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="mapping_code_version_unique"),
+            models.UniqueConstraint(fields=["code", "sha256"], name="mapping_code_sha256_unique"),
+        ]
+        indexes = [models.Index(fields=["source_checklist", "target_checklist"])]
+
+    def __str__(self):
+        return f"{self.code} v{self.version}"
+
+
+class MappingPair(_Immutable):
+    class Relation(models.TextChoices):
+        EQUAL = "equal", _("Equal")
+        SUBSET = "subset", _("Subset (the new requirement asks more)")
+        SUPERSET = "superset", _("Superset (the old requirement asks more)")
+        INTERSECT = "intersect", _("Intersecting")
+        NO_COUNTERPART = "no_counterpart", _("No counterpart")
+
+    mapping = models.ForeignKey(RequirementMapping, on_delete=models.PROTECT, related_name="pairs")
+    source_item = models.ForeignKey(
+        ChecklistItem, null=True, blank=True, on_delete=models.PROTECT, related_name="mapped_as_source"
+    )
+    target_item = models.ForeignKey(
+        ChecklistItem, null=True, blank=True, on_delete=models.PROTECT, related_name="mapped_as_target"
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    note = models.TextField(_("note"), blank=True)
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["mapping", "order"]
+        constraints = [
+            # The loader refuses a pair listed twice (with its line); with a null side only it can tell.
+            models.UniqueConstraint(fields=["mapping", "source_item", "target_item"], name="mapping_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(source_item__isnull=False) | models.Q(target_item__isnull=False),
+                name="mapping_pair_names_an_item",
+            ),
+        ]  # fmt: skip

@@ -4,7 +4,8 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.errors import NotFound
 
-from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
+from .mapping import Pair, coverage
+from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, MappingPair, RequirementMapping
 
 
 def checklist_list(*, code: str = "", regime: str = "", kind: str = "", level: int | None = None) -> QuerySet:
@@ -45,3 +46,54 @@ def default_checklist(*, regime: str, level: int | None, kind: str) -> Checklist
         if exact is not None:
             return exact
     return qs.filter(level__isnull=True).first()
+
+
+def mapping_list() -> QuerySet:
+    return RequirementMapping.objects.select_related("source_checklist", "target_checklist").order_by(
+        "code", "-version", "id"
+    )
+
+
+def mapping_detail(mapping_id) -> RequirementMapping:
+    """One mapping with its pairs and their items, in three queries whatever its size."""
+    try:
+        mapping_id = int(mapping_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    pairs = MappingPair.objects.select_related("source_item", "target_item").order_by("order")
+    mapping = (
+        RequirementMapping.objects.select_related("source_checklist", "target_checklist")
+        .prefetch_related(Prefetch("pairs", queryset=pairs))
+        .filter(pk=mapping_id)
+        .first()
+    )
+    if mapping is None:
+        raise NotFound()
+    return mapping
+
+
+def mapping_coverage(mapping: RequirementMapping) -> dict:
+    """checklists.mapping.coverage for a published mapping (its pairs prefetched by mapping_detail)."""
+    source = list(ChecklistItem.objects.filter(template_id=mapping.source_checklist_id).values_list("code", flat=True))
+    target = list(ChecklistItem.objects.filter(template_id=mapping.target_checklist_id).values_list("code", flat=True))
+    pairs = [
+        Pair(
+            source_item=p.source_item.code if p.source_item else None,
+            target_item=p.target_item.code if p.target_item else None,
+            relation=p.relation,
+            note=p.note,
+        )
+        for p in mapping.pairs.all()
+    ]
+    return coverage(pairs, source, target)
+
+
+def mapping_between(*, source_checklist_id: int, target_checklist_id: int) -> RequirementMapping | None:
+    """The newest mapping version from one catalogue version to another."""
+    return (
+        RequirementMapping.objects.filter(
+            source_checklist_id=source_checklist_id, target_checklist_id=target_checklist_id
+        )
+        .order_by("-version", "-id")
+        .first()
+    )

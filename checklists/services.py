@@ -16,7 +16,9 @@ from accounts.models import Membership, Role
 from . import selectors
 from .catalogue import DATA_DIR, TemplateFileError, parse_template
 from .catalogue.parser import FORMAT_BY_SUFFIX, is_oscal
-from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
+from .mapping import DATA_DIR as MAPPING_DATA_DIR
+from .mapping import MappingFileError, parse_mapping, shipped_mapping_paths
+from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, MappingPair, RequirementMapping
 from .oscal import parse_oscal_template
 from .spreadsheets import parse_xlsx_template
 
@@ -129,4 +131,77 @@ def load_shipped(*, actor=None, data_dir: Path = DATA_DIR) -> list[tuple[str, Ch
         except Invalid as exc:
             raise Invalid(f"{relative}: {exc.message}", details=exc.details) from None
         results.append((relative, template, created))
+    return results
+
+
+# --- requirement mappings (docs/mappings.md) -----------------------------------------------------------------------
+
+
+def _published_items(code: str, version: int) -> dict[str, int] | None:
+    template = ChecklistTemplate.objects.filter(code=code, version=version).first()
+    if template is None:
+        return None
+    return dict(ChecklistItem.objects.filter(template=template).values_list("code", "pk"))
+
+
+def import_mapping(*, data: bytes, filename: str) -> tuple[RequirementMapping, bool]:
+    """Validate a mapping file against the two published catalogue versions it names and publish it as a new
+    immutable version; identical bytes return the existing version. Bad input raises Invalid whose message names
+    the file, line and pair of each problem (MappingFileError)."""
+    items: dict[tuple[str, int], dict[str, int] | None] = {}
+
+    def items_of(code: str, version: int) -> set[str] | None:
+        items[code, version] = _published_items(code, version)
+        found = items[code, version]
+        return None if found is None else set(found)
+
+    try:
+        parsed = parse_mapping(data, filename=filename, items_of=items_of)
+    except MappingFileError as exc:
+        raise Invalid(exc.message, code="invalid_mapping", details=exc.details) from None
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        existing = RequirementMapping.objects.filter(code=parsed.code, sha256=digest).first()
+        if existing is not None:
+            return existing, False
+        source = ChecklistTemplate.objects.get(code=parsed.source.catalogue, version=parsed.source.version)
+        target = ChecklistTemplate.objects.get(code=parsed.target.catalogue, version=parsed.target.version)
+        latest = RequirementMapping.objects.filter(code=parsed.code).aggregate(v=Max("version"))["v"] or 0
+        mapping = RequirementMapping.objects.create(
+            code=parsed.code, version=latest + 1, title=parsed.title, title_en=parsed.title_en,
+            source_checklist=source, target_checklist=target, basis=parsed.basis,
+            source_filename=Path(filename or "").name[:255], sha256=digest, pairs_count=len(parsed.pairs),
+            published_at=timezone.now(),
+        )  # fmt: skip
+        source_ids = items[parsed.source.catalogue, parsed.source.version]
+        target_ids = items[parsed.target.catalogue, parsed.target.version]
+        MappingPair.objects.bulk_create(
+            [
+                MappingPair(
+                    mapping=mapping,
+                    source_item_id=source_ids.get(p.source_item),
+                    order=order,
+                    target_item_id=target_ids.get(p.target_item),
+                    relation=p.relation,
+                    note=p.note,
+                )  # fmt: skip
+                for order, p in enumerate(parsed.pairs)
+            ],
+            batch_size=500,
+        )
+        audit.record(
+            actor=None, action="mapping.import", obj=mapping, revision=mapping.version,
+            data={"code": mapping.code, "version": mapping.version, "sha256": digest, "pairs": mapping.pairs_count,
+                  "source_checklist_id": source.pk, "target_checklist_id": target.pk, "filename": mapping.source_filename},
+        )  # fmt: skip
+    return mapping, True
+
+
+def load_shipped_mappings(*, data_dir: Path = MAPPING_DATA_DIR) -> list[tuple[str, RequirementMapping, bool]]:
+    """Publish every shipped mapping file (after the catalogues they name: load_shipped first)."""
+    results = []
+    for path in shipped_mapping_paths(data_dir):
+        relative = path.relative_to(data_dir).as_posix()
+        mapping, created = import_mapping(data=path.read_bytes(), filename=relative)
+        results.append((relative, mapping, created))
     return results

@@ -55,3 +55,19 @@ def checklist_import_view(request):
         except DomainError as exc:
             error, details = exc.message, exc.details
     return render(request, "checklists/import.html", {"error": error, "details": details})
+
+
+@login_required
+def mapping_list_view(request):
+    return render(request, "checklists/mapping_list.html", {"mappings": selectors.mapping_list()})
+
+
+@login_required
+def mapping_detail_view(request, mapping_id):
+    try:
+        mapping = selectors.mapping_detail(mapping_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "checklists/mapping_detail.html", {
+        "mapping": mapping, "coverage": selectors.mapping_coverage(mapping),
+    })  # fmt: skip

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from checklists.api import oscal_response
 from systems_registry.selectors import system_for_user
 
 from . import access, oscal, selectors, services
+from .carried import provenance
 from .models import Finding, Inspection, InspectionResult
 
 router = Router(tags=["inspections"])
@@ -50,12 +51,22 @@ class InspectionPage(BaseModel):
     page_size: int
 
 
+class CarriedFromOut(BaseModel):
+    inspection_id: int
+    item_code: str
+    decided_at: datetime | None
+    confirmed_at: datetime | None
+
+
 class ResultOut(BaseModel):
     item_id: int
     code: str
     section: str
     result: str | None
     note: str
+    carried_from: CarriedFromOut | None = Field(
+        default=None, description="A gap assessment's answer carried from an earlier inspection (docs/mappings.md)."
+    )
 
 
 class SectionScoreOut(BaseModel):
@@ -155,7 +166,8 @@ def serialize(i: Inspection, user) -> dict:
     data = serialize_row(i)
     data.update(
         assessor_requirement=i.assessor_requirement, ordered_by_org_id=i.ordered_by_org_id,
-        results=[{"item_id": r.item_id, "code": r.item.code, "section": r.item.section.code, "result": r.result or None, "note": r.note} for r in results],
+        results=[{"item_id": r.item_id, "code": r.item.code, "section": r.item.section.code, "result": r.result or None, "note": r.note,
+                  "carried_from": provenance(r)} for r in results],
         score=scores["overall"], section_scores=scores["sections"], answered=scores["answered"], total=scores["total"],
         available_transitions=services.available_transitions(user, i),
     )  # fmt: skip

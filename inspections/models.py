@@ -68,6 +68,8 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         SERIOUS_INCIDENT = "serious_incident", _("Serious incident")
         MAJOR_CHANGE = "major_change", _("Major change")
         AUTHORITY_REQUEST = "authority_request", _("Authority request")
+        # A gap assessment against the Decree 331 catalogue (Art. 39.1), created only by inspections/gap.py.
+        REGIME_TRANSITION = "regime_transition", _("Move to Decree 331 (gap assessment)")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -109,6 +111,14 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A gap assessment (inspections/gap.py): the closed Circular 12 inspection it was pre-filled from, and how.
+    prefilled_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("pre-filled from")
+    )
+    mapping = models.ForeignKey(
+        "checklists.RequirementMapping", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("requirement mapping"),
+    )  # fmt: skip
 
     objects = InspectionQuerySet.as_manager()
 
@@ -194,6 +204,15 @@ class InspectionResult(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     assessed_at = models.DateTimeField(null=True, blank=True)
+    # Provenance of an answer carried by a gap assessment through an equal/superset mapping pair (inspections/gap.py):
+    # kept and confirmed when the inspector saves the same answer, cleared when they change it (inspections/carried.py).
+    carried_from_inspection = models.ForeignKey(
+        "Inspection", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # db_default: scheduling.snapshot_results creates result rows by INSERT … SELECT naming only its own columns.
+    carried_item_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    carried_decided_at = models.DateTimeField(null=True, blank=True)
+    carried_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["inspection", "order"]

@@ -22,6 +22,7 @@ from systems_registry.models import InformationSystem
 
 from .models import OPEN_STATUSES, Inspection, InspectionCyclePolicy, InspectionResult
 from .policy import REGIMES, load_policy, stricter
+from .transition import catalogue_regime
 
 BATCH_SIZE = 500
 DEFAULT_DUE_DAYS = 30  # an inspection other than periodic, ordered without a due date, whose trigger names none
@@ -203,16 +204,19 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
             continue
         level = system_level(system)
         key = (system.regime, level)
-        if key not in checklists:
-            checklists[key] = default_checklist(regime=system.regime, level=level, kind="periodic")
-        checklist = checklists[key]
+        scheduled_for = min(max(today, due - timedelta(days=lead_days(system.regime))), due)
+        # After the Decree 331 measures deadline the new catalogue applies to every system (Art. 39.1).
+        catalogue_key = (catalogue_regime(system.regime, kind="periodic", on=scheduled_for), level)
+        if catalogue_key not in checklists:
+            checklists[catalogue_key] = default_checklist(regime=catalogue_key[0], level=level, kind="periodic")
+        checklist = checklists[catalogue_key]
         if checklist is None:
             report.no_checklist.append(system.pk)
             continue
         to_create.append(Inspection(
             system_id=system.pk, kind=Inspection.Kind.PERIODIC, checklist=checklist, level=level,
             assessor_requirement=cycles[key][1], ordered_by_org_id=system.security_unit_id,
-            scheduled_for=min(max(today, due - timedelta(days=lead_days(system.regime))), due), due_date=due,
+            scheduled_for=scheduled_for, due_date=due,
         ))  # fmt: skip
     if to_reschedule:
         Inspection.objects.bulk_update(to_reschedule, ["due_date", "scheduled_for"])

@@ -25,8 +25,10 @@ from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
 from . import access, scheduling, selectors
+from .carried import CARRIED_FIELDS, settle_carried, unconfirmed_codes
 from .models import Evidence, Finding, Inspection, InspectionResult
 from .selectors import finding_for_user, inspection_for_user
+from .transition import catalogue_regime
 from .uploads import EXTENSIONS, check_upload
 
 TRANSITIONS = ("start", "submit", "close", "reopen", "cancel")
@@ -38,26 +40,28 @@ VIEW_SYSTEM = "systems_registry.view_informationsystem"
 # --- creation -----------------------------------------------------------------------------------------------------
 
 
-def _pick_checklist(system, kind: str, checklist_id: int | None) -> ChecklistTemplate:
+def _pick_checklist(system, kind: str, checklist_id: int | None, on: date | None = None) -> ChecklistTemplate:
     wanted = scheduling.checklist_kind(kind)
+    # After the Decree 331 measures deadline a periodic inspection uses the new catalogue (Art. 39.1; transition.py).
+    regime = catalogue_regime(system.regime, kind=kind, on=on or timezone.localdate())
     if checklist_id is not None:
         checklist = ChecklistTemplate.objects.filter(pk=checklist_id).first()
         if checklist is None:
             raise Invalid.field("checklist_id", _("No checklist %(id)s.") % {"id": checklist_id})
-        if checklist.regime != system.regime:
+        if checklist.regime != regime:
             message = _("Checklist %(checklist)s belongs to another legal regime than the system (%(regime)s).")
-            raise Invalid.field("checklist_id", message % {"checklist": checklist, "regime": system.regime})
+            raise Invalid.field("checklist_id", message % {"checklist": checklist, "regime": regime})
         if checklist.kind != wanted:
             message = _("A %(kind)s inspection needs a %(wanted)s checklist; %(checklist)s is %(actual)s.")
             values = {"kind": kind, "wanted": wanted, "checklist": checklist, "actual": checklist.kind}
             raise Invalid.field("checklist_id", message % values)
         return checklist
-    checklist = default_checklist(regime=system.regime, level=scheduling.system_level(system), kind=wanted)
+    checklist = default_checklist(regime=regime, level=scheduling.system_level(system), kind=wanted)
     if checklist is None:
         raise Invalid.field(
             "checklist_id",
             _("No published %(kind)s checklist for %(regime)s at level %(level)s; import one first.")
-            % {"kind": wanted, "regime": system.regime, "level": scheduling.system_level(system)},
+            % {"kind": wanted, "regime": regime, "level": scheduling.system_level(system)},
         )
     return checklist
 
@@ -131,13 +135,17 @@ def create_inspection(
         raise Invalid.field("kind", _("Unknown kind '%(kind)s'.") % {"kind": kind})
     if system.status == InformationSystem.Status.DECOMMISSIONED:
         raise Conflict(_("A decommissioned system is not inspected."), code="system_decommissioned")
+    if trigger == Inspection.Trigger.REGIME_TRANSITION:
+        raise Invalid.field(
+            "trigger", _("An inspection for the move to Decree 331 is created by the gap assessment action.")
+        )
     if kind == Inspection.Kind.AD_HOC:
         if trigger not in Inspection.Trigger.values:
             message = _("An ad hoc inspection needs a trigger: %(triggers)s.")
             raise Invalid.field("trigger", message % {"triggers": ", ".join(Inspection.Trigger.values)})
     elif trigger:
         raise Invalid.field("trigger", _("Only ad hoc inspections have a trigger."))
-    checklist = _pick_checklist(system, kind, checklist_id)
+    checklist = _pick_checklist(system, kind, checklist_id, on=scheduled_for)
     cycles = scheduling.effective_cycles()
     requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger, cycles=cycles)
     if due_date is None:
@@ -257,10 +265,13 @@ def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspectio
     now, changed = timezone.now(), []
     for entry in entries:
         row = rows[entry["item_id"]]
+        settle_carried(row, entry.get("result") or "", now)
         row.result, row.note = entry.get("result") or "", (entry.get("note") or "").strip()
         row.assessed_by, row.assessed_at = (actor, now) if row.result else (None, None)
         changed.append(row)
-    InspectionResult.objects.bulk_update(changed, ["result", "note", "assessed_by", "assessed_at"], batch_size=500)
+    InspectionResult.objects.bulk_update(
+        changed, ["result", "note", "assessed_by", "assessed_at", *CARRIED_FIELDS], batch_size=500
+    )
     audit.record(
         actor=actor, action="inspection.results", obj=inspection,
         data={"items": [{"item_id": r.item_id, "result": r.result} for r in changed][:1000]},
@@ -354,6 +365,13 @@ def transition_inspection(*, actor, inspection_id: int, name: str, comment: str 
             raise Conflict(
                 message % {"count": len(unanswered), "items": shown}, code="unanswered_items",
                 details=[{"field": code, "message": _("not assessed")} for code in unanswered],
+            )  # fmt: skip
+        unconfirmed = unconfirmed_codes(inspection)
+        if unconfirmed:
+            raise Conflict(
+                _("Confirm or change the answers carried from the earlier inspection first: %(items)s.")
+                % {"items": ", ".join(unconfirmed[:20])}, code="carried_unconfirmed",
+                details=[{"field": code, "message": _("carried, not confirmed")} for code in unconfirmed],
             )  # fmt: skip
         method(outcome=_check_outcome(inspection, outcome, required=False))
     elif name == "close":

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import gap_views, views
 
 app_name = "inspections"
 urlpatterns = [
     path("", views.inspection_list_view, name="list"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("new/<int:system_id>/", views.order_view, name="order"),
+    path("gap/<int:system_id>/", gap_views.gap_assessment_view, name="gap_assessment"),
     path("findings/", views.findings_view, name="findings"),
     path("findings/<int:finding_id>/transitions/<str:name>/", views.finding_transition_view, name="finding_transition"),
     path("evidence/<int:evidence_id>/", views.evidence_download_view, name="evidence"),

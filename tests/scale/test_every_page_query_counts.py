@@ -216,6 +216,36 @@ def _risks(w: Foreign, n: int) -> None:
         )
 
 
+def _mapping(w: Foreign):
+    """A mapping from the foreign inspection's checklist to itself (rows for the walk, not a legal judgement)."""
+    from django.utils import timezone
+
+    from checklists.models import RequirementMapping
+
+    if not hasattr(w, "mapping"):
+        checklist = w.inspection.checklist_id
+        w.mapping = RequirementMapping.objects.create(
+            code=f"walk-{next(_seq)}", version=1, title="Walk mapping", source_checklist_id=checklist,
+            target_checklist_id=checklist, basis="walk", sha256=f"{next(_seq):064d}", published_at=timezone.now(),
+        )  # fmt: skip
+    return w.mapping
+
+
+def _mappings(w: Foreign, n: int) -> None:
+    _copies(_mapping(w), n, code=lambda k: f"walk-{k}", sha256=lambda k: f"{k:064d}")
+
+
+def _pairs(w: Foreign, n: int) -> None:
+    from checklists.models import ChecklistItem, MappingPair
+
+    mapping = _mapping(w)
+    item = ChecklistItem.objects.get(pk=w.checklist_item_id)
+    for k, new in enumerate(_copies(item, n, code=lambda k: f"W.{k}", order=lambda k: 1000 + k)):
+        MappingPair.objects.create(
+            mapping=mapping, source_item=new, target_item=item, relation="equal", note=f"walk {k}", order=1000 + k
+        )
+
+
 def _step_holder(w: Foreign):
     """Someone holding the role the foreign dossier's current step waits for, in its organisation."""
     from approvals.models import DossierStep
@@ -272,6 +302,8 @@ PAGES: dict[str, Walk] = {
     ),
     "reporting:detail": Walk(lambda w: f"/reports/{_report(w)}/", _versions),
     "reporting:incidents": Walk(lambda w: "/reports/incidents/", _incidents),
+    "checklists:mappings": Walk(lambda w: "/checklists/mappings/", _mappings),
+    "checklists:mapping": Walk(lambda w: f"/checklists/mappings/{_mapping(w).pk}/", _pairs),
     "reporting:changes": Walk(lambda w: f"/reports/systems/{w.system.pk}/changes/", _changes, viewer="owner"),
     "reporting:change_worklist": Walk(lambda w: "/reports/changes/", _changes, viewer="owner"),
     "reporting:risk": Walk(lambda w: f"/reports/systems/{w.system.pk}/risk/", _risks, viewer="owner"),
@@ -326,6 +358,7 @@ NOT_PAGES: dict[str, str] = {
     "reporting:transition": "POST-only",
     "reporting:form08": "a download (the frozen Form 08 workbook)",
     "reporting:risk_record": "POST-only",
+    "inspections:gap_assessment": "POST-only (the button sits on the system page)",
     "reporting:risk_document": "a download (one risk-assessment report document)",
     "reporting:change_record": "POST-only",
     "reporting:tasks_sync": "POST-only",

@@ -190,6 +190,11 @@ HTML: dict[str, Probe] = {
     "checklists:list": opn("/checklists/"),
     "checklists:import": opn("/checklists/import/"),
     "checklists:detail": opn(lambda f: f"/checklists/{f.inspection.checklist_id}/"),
+    "checklists:mappings": opn("/checklists/mappings/"),
+    "checklists:mapping": opn("/checklists/mappings/1/", expect=OPEN_OK | NOT_FOUND),
+    "inspections:gap_assessment": obj(
+        lambda f: f"/inspections/gap/{f.operating_system.pk}/", "post", after=_no_new_foreign_inspection
+    ),
     # inspections
     "inspections:list": lst("/inspections/"),
     "inspections:calendar": lst("/inspections/calendar/"),
@@ -381,6 +386,11 @@ API: dict[str, Probe] = {
         "/api/v1/checklists/import", "post", body=lambda f: {"file": _pdf("x.json")}, multipart=True
     ),
     "GET /api/v1/checklists/{checklist_id}": opn(lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}"),
+    "GET /api/v1/checklists/mappings": opn("/api/v1/checklists/mappings"),
+    "GET /api/v1/checklists/mappings/{mapping_id}": opn("/api/v1/checklists/mappings/1", expect=OPEN_OK | NOT_FOUND),
+    "POST /api/v1/systems/{system_id}/gap-assessments": obj(
+        lambda f: f"/api/v1/systems/{f.operating_system.pk}/gap-assessments", "post", after=_no_new_foreign_inspection
+    ),
     "GET /api/v1/checklists/{checklist_id}/oscal": opn(
         lambda f: f"/api/v1/checklists/{f.inspection.checklist_id}/oscal"
     ),
