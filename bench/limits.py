@@ -37,7 +37,9 @@ def load() -> float:
 
 
 def json_lines(args: list[str], env=None) -> list[dict]:
-    out = subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True, text=True, env=env)
+    out = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env)
+    if out.returncode:  # show why, rather than the bare exit status
+        sys.exit(f"{' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 

@@ -89,21 +89,19 @@ def inspection_163():
 
 
 def start_worker(poll_ms: int | None) -> subprocess.Popen:
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--pool=solo", "--loglevel=INFO",
-         f"--schedule={SCRATCH / 'celerybeat-schedule'}"],
-        cwd=ROOT, env=env(poll_ms), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+    """A worker as `make run` starts it; its log goes to var/bench-small-export/worker-<poll>.log for a look later."""
+    log = SCRATCH / f"worker-{poll_ms or 'default'}.log"
+    with open(log, "w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--pool=solo", "--loglevel=INFO",
+             f"--schedule={SCRATCH / 'celerybeat-schedule'}"],
+            cwd=ROOT, env=env(poll_ms), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
     deadline = time.monotonic() + 60
-    for line in worker.stdout:
-        if "ready." in line:
-            break
-        if time.monotonic() > deadline:
-            raise RuntimeError("the worker did not start")
-    # Keep draining its output so it never blocks on a full pipe.
-    import threading
-
-    threading.Thread(target=lambda: [None for _ in worker.stdout], daemon=True).start()
+    while "ready." not in log.read_text():
+        if time.monotonic() > deadline or worker.poll() is not None:
+            raise RuntimeError(f"the worker did not start (see {log})")
+        time.sleep(0.1)
     return worker
 
 
@@ -165,7 +163,7 @@ def measure(poll_ms: int | None, inline_rows: int, repeat: int, inspection, toke
                 if job["status"] in ("done", "failed"):
                     break
                 if time.perf_counter() - start > 30:
-                    raise RuntimeError(f"the export did not finish in 30 s: {job}")
+                    raise RuntimeError(f"the export did not finish in 30 s (see the worker's log): {job}")
                 time.sleep(0.01)
             elapsed = time.perf_counter() - start
             assert job["status"] == "done" and job["download_url"] and job["rows"] >= 163, job
