@@ -228,6 +228,8 @@ if BROKER_IS_EMBEDDED:
         # worker (docs/benchmarks.md, "A small export on the embedded default").
         "polling_interval": env_int("CELERY_BROKER_POLL_MS", 50) / 1000,
     }
+    # kombu's file transport with atomic writes: a worker polling this often read half-written messages and died.
+    CELERY_BROKER_TRANSPORT = "config.file_broker:Transport"
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
