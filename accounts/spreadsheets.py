@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
@@ -34,6 +33,9 @@ MAX_ROWS_PER_SHEET = 1_048_576
 MAX_SHEET_TITLE = 31
 MAX_CELL_CHARS = 32_767  # Excel refuses to open a workbook with a longer cell
 _TITLE_FORBIDDEN_RE = re.compile(r"[\[\]:*?/\\]")
+# Characters XML 1.0 cannot hold: C0 controls other than tab and line breaks (openpyxl's ILLEGAL_CHARACTERS_RE), lone
+# surrogates (not encodable as UTF-8: the export would fail) and U+FFFE/U+FFFF (the file would not open).
+XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = frozenset("=+-@")
 # CR is stored as LF (see safe_cell), so a leading LF is quoted too: the quote must survive the round trip.
 _CONTROL_START = frozenset("\t\r\n")
@@ -70,7 +72,7 @@ def safe_cell(value):
         return value
     text = value if isinstance(value, str) else str(value)
     # XML turns a stored CR into LF on reading anyway; normalising here keeps the round trip exact.
-    text = ILLEGAL_CHARACTERS_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = XML_ILLEGAL_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     text = "'" + text if _needs_quote(text) else text
     return text[:MAX_CELL_CHARS]
 
@@ -128,6 +130,8 @@ _ROOT_RELS = (
     'Target="xl/workbook.xml"/></Relationships>'
 )
 _ROWS_PER_WRITE = 256  # rows joined before one write into the deflating stream
+_MEMO_TEXT_CHARS = 64  # strings up to this long have their cell template memoised…
+_MEMO_ENTRIES = 4096  # …up to this many at a time (a few hundred KiB at most)
 
 
 def _escape(text: str) -> str:
@@ -144,41 +148,74 @@ def _attr(text: str) -> str:
     return _escape(text).replace('"', "&quot;")
 
 
-def _string_cell(ref: str, text: str, style: str = "") -> str:
+def _string_tail(text: str, style: str = "") -> str:
     styled = f' s="{style}"' if style else ""
     # Excel drops leading and trailing spaces unless told to keep them.
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+    return f'{styled} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
 
 
-def _cell(ref: str, value) -> str:
-    """One cell for a value that has been through `safe_cell` (so a string is never a formula). Empty cells are
-    left out."""
+def _string_cell(ref: str, text: str, style: str = "") -> str:
+    return f'<c r="{ref}"{_string_tail(text, style)}'
+
+
+def _tail(value) -> str:
+    """A cell's template after its reference (`<c r="A1"` + this) for a value that has been through `safe_cell` (so a
+    string is never a formula); "" for an empty cell, which is left out."""
     kind = type(value)
     if kind is str:
-        return _string_cell(ref, value) if value else ""
+        return _string_tail(value) if value else ""
     if value is None:
         return ""
     if kind is bool:
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     if kind is int:
-        return f'<c r="{ref}"><v>{value}</v></c>'
+        return f"><v>{value}</v></c>"
     if kind is float:
-        return f'<c r="{ref}"><v>{value!r}</v></c>' if math.isfinite(value) else _string_cell(ref, str(value))
+        return f"><v>{value!r}</v></c>" if math.isfinite(value) else _string_tail(str(value))
     if isinstance(value, dt.datetime):
-        return f'<c r="{ref}" s="{_STYLE_DATETIME}"><v>{to_excel(value)}</v></c>'
+        return f' s="{_STYLE_DATETIME}"><v>{to_excel(value)}</v></c>'
     if isinstance(value, dt.date):
-        return f'<c r="{ref}" s="{_STYLE_DATE}"><v>{to_excel(value)}</v></c>'
+        return f' s="{_STYLE_DATE}"><v>{to_excel(value)}</v></c>'
     if isinstance(value, dt.time):
-        return f'<c r="{ref}" s="{_STYLE_TIME}"><v>{to_excel(value)}</v></c>'
+        return f' s="{_STYLE_TIME}"><v>{to_excel(value)}</v></c>'
     if isinstance(value, int):  # int subclasses (IntEnum, …)
-        return f'<c r="{ref}"><v>{int(value)}</v></c>'
+        return f"><v>{int(value)}</v></c>"
     if isinstance(value, float):
-        return _cell(ref, float(value))
+        return _tail(float(value))
     if isinstance(value, Decimal):
-        return f'<c r="{ref}"><v>{value}</v></c>' if value.is_finite() else _string_cell(ref, str(value))
+        return f"><v>{value}</v></c>" if value.is_finite() else _string_tail(str(value))
     text = str(value)
-    return _string_cell(ref, text) if text else ""
+    return _string_tail(text) if text else ""
+
+
+def _cell(ref: str, value) -> str:
+    tail = _tail(value)
+    return f'<c r="{ref}"{tail}' if tail else ""
+
+
+class _Tails(dict):
+    """Each value's cell template after `safe_cell`, memoised for short strings: an export repeats the same codes,
+    statuses and results in every row, and sanitising and escaping them once is most of what a cell costs. The
+    memo is bounded (cleared when full), so memory stays flat whatever the rows; only the input string is the key,
+    so a cached template is exactly what `safe_cell` and `_tail` give for it."""
+
+    def __call__(self, value) -> str:
+        kind = type(value)
+        if kind is str:
+            tail = self.get(value)
+            if tail is None:
+                tail = _tail(safe_cell(value))
+                if len(value) <= _MEMO_TEXT_CHARS:
+                    if len(self) >= _MEMO_ENTRIES:
+                        self.clear()
+                    self[value] = tail
+            return tail
+        if value is None:
+            return ""
+        if kind is int:
+            return f"><v>{value}</v></c>"
+        return _tail(safe_cell(value))
 
 
 class _Letters(list):
@@ -275,6 +312,7 @@ class StreamingWorkbook:
             letters = self._letters.upto(len(columns))
             in_sheet = written = 0
             pending: list[str] = []
+            tails = _Tails()
             for row in rows:
                 if in_sheet >= per_sheet:
                     stream.write("".join(pending).encode())
@@ -290,7 +328,7 @@ class StreamingWorkbook:
                 number = str(in_sheet + 1)
                 pending.append(
                     f'<row r="{number}">'
-                    + "".join([_cell(letter + number, safe_cell(value)) for letter, value in zip(letters, row)])
+                    + "".join([f'<c r="{letter}{number}"{tail}' for letter, value in zip(letters, row) if (tail := tails(value))])
                     + "</row>"
                 )  # fmt: skip
                 if len(pending) >= _ROWS_PER_WRITE:

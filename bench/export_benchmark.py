@@ -16,6 +16,7 @@ dates, booleans) followed by checklist result columns, i.e. the shape of a "syst
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import resource
@@ -82,6 +83,10 @@ def child(mode: str, count: int, columns: int) -> dict:
         wb.save(target.name)
     elif mode == "raw":
         raw_limit(target.name, count, columns, safe_cell)
+    elif mode == "lxml":
+        lxml_writer(target.name, count, columns, safe_cell)
+    elif mode == "xlsxwriter":
+        xlsxwriter_writer(target.name, count, columns, safe_cell)
     elif mode == "openpyxl-write-only":  # the writer StreamingWorkbook used before issue 21, for the comparison
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Systems")
@@ -172,6 +177,91 @@ def raw_limit(path: str, count: int, columns: int, safe_cell) -> None:
             out.write(b"</sheetData></worksheet>")
 
 
+def lxml_writer(path: str, count: int, columns: int, safe_cell) -> None:
+    """A candidate writer: the same parts as the raw limit, the sheet serialised by lxml's incremental `xmlfile`
+    (one element tree per row, written as it is built), so libxml2 does the escaping and the encoding in C."""
+    from lxml import etree
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import to_excel
+
+    letters = [get_column_letter(i + 1) for i in range(columns)]
+    element, sub = etree.Element, etree.SubElement
+
+    def cell(parent, ref, value):
+        if value is None or value == "":
+            return
+        if isinstance(value, str):
+            sub(sub(sub(parent, "c", r=ref, t="inlineStr"), "is"), "t").text = value
+        elif isinstance(value, bool):
+            sub(sub(parent, "c", r=ref, t="b"), "v").text = str(int(value))
+        elif isinstance(value, dt.date | dt.datetime):
+            sub(sub(parent, "c", r=ref), "v").text = str(to_excel(value))
+        else:
+            sub(sub(parent, "c", r=ref), "v").text = str(value)
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, text in RAW_PARTS.items():
+            zf.writestr(name, text)
+        with (
+            zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out,
+            etree.xmlfile(out, encoding="UTF-8") as xf,
+        ):
+            xf.write_declaration(standalone=True)
+            with (
+                xf.element("worksheet", xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+                xf.element("sheetData"),
+            ):
+                head = element("row", r="1")
+                for c, h in zip(letters, headers(columns)):
+                    cell(head, f"{c}1", safe_cell(h))
+                xf.write(head)
+                for n, row in enumerate(rows(count, columns), 2):
+                    number = str(n)
+                    el = element("row", r=number)
+                    for c, v in zip(letters, row):
+                        cell(el, c + number, safe_cell(v))
+                    xf.write(el)
+
+
+def xlsxwriter_writer(path: str, count: int, columns: int, safe_cell) -> None:
+    """A candidate library: XlsxWriter in its constant-memory mode (rows go to a temporary file as they come).
+    Every value typed explicitly: its generic `write` would read a string starting with '=' as a formula."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                    "strings_to_numbers": False})  # fmt: skip
+    date_fmt, datetime_fmt = (
+        wb.add_format({"num_format": "yyyy-mm-dd"}),
+        wb.add_format({"num_format": "yyyy-mm-dd h:mm:ss"}),
+    )
+    ws = wb.add_worksheet("Systems")
+    ws.freeze_panes(1, 0)
+    ws.write_row(0, 0, [safe_cell(h) for h in headers(columns)])
+    write_string, write_number, write_boolean, write_datetime = (
+        ws.write_string,
+        ws.write_number,
+        ws.write_boolean,
+        ws.write_datetime,
+    )
+    for n, row in enumerate(rows(count, columns), 1):
+        for c, v in enumerate(row):
+            v = safe_cell(v)
+            if v is None or v == "":
+                continue
+            kind = type(v)
+            if kind is str:
+                write_string(n, c, v)
+            elif kind is bool:
+                write_boolean(n, c, v)
+            elif kind is dt.datetime:
+                write_datetime(n, c, v, datetime_fmt)
+            elif kind is dt.date:
+                write_datetime(n, c, v, date_fmt)
+            else:
+                write_number(n, c, v)
+    wb.close()
+
+
 def measure(mode: str, count: int, columns: int, env=None) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--rows", str(count), "--columns", str(columns)],
@@ -259,6 +349,9 @@ def main():
     parser.add_argument("--db-only", action="store_true")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument(
+        "--alternatives", action="store_true", help="also the candidate ways: lxml's xmlfile, XlsxWriter (if installed)"
+    )
+    parser.add_argument(
         "--previous", action="store_true", help="also openpyxl's write-only mode (the writer before issue 21)"
     )
     args = parser.parse_args()
@@ -283,7 +376,12 @@ def main():
     raw = measure("raw", args.rows, args.columns)
     naive = None if args.skip_naive else measure("naive", args.rows, args.columns)
     previous = measure("openpyxl-write-only", args.rows, args.columns) if args.previous else None
-    for r in (small, stream, raw, naive, previous):
+    alternatives = []
+    if args.alternatives:
+        alternatives.append(measure("lxml", args.rows, args.columns))
+        if importlib.util.find_spec("xlsxwriter"):  # not a dependency of the project: installed by hand to compare
+            alternatives.append(measure("xlsxwriter", args.rows, args.columns))
+    for r in (small, stream, raw, naive, previous, *alternatives):
         if r:
             print(json.dumps(r))
     ratios = {
@@ -301,6 +399,11 @@ def main():
             "time_openpyxl_write_only_vs_raw_limit": round(previous["seconds"] / raw["seconds"], 3),
             "cpu_time_openpyxl_write_only_vs_raw_limit": round(previous["cpu_seconds"] / raw["cpu_seconds"], 3),
         }
+    for alt in alternatives:
+        ratios |= {
+            f"time_{alt['mode']}_vs_raw_limit": round(alt["seconds"] / raw["seconds"], 3),
+            f"cpu_time_{alt['mode']}_vs_raw_limit": round(alt["cpu_seconds"] / raw["cpu_seconds"], 3),
+        }
     if naive:
         ratios |= {
             "memory_streaming_vs_naive": round(stream["peak_rss_mib"] / naive["peak_rss_mib"], 3),
@@ -316,7 +419,11 @@ def main():
         }
     print(json.dumps(ratios))
     print(json.dumps(goals, ensure_ascii=False))
-    return {"runs": [r for r in (small, stream, raw, naive, previous) if r], "ratios": ratios, "goals": goals}
+    return {
+        "runs": [r for r in (small, stream, raw, naive, previous, *alternatives) if r],
+        "ratios": ratios,
+        "goals": goals,
+    }
 
 
 if __name__ == "__main__":

@@ -228,6 +228,8 @@ if BROKER_IS_EMBEDDED:
         # worker (docs/benchmarks.md, "A small export on the embedded default").
         "polling_interval": env_int("CELERY_BROKER_POLL_MS", 50) / 1000,
     }
+    # kombu's file transport with atomic writes: a worker polling this often read half-written messages and died.
+    CELERY_BROKER_TRANSPORT = "config.file_broker:Transport"
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -317,6 +319,12 @@ IMPORT_REPORT_QUOTA_BYTES = env_int("IMPORT_REPORT_QUOTA_BYTES", 50 * 1024 * 102
 # A running export renews its lease every chunk; a lease older than this means its worker died (claimed again).
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 600)
 EXPORT_ROW_DELAY_SECONDS = env_int("EXPORT_ROW_DELAY_SECONDS", 0)  # test hook: pause per chunk; leave at 0
+# An inspection workbook of at most this many rows (results, findings and evidence) is written inside the request that
+# asks for it: the job is done when POST /exports answers. Larger ones, and every other kind, go to the worker with
+# their progress. On by default with the embedded file broker only, where a job waits for the worker's next look at
+# the queue; a real broker hands it over in a millisecond or two, and the web process's time is better kept for pages.
+# 0: every export goes to the worker (docs/benchmarks.md, "A small export on the embedded default").
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 500 if BROKER_IS_EMBEDDED else 0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -27,6 +27,7 @@ from accounts.errors import Conflict, DomainError, Invalid
 from accounts.spreadsheets import StreamingWorkbook
 from inspections import selectors as inspection_selectors
 from inspections import tasks
+from inspections.models import Evidence, Finding, InspectionResult
 from systems_registry.selectors import system_for_user
 
 from . import form08, selectors, writers
@@ -109,9 +110,25 @@ def _check_access(user, kind: str, params) -> None:
         _ACCESS_CHECKS[kind](user, params)
 
 
+def _runs_inline(kind: str, params) -> bool:
+    """True for an inspection workbook small enough (`EXPORT_INLINE_MAX_ROWS`) to write within the request."""
+    limit = int(getattr(settings, "EXPORT_INLINE_MAX_ROWS", 0) or 0)
+    if limit <= 0 or kind != ExportJob.Kind.INSPECTION:
+        return False
+    rows = 0
+    for model in (InspectionResult, Finding, Evidence):
+        rows += model.objects.filter(inspection_id=params.inspection_id).count()
+        if rows > limit:
+            return False
+    return True
+
+
 def request_export(*, actor, kind: str, params: dict | None) -> ExportJob:
+    """Record the job and hand it to the worker; a small inspection workbook is written at once instead, through the
+    same claim and finish as the worker's, so the job row answers `done` (or `failed`) with the request."""
     parsed = _with_defaults(actor, kind, parse_params(kind, params))
     _check_access(actor, kind, parsed)
+    inline = _runs_inline(kind, parsed)
     with transaction.atomic():
         job = ExportJob.objects.create(
             kind=kind, params=parsed.model_dump(mode="json", exclude_none=True), requested_by=actor
@@ -123,7 +140,12 @@ def request_export(*, actor, kind: str, params: dict | None) -> ExportJob:
             to_status=job.status,
             data={"kind": kind, "params": job.params},
         )
-        tasks.run_export.delay_on_commit(str(job.pk))
+        if not inline:
+            tasks.run_export.delay_on_commit(str(job.pk))
+    if inline:
+        # Should this process die mid-way, the job is left pending or running and the sweeper hands it to a worker.
+        run_export(job.pk)
+        job.refresh_from_db()
     return job
 
 

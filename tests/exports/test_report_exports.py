@@ -1,7 +1,9 @@
 """The inspection workbook, the findings register and the annual report (Form 08), read back with openpyxl."""
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -254,3 +256,35 @@ def test_inspection_page_offers_an_export_of_that_inspection(demo, inspected):
     verify_session_otp(client, demo.security_unit)
     html = client.get(f"/inspections/{inspected.pk}/").content.decode()
     assert 'value="inspection"' in html and f'name="inspection_id" value="{inspected.pk}"' in html
+
+
+@pytest.mark.parametrize(("limit", "in_request"), [(9, True), (8, False), (0, False)])
+def test_a_small_inspection_workbook_is_ready_when_the_request_answers(
+    demo, api, inspected, settings, monkeypatch, django_capture_on_commit_callbacks, limit, in_request
+):
+    """6 results, 2 findings and 1 piece of evidence: 9 rows. Written in the request up to the limit, otherwise (and
+    for every other kind) handed to the worker; the contract's 202 {id, status} and the job's page either way."""
+    from inspections import tasks
+
+    settings.EXPORT_INLINE_MAX_ROWS = limit
+    dispatched = []
+    monkeypatch.setattr(tasks.run_export, "delay", dispatched.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = api.post(
+            "exports", demo.security_unit, {"kind": "inspection", "params": {"inspection_id": inspected.pk}}
+        )
+        systems = api.post("exports", demo.security_unit, {"kind": "systems", "params": {}})
+    assert resp.status_code == systems.status_code == 202, resp.content
+    created = resp.json()
+    job = api.get(f"exports/{created['id']}", demo.security_unit).json()
+    assert systems.json()["status"] == "pending"
+    if not in_request:
+        assert created["status"] == job["status"] == "pending" and job["download_url"] is None
+        assert dispatched == [created["id"], systems.json()["id"]]
+        return
+    assert dispatched == [systems.json()["id"]]
+    assert created["status"] == job["status"] == "done" and job["progress"] == 1.0 and job["rows"] == 9
+    download = api.get(job["download_url"], demo.security_unit)
+    assert download.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(download.getvalue()))
+    assert [len(rows_of(wb[name])) for name in wb.sheetnames[1:]] == [6, 2, 1]

@@ -4,12 +4,13 @@ split, and what is exported reads back as it was."""
 import datetime as dt
 import io
 import tempfile
+import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts import spreadsheets
 from accounts.spreadsheets import SheetColumn, StreamingWorkbook, safe_cell, unquote_cell
@@ -83,7 +84,7 @@ def test_random_strings_never_become_formulas_and_round_trip(values):
     for idx, value in enumerate(values, 1):
         cell = ws.cell(row=2, column=idx)
         assert cell.data_type != "f"
-        expected = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+        expected = spreadsheets.XML_ILLEGAL_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
         got = unquote_cell(cell.value) if cell.value is not None else ""
         assert got == expected
 
@@ -151,8 +152,6 @@ def test_an_abandoned_workbook_leaves_no_temporary_file(tmp_path, monkeypatch):
 
 
 def test_a_row_longer_than_its_header_and_odd_values_are_kept():
-    from decimal import Decimal
-
     wb = write_and_read([["a", Decimal("1.5"), float("nan"), dt.time(7, 30), " padded ", "<&>"]], [SheetColumn("h")])
     assert [c.value for c in wb.active[2]] == ["a", 1.5, "nan", dt.time(7, 30), " padded ", "<&>"]
 
@@ -168,3 +167,82 @@ def test_repeated_titles_and_key_value_sheets():
     assert book.sheetnames == ["Data", "data1", "Tóm tắt & ghi chú"]
     summary = book["Tóm tắt & ghi chú"]
     assert summary["A1"].font.b is True and summary["B1"].value == "'=1+1" and summary["B2"].value == 3
+
+
+def saved(wb) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [("a\x00b\x08c\x0bd\x1fe", "abcde"), ("a\ufffeb\uffffc", "abc"), ("a\ud800b\udfffc", "abc"),
+     ("tab\tand\nline", "tab\tand\nline"), ("\x7f\x85 kept", "\x7f\x85 kept"), ("\x00=1+1", "'=1+1")],
+)  # fmt: skip
+def test_characters_xml_cannot_hold_are_dropped_and_the_file_opens(value, kept):
+    # U+FFFE/U+FFFF made a file no reader opens; a lone surrogate made the export itself fail.
+    ws = write_and_read([[value, value], [1, value]]).active
+    assert ws["A2"].value == ws["B2"].value == ws["B3"].value == kept
+
+
+def test_markup_characters_are_escaped_in_cells_headers_and_titles():
+    text = "a & b < c > d \"e\" 'f' ]]> &amp; <t>"
+    wb = StreamingWorkbook()
+    wb.add_sheet('R&D <"x">', [SheetColumn(text)], [[text], [text]])
+    wb.add_key_value_sheet("K", [(text, text)])
+    book = openpyxl.load_workbook(io.BytesIO(saved(wb)))
+    data, kv = book.worksheets
+    assert data.title == 'R&D <"x">'
+    assert [data["A1"].value, data["A2"].value, data["A3"].value, kv["A1"].value, kv["B1"].value] == [text] * 5
+
+
+def test_every_type_reads_back_as_written(settings):
+    settings.TIME_ZONE = "Asia/Ho_Chi_Minh"
+    long_text = "Đ" * 40_000
+    rows = [
+        [0, -7, 2**53, 3.25, -0.5, 1e-300, Decimal("12.50"), True, False],
+        [dt.date(1900, 3, 1), dt.date(2026, 12, 31), dt.datetime(2026, 5, 6, 7, 8, 9), dt.time(23, 59, 59), None, "x"],
+        [dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC), None, None, "", "  both  ", long_text, "=" + long_text],
+        [1, True, 1.0, "1", "True", "1.0"],  # equal as Python values, never one cell template for another
+    ]
+    ws = write_and_read(rows, [SheetColumn("h")]).active
+    got = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]  # padded to the widest row (9)
+    assert got[0] == [0, -7, 2**53, 3.25, -0.5, 1e-300, 12.5, True, False]
+    assert got[1][:4] == [dt.datetime(1900, 3, 1), dt.datetime(2026, 12, 31), dt.datetime(2026, 5, 6, 7, 8, 9),
+                          dt.time(23, 59, 59)]  # fmt: skip
+    assert got[1][4:] == [None, "x", None, None, None]
+    assert got[2][:5] == [dt.datetime(2026, 1, 1, 7, 30), None, None, None, "  both  "]  # "" is an empty cell
+    assert got[2][5] == "Đ" * spreadsheets.MAX_CELL_CHARS
+    assert got[2][6] == "'=" + "Đ" * (spreadsheets.MAX_CELL_CHARS - 2)
+    assert [type(v) for v in got[3][:6]] == [int, bool, float, str, str, str]
+    assert got[3][:6] == [1, True, 1.0, "1", "True", "1.0"]
+
+
+def test_strings_are_written_inline_with_no_shared_string_table():
+    wb = StreamingWorkbook()
+    wb.add_sheet("S", [SheetColumn("h")], [["met"], ["met"], ["=1+1"], ["=1+1"]])
+    with zipfile.ZipFile(io.BytesIO(saved(wb))) as zf:
+        assert "xl/sharedStrings.xml" not in zf.namelist()
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count('t="inlineStr"') == 5  # the header and four cells
+    assert sheet.count("<t>met</t>") == 2 and sheet.count("<t>'=1+1</t>") == 2
+
+
+def test_the_cell_template_memo_stays_bounded_and_exact(monkeypatch):
+    monkeypatch.setattr(spreadsheets, "_MEMO_ENTRIES", 8)
+    monkeypatch.setattr(spreadsheets, "_MEMO_TEXT_CHARS", 6)
+    seen = []
+    real = spreadsheets._Tails.__call__
+
+    def spy(self, value):
+        seen.append(len(self))
+        return real(self, value)
+
+    monkeypatch.setattr(spreadsheets._Tails, "__call__", spy)
+    values = [f"v{i % 20}" for i in range(200)] + ["=HYPERLINK(1)", "-1+1", "a long value, not memoised"] * 3
+    ws = write_and_read([[v] for v in values], [SheetColumn("h")]).active
+    assert max(seen) <= 8
+    got = [unquote_cell(r[0]) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert got == values
+    assert all(v.startswith("'") for v in [ws.cell(row=n, column=1).value for n in range(202, 210, 3)])
