@@ -180,7 +180,8 @@ def required_documents(dossier: Dossier) -> list[dict]:
     `required_documents`."""
     revision = dossier.revision + (1 if dossier.status == Dossier.Status.RETURNED else 0)
     have = set(revision_documents(dossier, revision).values_list("kind", flat=True))
-    kinds = routing.load_policy(dossier.regime).required_documents[dossier.proposed_level]
+    policy = routing.load_policy(dossier.regime)
+    kinds = policy.required_documents[routing.route_level(policy, dossier.system, dossier.proposed_level)]
     return [{"kind": k, "present": k in have, "label": str(DocumentKind(k).label)} for k in kinds]
 
 

@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     INCIDENT_RECORDED = "incident_recorded", _("A serious incident was recorded")
     INCIDENT_REPORTED = "incident_reported", _("An incident report was sent")
     INCIDENT_REPORT_OVERDUE = "incident_report_overdue", _("An incident report is overdue")
+    NATIONAL_LIST = "national_list", _("A system proposed for, put on or taken off the national-security List")
+    TRANSITION_DEADLINE = "transition_deadline", _("A transitional deadline (Decree 331 Art. 39) approaches or passed")
 
 
 class EmailStatus(models.TextChoices):

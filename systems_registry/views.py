@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +16,7 @@ from accounts.errors import Forbidden, Invalid, NotFound
 from accounts.models import Organization
 from accounts.web import service_call
 
-from . import access, services
+from . import access, national_list, services
 from .forms import SystemForm, apply_service_errors, organizations_for_forms
 from .models import InformationSystem
 from .schemas import SystemCreate, SystemPatch
@@ -30,7 +32,20 @@ LIFECYCLE_MESSAGES = {
     "suspend": gettext_lazy("System suspended. The operating unit resumes it when it is ready to operate again."),
     "resume": gettext_lazy("System back in operation."),
     "decommission": gettext_lazy("System decommissioned. Nobody acts on it further."),
+    "propose_listing": gettext_lazy(
+        "System proposed for the national-security List. The national authority decides whether to list it."
+    ),
+    "list": gettext_lazy(
+        "System put on the national-security List. Its next dossier follows the level-5 procedure and a licensed "
+        "organisation assesses it."
+    ),
+    "unlist": gettext_lazy("System not on the national-security List."),
+    "change_regime": gettext_lazy(
+        "System moved to Decree 331/2026. Its level was recomputed (kept at the Decree 85 level unless the new "
+        "criteria give a higher one); its next dossier follows the Decree 331 procedure."
+    ),
 }
+LIST_TRANSITIONS = national_list.TRANSITIONS
 
 
 def _visible_or_404(user, system_id):
@@ -75,13 +90,20 @@ def system_list_view(request):
 @login_required
 def system_detail_view(request, system_id):
     system = _visible_or_404(request.user, system_id)
+    transitions = services.available_transitions(request.user, system)
     return render(
         request,
         "systems_registry/detail.html",
         {
             "system": system,
             "can_edit": access.can_edit(request.user, system),
-            "transitions": services.available_transitions(request.user, system),
+            "transitions": [t for t in transitions if t not in LIST_TRANSITIONS],
+            # Only the owner's representatives and national authorities see the List card.
+            "national_list": {
+                "criteria": national_list.criteria_labels(system),
+                "all_criteria": national_list.load_policy().criteria,
+                "transitions": [t for t in transitions if t in LIST_TRANSITIONS],
+            } if national_list.FlagViewer(request.user).sees(system) else None,
             # parent_id too: the related manager sets each part's parent, which read a deferred parent_id per part.
             "parts": system.parts.only("id", "code", "name", "status", "proposed_level", "parent_id").order_by("code"),
         },
@@ -155,10 +177,19 @@ def system_classify_view(request, system_id):
 def system_transition_view(request, system_id, name):
     with service_call(request) as call:
         services.transition_system(
-            actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000]
-        )
-        messages.success(request, LIFECYCLE_MESSAGES[name])
+            actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000],
+            criteria=request.POST.getlist("criteria")[:20], decision_number=request.POST.get("decision_number", ""),
+            decision_date=_date_or_none(request.POST.get("decision_date", "")),
+        )  # fmt: skip
+        messages.success(request, LIFECYCLE_MESSAGES.get(name, _("Done.")))
     return call.forbidden or redirect("systems:detail", system_id=system_id)
+
+
+def _date_or_none(value: str):
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
 
 
 @login_required
