@@ -256,6 +256,10 @@ CELERY_BEAT_SCHEDULE["systems_registry.scan_reapproval_deadlines"] = {
     "task": "systems_registry.tasks.scan_reapproval_deadlines",
     "schedule": 6 * 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["systems_registry.scan_transition_deadlines"] = {
+    "task": "systems_registry.tasks.scan_transition_deadlines",
+    "schedule": 6 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["reporting.scan_reports"] = {"task": "reporting.tasks.scan_reports", "schedule": 6 * 60 * 60}
 CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {
     "task": "systems_registry.tasks.sweep_import_reports",

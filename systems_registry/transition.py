@@ -16,7 +16,7 @@ from typing import Literal
 from django.db import transaction
 from django.db.models import Case, CharField, DateField, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import notices, policy_files
@@ -25,6 +25,11 @@ from .selectors import systems_visible_to
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies" / "transition"
 STATES = ("met", "due", "late")
+STATE_LABELS = {
+    "met": pgettext_lazy("transition state", "Met"),
+    "due": pgettext_lazy("transition state", "Due"),
+    "late": pgettext_lazy("transition state", "Late"),
+}
 Status = Literal[tuple(InformationSystem.Status.values)]  # type: ignore[valid-type]
 RegimeCode = Literal[tuple(Regime.values)]  # type: ignore[valid-type]
 PlanStatus = Literal[tuple(SecurityPlanStatus.values)]  # type: ignore[valid-type]
@@ -165,7 +170,8 @@ SORTS = {
     "deadline": ("deadline", "code", "rule"),
     "-deadline": ("-deadline", "code", "rule"),
     "code": ("code", "deadline", "rule"),
-    "state": ("state", "deadline", "code"),
+    "name": ("name", "code", "deadline", "rule"),
+    "state": ("state", "deadline", "code", "rule"),
 }
 ROW_FIELDS = ("id", "code", "name", "owner_id", "rule", "deadline", "state")
 

@@ -16,7 +16,7 @@ from accounts.errors import Forbidden, Invalid, NotFound
 from accounts.models import Organization
 from accounts.web import service_call
 
-from . import access, national_list, services
+from . import access, national_list, services, transition
 from .forms import SystemForm, apply_service_errors, organizations_for_forms
 from .models import InformationSystem
 from .schemas import SystemCreate, SystemPatch
@@ -183,6 +183,39 @@ def system_transition_view(request, system_id, name):
         )  # fmt: skip
         messages.success(request, LIFECYCLE_MESSAGES.get(name, _("Done.")))
     return call.forbidden or redirect("systems:detail", system_id=system_id)
+
+
+TRANSITION_SORTS = ("code", "name", "state")
+
+
+@login_required
+def transition_view(request):
+    """The transitional deadlines (Decree 331 Art. 39.1) of the systems the user may see: grouped by deadline, each
+    group sorted by the column chosen, filtered by state."""
+    state = request.GET.get("state", "")
+    state = state if state in transition.STATES else ""
+    sort = request.GET.get("sort", "code")
+    sort = sort if sort in TRANSITION_SORTS else "code"
+    qs = transition.rows_for(request.user, state=state).order_by("deadline", *transition.SORTS[sort])
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    rules = {r.rule: r for r in transition.load_rules()}
+    today = timezone.localdate()
+    rows = [
+        {**row, "rule_label": rules[row["rule"]].label(), "basis": rules[row["rule"]].basis,
+         "state_label": transition.STATE_LABELS[row["state"]], "deadline": _as_date(row["deadline"]),
+         "days_left": (_as_date(row["deadline"]) - today).days}
+        for row in page
+    ]  # fmt: skip
+    return render(
+        request, "systems_registry/transition.html",
+        {"page": page, "rows": rows, "state": state, "sort": sort, "states": transition.STATE_LABELS.items(),
+         "rules": rules.values(), "may_export": True},
+    )  # fmt: skip
+
+
+def _as_date(value):
+    # A UNION of annotated dates comes back as text from SQLite.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _date_or_none(value: str):

@@ -19,6 +19,7 @@ class ExportJob(ConcurrentTransitionMixin, models.Model):
         INSPECTION = "inspection", _("Inspection")
         ANNUAL_REPORT = "annual_report", _("Annual report (Form 08)")
         FINDINGS = "findings", _("Findings register")
+        TRANSITION = "transition", _("Transitional deadlines (Decree 331 Art. 39)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

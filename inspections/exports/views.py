@@ -22,6 +22,7 @@ _PARAM_FIELDS = {
     "inspection": ("inspection_id",),
     "findings": ("status", "severity", "system_id"),
     "annual_report": ("owner_id", "year"),
+    "transition": ("state", "deadline"),
 }
 _INT_FIELDS = {"level", "owner_id", "inspection_id", "system_id", "year"}
 
