@@ -270,7 +270,9 @@ CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {
 DEMO_SEEDERS = [
     "accounts.demo.seed",
     "systems_registry.demo.seed",
+    "systems_registry.demo.seed_transition_systems",
     "approvals.demo.seed",
+    "systems_registry.demo.seed_list_and_transition",
     "checklists.demo.seed",
     "inspections.demo.seed",
     "notifications.demo.seed",
