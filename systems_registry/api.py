@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from accounts.pagination import PageParams, paginate
 
 from . import national_list, services, transition
-from .models import InformationSystem
+from .models import InformationSystem, NationalSecurityList
 from .schemas import ClassificationOut, ReasonOut, SystemCreate, SystemOut, SystemPatch
 from .selectors import system_for_user, system_list
 
@@ -26,6 +26,8 @@ class SystemFilter(PageParams):
     level: int | None = Field(default=None, ge=1, le=5)
     status: InformationSystem.Status | None = None
     owner_id: int | None = None
+    # Only systems whose List state the caller may see (the owner's and national authorities'); others match none.
+    national_security_list: NationalSecurityList | None = None
 
 
 class TransitionIn(BaseModel):
@@ -62,6 +64,8 @@ def serialize_page(rows, user) -> list[dict]:
 @router.get("/systems", response=SystemPage)
 def list_systems(request, params: Query[SystemFilter]):
     qs = system_list(request.user, q=params.q, level=params.level, status=params.status or "", owner_id=params.owner_id)
+    if params.national_security_list:
+        qs = national_list.filter_by_state(qs, request.user, params.national_security_list)
     return paginate(qs, params, lambda rows: serialize_page(rows, request.user))
 
 

@@ -111,6 +111,15 @@ class FlagViewer:
         return self.everything or system.owner_id in self.owner_ids
 
 
+def filter_by_state(qs, user, state: str, viewer: FlagViewer | None = None):
+    """Systems of `qs` in List state `state`, among those whose state the user may see (so the filter reveals
+    nothing to the others: for them it matches no system)."""
+    viewer = viewer or FlagViewer(user)
+    if not viewer.everything:
+        qs = qs.filter(owner_id__in=viewer.owner_ids)
+    return qs.filter(national_security_list=state)
+
+
 # --- the transitions -----------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from accounts.web import service_call
 
 from . import access, national_list, services, transition
 from .forms import SystemForm, apply_service_errors, organizations_for_forms
-from .models import InformationSystem
+from .models import InformationSystem, NationalSecurityList
 from .schemas import SystemCreate, SystemPatch
 from .selectors import system_for_user, system_list
 from .spreadsheets import may_import_systems
@@ -70,6 +70,12 @@ def system_list_view(request):
         page_size = 25
     page_size = page_size if page_size in PAGE_SIZES else 25
     qs = system_list(request.user, q=q, level=level, status=status, owner_id=owner_id)
+    viewer = national_list.FlagViewer(request.user)
+    sees_list = viewer.everything or bool(viewer.owner_ids)
+    list_state = request.GET.get("list", "")
+    list_state = list_state if sees_list and list_state in NationalSecurityList.values else ""
+    if list_state:
+        qs = national_list.filter_by_state(qs, request.user, list_state, viewer)
     page = Paginator(qs, page_size).get_page(request.GET.get("page"))
     owners = (
         organizations_for_forms(request.user)
@@ -83,6 +89,7 @@ def system_list_view(request):
             "page": page, "q": q, "status": status, "level": level, "owner_id": owner_id, "page_size": page_size,
             "statuses": InformationSystem.Status.choices, "levels": range(1, 6), "owners": owners, "page_sizes": PAGE_SIZES,
             "may_register": services.may_register_systems(request.user), "may_import": may_import_systems(request.user),
+            "list_states": NationalSecurityList.choices if sees_list else None, "list_state": list_state,
         },
     )  # fmt: skip
 

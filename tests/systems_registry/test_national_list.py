@@ -179,3 +179,17 @@ def test_the_system_page_shows_the_list_card_to_the_owner_and_authority_only(cli
     page = client.get(f"/systems/{system.pk}/").content.decode()
     assert 'id="national-list"' not in page and "data-list-state" not in page
     assert client.post(f"/systems/{system.pk}/transitions/list/").status_code == 403
+
+
+def test_the_registry_shows_list_systems_separately_to_those_who_see_the_flag(api, client, demo):
+    system = factories.leveled_system(demo, 3)
+    _listed(api, demo, system)
+    listed = api.get("systems?national_security_list=listed", demo.owner).json()["items"]
+    assert [s["id"] for s in listed] == [system.pk]
+    assert api.get("systems?national_security_list=listed", demo.operator).json()["items"] == []
+    client.force_login(demo.owner)
+    page = client.get("/systems/?list=listed").content.decode()
+    assert system.code in page and "QNI-DVC" not in page
+    client.force_login(demo.operator)
+    page = client.get("/systems/?list=listed").content.decode()
+    assert 'name="list"' not in page and "QNI-DVC" in page  # no List filter offered, and none applied
