@@ -139,7 +139,7 @@ def build_content(
         add("addressee", f"Kính gửi: {vals['addressee_name']}.")
     listed = getattr(dossier.system, "national_security_list", "") == "listed"
     for block in spec.blocks():
-        if block.levels is not None and dossier.proposed_level not in block.levels:
+        if block.levels is not None and dossier.form_level not in block.levels:
             continue
         if (block.when == "listed" and not listed) or (block.when == "list_requested" and not requests_listing(dossier.system)):
             continue

@@ -109,6 +109,11 @@ def test_a_listed_level_3_system_gets_the_level_5_route_and_a_licensed_assessor(
         ("professional_opinion", "QNI-SKHCN"), ("appraisal", "BCA-A05"), ("list_approval", "BCA-A05"),
         ("approval", "QNI"),
     ]  # fmt: skip
+    # The owner approves the security plan (Form 07), as for level 5; the approved level stays 3.
+    from approvals.statutory import policy as forms_policy
+
+    assert submitted.procedure_level == 5 and submitted.proposed_level == 3
+    assert forms_policy.load(submitted.regime).final_decision_form(submitted.form_level) == "07"
     # The same level without the List keeps the level-3 route.
     other = factories.submitted_dossier(demo, 3)
     assert list(other.steps.order_by("order").values_list("kind", flat=True)) == ["appraisal", "approval"]
