@@ -67,14 +67,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"#{self.pk} {self.title} (r{self.revision})"
+
     @property
     def form_level(self) -> int:
         """The level that picks the statutory forms and the final decision (Form 06, or Form 07 for level 5 and the
         List's levels 3–4): the routed procedure's, else the proposed level."""
         return self.procedure_level or self.proposed_level
-
-    def __str__(self):
-        return f"#{self.pk} {self.title} (r{self.revision})"
 
     # Transitions change this row's own fields only; the services write steps, the system and the audit trail.
     @transition(field=status, source=Status.DRAFT, target=Status.IN_REVIEW)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0008_statutory_documents'),
+        ("approvals", "0008_statutory_documents"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='procedure_level',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='procedure level'),
+            model_name="dossier",
+            name="procedure_level",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="procedure level"),
         ),
     ]
