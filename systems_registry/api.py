@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Body, Query, Router, Status
 from pydantic import BaseModel, Field
@@ -34,8 +34,10 @@ class TransitionIn(BaseModel):
     comment: str = Field(default="", max_length=5000)
     # Optional, for the national-security List's transitions: the Art. 16 criteria of a proposal
     # (`propose_listing`), the decision's number and date (`list`, `unlist`; today when absent).
-    criteria: list[str] | None = Field(default=None, max_length=20)
-    decision_number: str = Field(default="", max_length=60)
+    criteria: list[Annotated[str, Field(max_length=20, pattern=r"^[a-z0-9_]+$")]] | None = Field(
+        default=None, max_length=20
+    )
+    decision_number: str = Field(default="", max_length=60, pattern=r"^[^\x00]*$")  # PostgreSQL refuses NUL
     decision_date: date | None = None
 
 
