@@ -198,3 +198,12 @@ def test_the_registry_shows_list_systems_separately_to_those_who_see_the_flag(ap
     client.force_login(demo.operator)
     page = client.get("/systems/?list=listed").content.decode()
     assert 'name="list"' not in page and "QNI-DVC" in page  # no List filter offered, and none applied
+
+
+def test_the_dashboard_counts_list_systems_apart_for_those_who_see_the_flag(api, demo):
+    system = factories.leveled_system(demo, 3)
+    _listed(api, demo, system)
+    mine = api.get("dashboard/compliance", demo.owner).json()["measures"]
+    assert mine["national_list_listed"] == 1 and mine["national_list_proposed"] == 0
+    theirs = api.get("dashboard/compliance", demo.operator).json()["measures"]
+    assert "national_list_listed" not in theirs and "transition_late" in theirs
