@@ -18,8 +18,8 @@ from accounts.errors import NotFound
 from accounts.models import Organization, OrganizationClosure
 from approvals.models import StepKind
 from approvals.selectors import active_steps
-from systems_registry.models import InformationSystem
 from systems_registry import national_list, transition
+from systems_registry.models import InformationSystem
 from systems_registry.selectors import systems_visible_to
 
 from .models import OPEN_STATUSES, Finding, Inspection
