@@ -98,6 +98,9 @@ PLAN = {
     "QNI-LGSP": "approved_operating",
     "QNI-SCADA-NUOC": "national_appraisal",
     "QNI-SCADA-CANG": "draft",
+    # Approved under Decree 85 before the transitional deadline (Decree 331 Art. 39.1), not yet in operation.
+    "QNI-YTE": "approved",
+    "QNI-GIAODUC": "approved",
 }
 
 
@@ -127,7 +130,7 @@ def seed() -> str:
                                  comment="Bổ sung danh mục thiết bị và quy hoạch địa chỉ IP.")  # fmt: skip
         elif target == "national_appraisal":
             _approve(users["security_unit"], dossier)
-        elif target == "approved_operating":
+        elif target in ("approved_operating", "approved"):
             steps = list(dossier.steps.filter(revision=dossier.revision).order_by("order"))
             for step in steps:
                 decider = {
@@ -143,6 +146,8 @@ def seed() -> str:
                     _sign_demo_decision(decider, dossier, form)
                 else:
                     _approve(decider, dossier, number if step is steps[-1] else "")
+            if target == "approved":
+                continue
             # The plan is in place; the pre-operation readiness check and the go-live itself come with the demo
             # inspections (inspections.demo), since the go-live gate needs an eligible check after this approval.
             registry.update_system(actor=operator, system_id=system.pk, data=SystemPatch(security_plan_status="full"))

@@ -34,6 +34,9 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
     system = models.ForeignKey("systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="dossiers")
     proposed_level = models.PositiveSmallIntegerField(_("proposed level"))
+    # The level whose procedure the routed revision follows: the proposed level, or level 5 for a level-3/4 system
+    # on the national-security List (Decree 331 Art. 20.4). Fixed when a revision is routed, with its steps.
+    procedure_level = models.PositiveSmallIntegerField(_("procedure level"), null=True, blank=True)
     regime = models.CharField(_("legal regime"), max_length=20)
     routing_version = models.CharField(max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=255)
@@ -66,6 +69,12 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.title} (r{self.revision})"
+
+    @property
+    def form_level(self) -> int:
+        """The level that picks the statutory forms and the final decision (Form 06, or Form 07 for level 5 and the
+        List's levels 3–4): the routed procedure's, else the proposed level."""
+        return self.procedure_level or self.proposed_level
 
     # Transitions change this row's own fields only; the services write steps, the system and the audit trail.
     @transition(field=status, source=Status.DRAFT, target=Status.IN_REVIEW)

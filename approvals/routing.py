@@ -61,6 +61,17 @@ class AcceptanceSpec(BaseModel):
     basis: str = ""
 
 
+class ListRouting(BaseModel):
+    """A system on the national-security List follows the route of `route_as_level` when its own level is one of
+    `levels` (Decree 331 Art. 20.4: levels 3–4 on the List follow the level-5 procedure)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: list[int] = Field(min_length=1)
+    route_as_level: int = Field(ge=1, le=5)
+    basis: str = Field(min_length=1)
+
+
 class RoutingPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -73,6 +84,8 @@ class RoutingPolicy(BaseModel):
     acceptance: AcceptanceSpec | None = None
     required_documents: dict[int, list[Literal[tuple(DocumentKind.values)]]]  # type: ignore[valid-type]
     levels: dict[int, list[StepSpec]]
+    # null: the regime has no List procedure of its own.
+    national_security_list: ListRouting | None
 
     @field_validator("national_authorities")
     @classmethod
@@ -147,13 +160,22 @@ def step_limit(policy: RoutingPolicy, spec: StepSpec) -> tuple[int | None, str]:
     return None, spec.unit
 
 
+def route_level(policy: RoutingPolicy, system, level: int) -> int:
+    """The level whose route and documents a dossier follows: its own, or the List's (Decree 331 Art. 20.4) for a
+    system on the national-security List."""
+    rule = policy.national_security_list
+    if rule is not None and getattr(system, "national_security_list", "") == "listed" and level in rule.levels:
+        return rule.route_as_level
+    return level
+
+
 def route(system, level: int, regime: str, independent_appraiser: Organization | None = None) -> list[RoutedStep]:
     """The steps for a dossier of `system` at `level`, with each acting organisation resolved. When the security
     unit also operates the system, its steps go to the `independent_appraiser` the owner designated (Circular 12
     Art. 6; Decree 331 Art. 18.4)."""
     policy = load_policy(regime)
     steps = []
-    for order, spec in enumerate(policy.levels[level], start=1):
+    for order, spec in enumerate(policy.levels[route_level(policy, system, level)], start=1):
         if spec.acting == "security_unit":
             org = independent_appraiser or system.security_unit
         elif spec.acting == "owner":

@@ -159,6 +159,8 @@ def _open_revision(dossier: Dossier) -> list[DossierStep]:
     routed = routing.route(
         system, dossier.proposed_level, dossier.regime, designation.organization if designation else None
     )
+    dossier.procedure_level = routing.route_level(routing.load_policy(dossier.regime), system, dossier.proposed_level)
+    dossier.save(update_fields=["procedure_level"])
     steps = DossierStep.objects.bulk_create(
         DossierStep(
             dossier=dossier, revision=dossier.revision, order=r.order, kind=r.kind, organization=r.organization,
@@ -180,7 +182,9 @@ def required_documents(dossier: Dossier) -> list[dict]:
     `required_documents`."""
     revision = dossier.revision + (1 if dossier.status == Dossier.Status.RETURNED else 0)
     have = set(revision_documents(dossier, revision).values_list("kind", flat=True))
-    kinds = routing.load_policy(dossier.regime).required_documents[dossier.proposed_level]
+    policy = routing.load_policy(dossier.regime)
+    level = dossier.procedure_level or routing.route_level(policy, dossier.system, dossier.proposed_level)
+    kinds = policy.required_documents[level]
     return [{"kind": k, "present": k in have, "label": str(DocumentKind(k).label)} for k in kinds]
 
 
@@ -558,7 +562,7 @@ def _check_final_approval(
         return drafted[0], decision_date or drafted[1]
     decision_date = decision_date or timezone.localdate()
     policy = forms_policy.load(dossier.regime)
-    kind = policy.forms[policy.final_decision_form(dossier.proposed_level)].register_kind
+    kind = policy.forms[policy.final_decision_form(dossier.form_level)].register_kind
     try:
         entry = registers.take_number(
             organization_id=step.organization_id, kind=kind, issued_on=decision_date,

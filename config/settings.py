@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE["systems_registry.scan_reapproval_deadlines"] = {
     "task": "systems_registry.tasks.scan_reapproval_deadlines",
     "schedule": 6 * 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["systems_registry.scan_transition_deadlines"] = {
+    "task": "systems_registry.tasks.scan_transition_deadlines",
+    "schedule": 6 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["reporting.scan_reports"] = {"task": "reporting.tasks.scan_reports", "schedule": 6 * 60 * 60}
 CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {
     "task": "systems_registry.tasks.sweep_import_reports",
@@ -268,7 +272,9 @@ CELERY_BEAT_SCHEDULE["systems_registry.sweep_import_reports"] = {
 DEMO_SEEDERS = [
     "accounts.demo.seed",
     "systems_registry.demo.seed",
+    "systems_registry.demo.seed_transition_systems",
     "approvals.demo.seed",
+    "systems_registry.demo.seed_list_and_transition",
     "checklists.demo.seed",
     "inspections.demo.seed",
     "notifications.demo.seed",

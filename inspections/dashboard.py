@@ -12,11 +12,13 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Count, Exists, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.errors import NotFound
 from accounts.models import Organization, OrganizationClosure
 from approvals.models import StepKind
 from approvals.selectors import active_steps
+from systems_registry import national_list, transition
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import systems_visible_to
 
@@ -48,6 +50,32 @@ def register_measure(fn) -> None:
 
 def extra_measures(user, organization, today: date) -> list[Measure]:
     return [m for fn in _MEASURES for m in fn(user, organization, today)]
+
+
+def national_list_measures(user, organization, today: date) -> list[Measure]:
+    """Systems on the national-security List and proposed for it, shown apart and only to those who see the flag
+    (the owner's representatives and national authorities); and the systems past a transitional deadline
+    (Decree 331 Art. 39.1) they have not met. Two queries."""
+    visible = _scope(systems_visible_to(user), organization)
+    viewer = national_list.FlagViewer(user)
+    measures = []
+    if viewer.everything or viewer.owner_ids:
+        scoped = visible if viewer.everything else visible.filter(owner_id__in=viewer.owner_ids)
+        counts = scoped.aggregate(
+            listed=Count("id", filter=Q(national_security_list="listed")),
+            proposed=Count("id", filter=Q(national_security_list="proposed")),
+        )
+        measures += [
+            Measure("national_list_listed", gettext("Systems on the national-security List"), counts["listed"]),
+            Measure("national_list_proposed", gettext("Systems proposed for the national-security List"),
+                    counts["proposed"]),
+        ]  # fmt: skip
+    late = transition.rows(visible, state="late", today=today).count()
+    measures.append(Measure("transition_late", gettext("Transitional deadlines passed and not met"), late))
+    return measures
+
+
+register_measure(national_list_measures)
 
 
 def ratio(part: int, whole: int) -> float:

@@ -35,6 +35,13 @@ class TriggerRule(_Strict):
     note: str = ""
 
 
+class ListRule(_Strict):
+    """What a system on the national-security List needs of its assessor, whatever its level."""
+
+    assessor: Assessor
+    basis: str = Field(min_length=1)
+
+
 class SchedulePolicy(_Strict):
     schema_version: Literal[1]
     regime: Literal["decree_85_2016", "decree_331_2026"]
@@ -42,6 +49,8 @@ class SchedulePolicy(_Strict):
     lead_days: int = Field(ge=0, le=365)
     cycles: list[Cycle]
     triggers: list[TriggerRule]
+    # null: the regime has no national-security List of its own.
+    national_security_list: ListRule | None
 
     @model_validator(mode="after")
     def _every_level_once(self):

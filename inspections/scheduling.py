@@ -77,6 +77,9 @@ def assessor_requirement(system, *, kind: str, trigger: str = "", cycles=None) -
     base = (
         cycles[(system.regime, level)][1] if level else ("independent" if system.regime == "decree_331_2026" else "any")
     )
+    listed = load_policy(system.regime).national_security_list
+    if listed is not None and getattr(system, "national_security_list", "") == "listed":
+        base = stricter(base, listed.assessor)  # Decree 331 Art. 31.2(c): the List needs a licensed organisation
     if kind == Inspection.Kind.AD_HOC and trigger:
         rule = load_policy(system.regime).trigger(trigger)
         return stricter(base, rule.assessor if rule else None)
@@ -157,6 +160,7 @@ def scan_inspection_schedule(*, today: date | None = None, batch_size: int = BAT
                 "id",
                 "status",
                 "regime",
+                "national_security_list",
                 "proposed_level",
                 "approved_level",
                 "created_at",
@@ -203,7 +207,6 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
         if due - timedelta(days=lead_days(system.regime)) > today:
             continue
         level = system_level(system)
-        key = (system.regime, level)
         scheduled_for = min(max(today, due - timedelta(days=lead_days(system.regime))), due)
         # After the Decree 331 measures deadline the new catalogue applies to every system (Art. 39.1).
         catalogue_key = (catalogue_regime(system.regime, kind="periodic", on=scheduled_for), level)
@@ -215,8 +218,8 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
             continue
         to_create.append(Inspection(
             system_id=system.pk, kind=Inspection.Kind.PERIODIC, checklist=checklist, level=level,
-            assessor_requirement=cycles[key][1], ordered_by_org_id=system.security_unit_id,
-            scheduled_for=scheduled_for, due_date=due,
+            assessor_requirement=assessor_requirement(system, kind=Inspection.Kind.PERIODIC, cycles=cycles),
+            ordered_by_org_id=system.security_unit_id, scheduled_for=scheduled_for, due_date=due,
         ))  # fmt: skip
     if to_reschedule:
         Inspection.objects.bulk_update(to_reschedule, ["due_date", "scheduled_for"])

@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     INCIDENT_REPORT_OVERDUE = "incident_report_overdue", _("An incident report is overdue")
     CHANGE_RECORDED = "change_recorded", _("A change of a system calls for follow-up tasks")
     FOLLOW_UP_OVERDUE = "follow_up_overdue", _("A follow-up task of a change or incident is overdue")
+    NATIONAL_LIST = "national_list", _("A system proposed for, put on or taken off the national-security List")
+    TRANSITION_DEADLINE = "transition_deadline", _("A transitional deadline (Decree 331 Art. 39) approaches or passed")
 
 
 class EmailStatus(models.TextChoices):

@@ -1,10 +1,13 @@
+from datetime import date
+from typing import Annotated, Literal
+
 from ninja import Body, Query, Router, Status
 from pydantic import BaseModel, Field
 
 from accounts.pagination import PageParams, paginate
 
-from . import services
-from .models import InformationSystem
+from . import national_list, services, transition
+from .models import InformationSystem, NationalSecurityList
 from .schemas import ClassificationOut, ReasonOut, SystemCreate, SystemOut, SystemPatch
 from .selectors import system_for_user, system_list
 
@@ -23,14 +26,29 @@ class SystemFilter(PageParams):
     level: int | None = Field(default=None, ge=1, le=5)
     status: InformationSystem.Status | None = None
     owner_id: int | None = None
+    # Only systems whose List state the caller may see (the owner's and national authorities'); others match none.
+    national_security_list: NationalSecurityList | None = None
 
 
 class TransitionIn(BaseModel):
     comment: str = Field(default="", max_length=5000)
+    # Optional, for the national-security List's transitions: the Art. 16 criteria of a proposal
+    # (`propose_listing`), the decision's number and date (`list`, `unlist`; today when absent).
+    criteria: list[Annotated[str, Field(max_length=20, pattern=r"^[a-z0-9_]+$")]] | None = Field(
+        default=None, max_length=20
+    )
+    decision_number: str = Field(default="", max_length=60, pattern=r"^[^\x00]*$")  # PostgreSQL refuses NUL
+    decision_date: date | None = None
 
 
-def serialize(system: InformationSystem, user, transitions: list[str] | None = None) -> dict:
+LIST_FIELDS = ("national_security_list", "list_criteria", "list_decision_number", "list_decision_date")
+
+
+def serialize(system: InformationSystem, user, transitions: list[str] | None = None, viewer=None) -> dict:
     data = {name: getattr(system, name) for name in SystemOut.model_fields if hasattr(system, name)}
+    # Only the owner's representatives and national authorities see a system's List state; others read null.
+    if not (viewer or national_list.FlagViewer(user)).sees(system):
+        data.update(dict.fromkeys(LIST_FIELDS))
     data["reasons"] = [
         {"criterion": r["criterion"], "level": r["level"], "text": r["text"], "article": r.get("article", "")}
         for r in system.classification_reasons or []
@@ -40,13 +58,16 @@ def serialize(system: InformationSystem, user, transitions: list[str] | None = N
 
 
 def serialize_page(rows, user) -> list[dict]:
-    # Lists skip per-row permission work: transitions belong to the detail view.
-    return [serialize(s, user, transitions=[]) for s in rows]
+    # Lists skip per-row permission work: transitions belong to the detail view; who sees the List is decided once.
+    viewer = national_list.FlagViewer(user)
+    return [serialize(s, user, transitions=[], viewer=viewer) for s in rows]
 
 
 @router.get("/systems", response=SystemPage)
 def list_systems(request, params: Query[SystemFilter]):
     qs = system_list(request.user, q=params.q, level=params.level, status=params.status or "", owner_id=params.owner_id)
+    if params.national_security_list:
+        qs = national_list.filter_by_state(qs, request.user, params.national_security_list)
     return paginate(qs, params, lambda rows: serialize_page(rows, request.user))
 
 
@@ -87,6 +108,38 @@ def classify_system(request, system_id: int, data: SystemPatch | None = Body(Non
 @router.post("/systems/{system_id}/transitions/{name}", response=SystemOut)
 def transition_system(request, system_id: int, name: str, data: TransitionIn | None = Body(None)):
     system = services.transition_system(
-        actor=request.user, system_id=system_id, name=name, comment=(data.comment if data else "")
-    )
+        actor=request.user, system_id=system_id, name=name, comment=(data.comment if data else ""),
+        criteria=data.criteria if data else None, decision_number=data.decision_number if data else "",
+        decision_date=data.decision_date if data else None,
+    )  # fmt: skip
     return serialize(system, request.user)
+
+
+class TransitionRow(BaseModel):
+    system_id: int
+    rule: str
+    deadline: date
+    state: Literal["met", "due", "late"]
+
+
+class TransitionPage(BaseModel):
+    items: list[TransitionRow]
+    count: int
+    page: int
+    page_size: int
+
+
+class TransitionFilter(PageParams):
+    state: Literal["met", "due", "late"] | None = None
+    deadline: date | None = None
+    sort: Literal[tuple(transition.SORTS)] = "deadline"  # type: ignore[valid-type]
+
+
+@router.get("/transition", response=TransitionPage, tags=["transition"])
+def list_transition(request, params: Query[TransitionFilter]):
+    """For each system the caller may see, each transitional rule of Decree 331 Art. 39.1 / Law 116 Art. 45 that
+    applies to it, with its deadline and state (`met`, `due`, `late`)."""
+    qs = transition.rows_for(request.user, state=params.state or "", deadline=params.deadline, sort=params.sort)
+    return paginate(qs, params, lambda rows: [
+        {"system_id": r["id"], "rule": r["rule"], "deadline": r["deadline"], "state": r["state"]} for r in rows
+    ])  # fmt: skip

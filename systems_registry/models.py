@@ -77,6 +77,16 @@ class ReadinessOutcome(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible to operate")
 
 
+class NationalSecurityList(models.TextChoices):
+    """Where a system stands with the List of information systems important to national security (Law 116/2025
+    Art. 9; Decree 331 Arts. 16–17). The moves between these states are data (policies/national_list.yaml)."""
+
+    NONE = "none", _("Not on the List")
+    PROPOSED = "proposed", _("Proposed for the List")
+    LISTED = "listed", _("On the List")
+    REMOVED = "removed", _("Removed from the List")
+
+
 class InformationSystem(ConcurrentTransitionMixin, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -168,6 +178,21 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     readiness_concluded_at = models.DateTimeField(_("readiness concluded at"), null=True, blank=True)
     readiness_inspection_id = models.PositiveIntegerField(null=True, blank=True)
 
+    # The national-security List (systems_registry.national_list): a plain field, not a second FSM field, because
+    # django-fsm reads every state field when a row is built and lists that load `.only("id", ..., "status")`
+    # would then cost a query per row. The allowed moves are the policy file's.
+    national_security_list = models.CharField(
+        _("national-security List"), max_length=10, choices=NationalSecurityList.choices,
+        default=NationalSecurityList.NONE,
+    )  # fmt: skip
+    list_criteria = models.JSONField(_("List criteria (Decree 331 Art. 16)"), default=list, blank=True)
+    list_decision_number = models.CharField(_("List decision number"), max_length=60, blank=True)
+    list_decision_date = models.DateField(_("List decision date"), null=True, blank=True)
+    list_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the regime change (Decree 331 Art. 39): the regime the system was classified under before.
+    former_regime = models.CharField(_("former legal regime"), max_length=20, choices=Regime.choices, blank=True)
+    regime_changed_at = models.DateTimeField(null=True, blank=True)
+
     status = FSMField(_("status"), default=Status.PLANNED, choices=Status.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -183,6 +208,11 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["security_unit"]),
             models.Index(fields=["national_authority"]),
             models.Index(fields=["status", "proposed_level"]),
+            models.Index(
+                fields=["national_security_list"],
+                condition=~models.Q(national_security_list="none"),
+                name="system_on_national_list",
+            ),
             models.Index(
                 fields=["reapproval_deadline"],
                 condition=models.Q(operating_without_approval=True),

@@ -62,5 +62,53 @@ def reapproval_overdue_event(system, parent_owner_id: int | None) -> Event:
     )  # fmt: skip
 
 
+_LIST_TITLES = {
+    "propose_listing": _("%(system)s is proposed for the national-security List"),
+    "list": _("%(system)s is on the national-security List"),
+    "unlist": _("%(system)s is not on the national-security List"),
+}
+_LIST_BODIES = {
+    "propose_listing": _("The owner proposed system %(system)s for the List of information systems important to "
+                         "national security; the national authority decides."),
+    "list": _("System %(system)s is on the List of information systems important to national security (decision "
+              "%(decision)s). Its next dossier follows the level-5 procedure and a licensed organisation assesses it."),
+    "unlist": _("System %(system)s was taken off (or not put on) the List of information systems important to national "
+                "security (decision %(decision)s)."),
+}  # fmt: skip
+
+
+def national_list_event(system, name: str, *, audit_event_id: int, actor=None) -> Event:
+    """The owner's representatives and the national authority the system is routed to hear of every List move;
+    nobody else does (only they see the flag)."""
+    audience = who.owner_representatives(system.owner_id)
+    if system.national_authority_id:
+        audience = audience | who.role_holders(system.national_authority_id, "authority")
+    return Event(
+        audience=audience.without(actor), kind=Kind.NATIONAL_LIST, key=f"system:{system.pk}:list:{audit_event_id}",
+        url=system_url(system.pk), title=_LIST_TITLES[name], body=_LIST_BODIES[name],
+        params={"system": system.code, "decision": system.list_decision_number or "—"},
+    )  # fmt: skip
+
+
+def transition_deadline_event(system, stage) -> Event:
+    """A transitional deadline (Decree 331 Art. 39.1) approaches or passed for a system that has not met it: one per
+    (system, rule, reminder stage)."""
+    r = stage.rule
+    audience = who.owner_representatives(system.owner_id) | who.system_people(system, security_unit=False)
+    params = {"system": system.code, "deadline": _date(r.deadline), "days": stage.days_before, "basis": r.basis}
+    if stage.days_before == 0:
+        title = _("Transitional deadline passed: %(system)s (%(deadline)s)")
+        body = _("The transitional deadline of %(deadline)s (%(basis)s) has passed and system %(system)s has not met "
+                 "it yet.")  # fmt: skip
+    else:
+        title = _("%(system)s: transitional deadline in %(days)s days (%(deadline)s)")
+        body = _("System %(system)s has not yet met the transitional rule %(basis)s, due by %(deadline)s.")
+    return Event(
+        audience=audience, kind=Kind.TRANSITION_DEADLINE, url=reverse("systems:transition_deadlines"),
+        key=f"system:{system.pk}:transition:{r.rule}:{r.deadline.isoformat()}:{stage.days_before}",
+        title=title, body=body, params=params,
+    )  # fmt: skip
+
+
 def notify(events) -> None:
     notify_all([e for e in events if e is not None])

@@ -117,6 +117,14 @@ class SystemOut(BaseModel):
     reasons: list["ReasonOut"] = Field(default_factory=list, description="Why the system has its proposed level")
     operating_without_approval: bool
     reapproval_deadline: date | None
+    national_security_list: str | None = Field(
+        default=None, description="none, proposed, listed or removed; null unless the caller is of the owner or a "
+        "national authority",
+    )  # fmt: skip
+    list_criteria: list[str] | None = None
+    list_decision_number: str | None = None
+    list_decision_date: date | None = None
+    former_regime: str = ""
     status: str
     next_inspection_due: date | None
     security_plan_status: str

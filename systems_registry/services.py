@@ -11,8 +11,9 @@ from accounts import audit
 from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
 
-from . import access, golive, notices
+from . import access, golive, national_list, notices, transition
 from .classification import ClassificationInputs, classify, combine_parts, load_policy, regime_in_force
+from .classification.schemas import ClassificationResult, Reason
 from .models import InformationSystem, InformationSystemUserObjectPermission
 from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
 from .selectors import system_for_user, systems_visible_to
@@ -445,15 +446,36 @@ def preview_classification(data: dict, regime: str):
 
 
 def available_transitions(user, system: InformationSystem) -> list[str]:
-    if not access.can_edit(user, system):
-        return []
-    names = [t.name for t in system.get_available_status_transitions()]
-    # The go-live gate (golive.py): commission shows only when every check of the regime is met.
-    return [n for n in names if n != "commission" or golive.may_commission(system)]
+    held = None if user.is_superuser else access.capacities(user, system)
+    names = []
+    if user.is_superuser or held & access.EDITOR_ROLES:
+        names = [t.name for t in system.get_available_status_transitions()]
+        # The go-live gate (golive.py): commission shows only when every check of the regime is met.
+        names = [n for n in names if n != "commission" or golive.may_commission(system)]
+    regime = [REGIME_CHANGE] if may_change_regime(user, system, held) else []
+    return names + national_list.available(user, system, held) + regime
+
+
+def transition_system(
+    *, actor, system_id: int, name: str, comment: str = "", criteria=None, decision_number="", decision_date=None
+) -> InformationSystem:
+    """The one entry of `POST /systems/{id}/transitions/{name}` and the system page: the lifecycle moves here, the
+    national-security List's (national_list) and the regime change (regime_change) in their own services."""
+    if name in national_list.SERVICES:
+        service = national_list.SERVICES[name]
+        if name == "propose_listing":
+            return service(actor=actor, system_id=system_id, criteria=criteria, comment=comment)
+        return service(
+            actor=actor, system_id=system_id, decision_number=decision_number, decision_date=decision_date,
+            comment=comment,
+        )  # fmt: skip
+    if name == REGIME_CHANGE:
+        return change_regime(actor=actor, system_id=system_id, comment=comment)
+    return _transition_lifecycle(actor=actor, system_id=system_id, name=name, comment=comment)
 
 
 @transaction.atomic
-def transition_system(*, actor, system_id: int, name: str, comment: str = "") -> InformationSystem:
+def _transition_lifecycle(*, actor, system_id: int, name: str, comment: str = "") -> InformationSystem:
     system = system_for_user(actor, system_id, for_update=True)
     if name not in LIFECYCLE_TRANSITIONS:
         raise transition_not_allowed(name, available_transitions(actor, system))
@@ -493,3 +515,57 @@ def _no_approval_message(system: InformationSystem) -> str:
     return _("The system has no approved dossier at its proposed level %(level)s: it cannot go into operation.") % {
         "level": system.proposed_level
     }
+
+
+# --- the move from Decree 85 to Decree 331 (Decree 331 Art. 39.1; Law 116 Art. 45) -----------------------------------
+
+REGIME_CHANGE = "change_regime"
+_OLD, _NEW = "decree_85_2016", "decree_331_2026"
+
+
+def may_change_regime(user, system: InformationSystem, held: set | None = None) -> bool:
+    """The twin of change_regime: a Decree 85 system still in use, by its operating unit or owner."""
+    if system.regime != _OLD or system.status == InformationSystem.Status.DECOMMISSIONED:
+        return False
+    return user.is_superuser or bool((access.capacities(user, system) if held is None else held) & access.EDITOR_ROLES)
+
+
+def kept_level(result: ClassificationResult, level: int | None) -> ClassificationResult:
+    """Art. 39.1: the level found under Decree 85 is kept unless the Decree 331 criteria give a higher one; keeping
+    it adds a reason citing the rule (its text is the transition policy's)."""
+    rule = transition.keeps_level_rule()
+    if level is None or result.level >= level or rule is None:
+        return result
+    values = {"level": level, "found": result.level}
+    reason = Reason(
+        criterion="transition.kept_level", level=level, text=rule.keeps_level.text.format(**values),
+        text_vi=rule.keeps_level.text_vi.format(**values), article=rule.keeps_level.article,
+    )  # fmt: skip
+    return ClassificationResult(
+        level=level, regime=result.regime, policy_version=result.policy_version, reasons=[reason, *result.reasons]
+    )
+
+
+@transaction.atomic
+def change_regime(*, actor, system_id: int, comment: str = "") -> InformationSystem:
+    """Reclassify a Decree 85 system under Decree 331: the regime changes (the former one is kept), the level is
+    computed under the new criteria and kept at the old one when they give less (with the reason), and the next
+    dossier is routed by the Decree 331 policy. One `system.change_regime` audit event, then the usual
+    `system.classify` when the level moves."""
+    system = system_for_user(actor, system_id, for_update=True)
+    if not (actor.is_superuser or access.can_edit(actor, system)):
+        raise Forbidden(_("Only the system's operating unit or owner may move it to Decree 331."))
+    if not may_change_regime(actor, system):
+        raise transition_not_allowed(REGIME_CHANGE, available_transitions(actor, system))
+    old_levels = [lvl for lvl in (system.approved_level, system.proposed_level) if lvl]
+    before_level = max(old_levels) if old_levels else None
+    system.former_regime, system.regime, system.regime_changed_at = system.regime, _NEW, timezone.now()
+    system.save(update_fields=["former_regime", "regime", "regime_changed_at", "updated_at"])
+    found = compute_classification(system)
+    result = kept_level(found, before_level)
+    audit.record(
+        actor=actor, action="system.change_regime", obj=system, from_status=_OLD, to_status=_NEW, comment=comment,
+        data={"level_before": before_level, "level": result.level, "criteria_level": found.level},
+    )  # fmt: skip
+    _store(actor, system, result)
+    return system

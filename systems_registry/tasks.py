@@ -13,3 +13,10 @@ def scan_reapproval_deadlines():
     from . import services
 
     return services.scan_reapproval_deadlines()
+
+
+@shared_task
+def scan_transition_deadlines():
+    from . import transition
+
+    return transition.scan_transition_deadlines()

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,9 +16,9 @@ from accounts.errors import Forbidden, Invalid, NotFound
 from accounts.models import Organization
 from accounts.web import service_call
 
-from . import access, services
+from . import access, national_list, services, transition
 from .forms import SystemForm, apply_service_errors, organizations_for_forms
-from .models import InformationSystem
+from .models import InformationSystem, NationalSecurityList
 from .schemas import SystemCreate, SystemPatch
 from .selectors import system_for_user, system_list
 from .spreadsheets import may_import_systems
@@ -30,7 +32,20 @@ LIFECYCLE_MESSAGES = {
     "suspend": gettext_lazy("System suspended. The operating unit resumes it when it is ready to operate again."),
     "resume": gettext_lazy("System back in operation."),
     "decommission": gettext_lazy("System decommissioned. Nobody acts on it further."),
+    "propose_listing": gettext_lazy(
+        "System proposed for the national-security List. The national authority decides whether to list it."
+    ),
+    "list": gettext_lazy(
+        "System put on the national-security List. Its next dossier follows the level-5 procedure and a licensed "
+        "organisation assesses it."
+    ),
+    "unlist": gettext_lazy("System not on the national-security List."),
+    "change_regime": gettext_lazy(
+        "System moved to Decree 331/2026. Its level was recomputed (kept at the Decree 85 level unless the new "
+        "criteria give a higher one); its next dossier follows the Decree 331 procedure."
+    ),
 }
+LIST_TRANSITIONS = national_list.TRANSITIONS
 
 
 def _visible_or_404(user, system_id):
@@ -55,6 +70,12 @@ def system_list_view(request):
         page_size = 25
     page_size = page_size if page_size in PAGE_SIZES else 25
     qs = system_list(request.user, q=q, level=level, status=status, owner_id=owner_id)
+    viewer = national_list.FlagViewer(request.user)
+    sees_list = viewer.everything or bool(viewer.owner_ids)
+    list_state = request.GET.get("list", "")
+    list_state = list_state if sees_list and list_state in NationalSecurityList.values else ""
+    if list_state:
+        qs = national_list.filter_by_state(qs, request.user, list_state, viewer)
     page = Paginator(qs, page_size).get_page(request.GET.get("page"))
     owners = (
         organizations_for_forms(request.user)
@@ -68,6 +89,7 @@ def system_list_view(request):
             "page": page, "q": q, "status": status, "level": level, "owner_id": owner_id, "page_size": page_size,
             "statuses": InformationSystem.Status.choices, "levels": range(1, 6), "owners": owners, "page_sizes": PAGE_SIZES,
             "may_register": services.may_register_systems(request.user), "may_import": may_import_systems(request.user),
+            "list_states": NationalSecurityList.choices if sees_list else None, "list_state": list_state,
         },
     )  # fmt: skip
 
@@ -75,13 +97,20 @@ def system_list_view(request):
 @login_required
 def system_detail_view(request, system_id):
     system = _visible_or_404(request.user, system_id)
+    transitions = services.available_transitions(request.user, system)
     return render(
         request,
         "systems_registry/detail.html",
         {
             "system": system,
             "can_edit": access.can_edit(request.user, system),
-            "transitions": services.available_transitions(request.user, system),
+            "transitions": [t for t in transitions if t not in LIST_TRANSITIONS],
+            # Only the owner's representatives and national authorities see the List card.
+            "national_list": {
+                "criteria": national_list.criteria_labels(system),
+                "all_criteria": national_list.load_policy().criteria,
+                "transitions": [t for t in transitions if t in LIST_TRANSITIONS],
+            } if national_list.FlagViewer(request.user).sees(system) else None,
             # parent_id too: the related manager sets each part's parent, which read a deferred parent_id per part.
             "parts": system.parts.only("id", "code", "name", "status", "proposed_level", "parent_id").order_by("code"),
         },
@@ -155,10 +184,52 @@ def system_classify_view(request, system_id):
 def system_transition_view(request, system_id, name):
     with service_call(request) as call:
         services.transition_system(
-            actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000]
-        )
-        messages.success(request, LIFECYCLE_MESSAGES[name])
+            actor=request.user, system_id=system_id, name=name, comment=request.POST.get("comment", "")[:5000],
+            criteria=request.POST.getlist("criteria")[:20], decision_number=request.POST.get("decision_number", ""),
+            decision_date=_date_or_none(request.POST.get("decision_date", "")),
+        )  # fmt: skip
+        messages.success(request, LIFECYCLE_MESSAGES.get(name, _("Done.")))
     return call.forbidden or redirect("systems:detail", system_id=system_id)
+
+
+TRANSITION_SORTS = ("code", "name", "state")
+
+
+@login_required
+def transition_view(request):
+    """The transitional deadlines (Decree 331 Art. 39.1) of the systems the user may see: grouped by deadline, each
+    group sorted by the column chosen, filtered by state."""
+    state = request.GET.get("state", "")
+    state = state if state in transition.STATES else ""
+    sort = request.GET.get("sort", "code")
+    sort = sort if sort in TRANSITION_SORTS else "code"
+    qs = transition.rows_for(request.user, state=state).order_by("deadline", *transition.SORTS[sort])
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    rules = {r.rule: r for r in transition.load_rules()}
+    today = timezone.localdate()
+    rows = [
+        {**row, "rule_label": rules[row["rule"]].label(), "basis": rules[row["rule"]].basis,
+         "state_label": transition.STATE_LABELS[row["state"]], "deadline": _as_date(row["deadline"]),
+         "days_left": (_as_date(row["deadline"]) - today).days}
+        for row in page
+    ]  # fmt: skip
+    return render(
+        request, "systems_registry/transition.html",
+        {"page": page, "rows": rows, "state": state, "sort": sort, "states": transition.STATE_LABELS.items(),
+         "rules": rules.values(), "may_export": True},
+    )  # fmt: skip
+
+
+def _as_date(value):
+    # A UNION of annotated dates comes back as text from SQLite.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _date_or_none(value: str):
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
 
 
 @login_required

@@ -139,9 +139,9 @@ def build_content(
         add("addressee", f"Kính gửi: {vals['addressee_name']}.")
     listed = getattr(dossier.system, "national_security_list", "") == "listed"
     for block in spec.blocks():
-        if block.levels is not None and dossier.proposed_level not in block.levels:
+        if block.levels is not None and dossier.form_level not in block.levels:
             continue
-        if block.when == "listed" and not listed:
+        if (block.when == "listed" and not listed) or (block.when == "list_requested" and not requests_listing(dossier.system)):
             continue
         if block.text == "{legal_bases}":
             for basis in policy.legal_bases:
@@ -158,6 +158,12 @@ def build_content(
     add("sign_name", signer_name)
     add("verify", f"Mã xác thực: {short_id}. Kiểm tra văn bản tại {verify_url}")
     return blocks
+
+
+def requests_listing(system) -> bool:
+    """Form 02, footnote 1: the request to put the system on the national-security List is added while the owner's
+    proposal is pending and once it is on the List (systems_registry.national_list)."""
+    return getattr(system, "national_security_list", "") in ("proposed", "listed")
 
 
 def source_text(blocks: list[dict]) -> str:

@@ -25,7 +25,8 @@ class BodyBlock(BaseModel):
     style: BlockStyle = "para"
     # Only for these proposed levels (Form 02 item 5: levels 4–5), or only when the system is on the List.
     levels: tuple[int, ...] | None = None
-    when: Literal["listed"] | None = None
+    # `list_requested`: the system is proposed for the List or on it (Form 02, footnote 1).
+    when: Literal["listed", "list_requested"] | None = None
 
 
 class Heading(BaseModel):

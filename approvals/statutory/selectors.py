@@ -69,7 +69,7 @@ def forms_panel(user, dossier: Dossier) -> list[FormRow]:
     documents = documents_of_revision(dossier)
     roles = user_roles(user)
     rows = []
-    for form, spec in policy.forms_for(dossier.proposed_level).items():
+    for form, spec in policy.forms_for(dossier.form_level).items():
         document = documents.get(form)
         context = {"steps": steps, "document": document, "roles": roles}
         rows.append(
@@ -86,7 +86,7 @@ def forms_panel(user, dossier: Dossier) -> list[FormRow]:
 
 def final_decision(dossier: Dossier) -> StatutoryDocument | None:
     """The drafted decision of the dossier's current revision that its approval carries (Form 06, or 07)."""
-    form = forms_policy.load(dossier.regime).final_decision_form(dossier.proposed_level)
+    form = forms_policy.load(dossier.regime).final_decision_form(dossier.form_level)
     return StatutoryDocument.objects.filter(dossier=dossier, revision=dossier.revision, form=form).first()
 
 

@@ -44,19 +44,19 @@ def verify_url(short_id: str) -> str:
 
 
 def _spec(dossier: Dossier, form: str) -> forms_policy.FormSpec:
-    spec = forms_policy.load(dossier.regime).forms_for(dossier.proposed_level).get(form)
+    spec = forms_policy.load(dossier.regime).forms_for(dossier.form_level).get(form)
     if spec is None:
         raise NotFound(_("This form does not apply to this dossier."))
     return spec
 
 
 def _signer_role(spec, dossier: Dossier, step) -> str:
-    role = spec.signer_role_for(dossier.proposed_level)
+    role = spec.signer_role_for(dossier.form_level)
     return step.role if role == "step" else ROLE_FOR_PARTY[role]
 
 
 def _issuer(spec, dossier: Dossier, step):
-    return filling.party(dossier, spec.issuer_for(dossier.proposed_level), step)
+    return filling.party(dossier, spec.issuer_for(dossier.form_level), step)
 
 
 def draft_blocker(user, dossier: Dossier, form: str, *, steps=None, document=None, roles=None) -> str | None:
@@ -128,13 +128,13 @@ def _fill(dossier: Dossier, spec, step, steps, issuer, *, number, issued_on, sho
     addressee = filling.party(dossier, spec.addressee, step)
     appraisal = next((s for s in steps if s.kind == "appraisal"), None)
     appraiser = appraisal.organization if appraisal else dossier.system.security_unit
-    request_form = "02" if "02" in policy.forms_for(dossier.proposed_level) else None
+    request_form = "02" if "02" in policy.forms_for(dossier.form_level) else None
     request = (
         StatutoryDocument.objects.filter(dossier=dossier, revision=dossier.revision, form=request_form).values_list("number", "issued_on").first()
         if request_form else None
     )  # fmt: skip
     requester = (
-        filling.party(dossier, policy.forms[request_form].issuer_for(dossier.proposed_level), None)
+        filling.party(dossier, policy.forms[request_form].issuer_for(dossier.form_level), None)
         if request_form
         else None
     )

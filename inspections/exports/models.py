@@ -21,6 +21,7 @@ class ExportJob(ConcurrentTransitionMixin, models.Model):
         FINDINGS = "findings", _("Findings register")
         # Written by reporting, registered at start-up (services.register_export).
         RISK_ASSESSMENTS = "risk_assessments", _("Risk assessments")
+        TRANSITION = "transition", _("Transitional deadlines (Decree 331 Art. 39)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

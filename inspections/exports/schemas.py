@@ -1,5 +1,8 @@
 """The `params` each export kind accepts: strict, so a typo is a 422 rather than a silently unfiltered export."""
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from inspections.models import Finding
@@ -34,9 +37,15 @@ class AnnualReportParams(_Params):
     year: int | None = Field(default=None, ge=2000, le=2100, description="Default: the current reporting year.")
 
 
+class TransitionParams(_Params):
+    state: Literal["met", "due", "late"] | None = None
+    deadline: date | None = None
+
+
 PARAMS_BY_KIND: dict[str, type[_Params]] = {
     "systems": SystemsParams,
     "inspection": InspectionParams,
     "findings": FindingsParams,
     "annual_report": AnnualReportParams,
+    "transition": TransitionParams,
 }

@@ -43,6 +43,7 @@ EXPORTERS = {
     ExportJob.Kind.INSPECTION: writers.export_inspection,
     ExportJob.Kind.FINDINGS: writers.export_findings,
     ExportJob.Kind.ANNUAL_REPORT: form08.export_annual_report,
+    ExportJob.Kind.TRANSITION: writers.export_transition,
 }
 
 

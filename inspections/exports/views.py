@@ -23,6 +23,7 @@ _PARAM_FIELDS = {
     "findings": ("status", "severity", "system_id"),
     "annual_report": ("owner_id", "year"),
     "risk_assessments": ("system_id",),
+    "transition": ("state", "deadline"),
 }
 _INT_FIELDS = {"level", "owner_id", "inspection_id", "system_id", "year"}
 

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from accounts.spreadsheets import SheetColumn, StreamingWorkbook
 from inspections import selectors as inspection_selectors
 from inspections.models import Evidence, Finding, Inspection, InspectionResult
+from systems_registry import transition
 from systems_registry.selectors import system_list, systems_visible_to
 from systems_registry.spreadsheet_columns import (
     LIST_SEPARATOR,
@@ -24,7 +25,7 @@ from systems_registry.spreadsheet_columns import (
     label_of,
 )
 
-from .schemas import FindingsParams, InspectionParams, SystemsParams
+from .schemas import FindingsParams, InspectionParams, SystemsParams, TransitionParams
 
 CHUNK = 2000
 
@@ -196,3 +197,26 @@ def export_findings(user, params: FindingsParams, wb: StreamingWorkbook, progres
         _sheet_names()["findings"], FINDINGS_COLUMNS, rows, on_progress=progress.rows_done, progress_every=chunk()
     )
     return "findings"
+
+
+TRANSITION_COLUMNS = (
+    SheetColumn("Mã hệ thống / Code", 18), SheetColumn("Tên hệ thống / Name", 50),
+    SheetColumn("Quy định chuyển tiếp / Rule", 60), SheetColumn("Căn cứ / Basis", 40),
+    SheetColumn("Thời hạn / Deadline", 14), SheetColumn("Trạng thái / State", 14),
+)  # fmt: skip
+
+
+def export_transition(user, params: TransitionParams, wb: StreamingWorkbook, progress) -> str:
+    """The transitional deadlines (Decree 331 Art. 39.1) of the systems the requester may see, as the page shows them
+    (grouped by deadline, then by code)."""
+    qs = transition.rows_for(user, state=params.state or "", deadline=params.deadline)
+    progress.expect(qs.count())
+    rules = {r.rule: r for r in transition.load_rules()}
+    rows = (
+        (r["code"], r["name"], rules[r["rule"]].label(), rules[r["rule"]].basis, rules[r["rule"]].deadline,
+         str(transition.STATE_LABELS[r["state"]]))
+        for r in qs.iterator(chunk_size=chunk())
+    )  # fmt: skip
+    title = pgettext("transition workbook sheet", "Transitional deadlines")
+    wb.add_sheet(title, TRANSITION_COLUMNS, rows, on_progress=progress.rows_done, progress_every=chunk())
+    return "transition"

@@ -5,46 +5,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checklists', '0002_requirement_mappings'),
-        ('inspections', '0004_risk_assessment_export_kind'),
+        ("checklists", "0002_requirement_mappings"),
+        ("inspections", "0004_risk_assessment_export_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspection',
-            name='mapping',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='checklists.requirementmapping', verbose_name='requirement mapping'),
+            model_name="inspection",
+            name="mapping",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="checklists.requirementmapping",
+                verbose_name="requirement mapping",
+            ),
         ),
         migrations.AddField(
-            model_name='inspection',
-            name='prefilled_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspections.inspection', verbose_name='pre-filled from'),
+            model_name="inspection",
+            name="prefilled_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="inspections.inspection",
+                verbose_name="pre-filled from",
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionresult',
-            name='carried_confirmed_at',
+            model_name="inspectionresult",
+            name="carried_confirmed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='inspectionresult',
-            name='carried_decided_at',
+            model_name="inspectionresult",
+            name="carried_decided_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='inspectionresult',
-            name='carried_from_inspection',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspections.inspection'),
+            model_name="inspectionresult",
+            name="carried_from_inspection",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="inspections.inspection",
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionresult',
-            name='carried_item_code',
-            field=models.CharField(blank=True, db_default='', default='', max_length=40),
+            model_name="inspectionresult",
+            name="carried_item_code",
+            field=models.CharField(blank=True, db_default="", default="", max_length=40),
         ),
         migrations.AlterField(
-            model_name='inspection',
-            name='trigger',
-            field=models.CharField(blank=True, choices=[('serious_incident', 'Serious incident'), ('major_change', 'Major change'), ('authority_request', 'Authority request'), ('regime_transition', 'Move to Decree 331 (gap assessment)')], max_length=20, verbose_name='trigger'),
+            model_name="inspection",
+            name="trigger",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("serious_incident", "Serious incident"),
+                    ("major_change", "Major change"),
+                    ("authority_request", "Authority request"),
+                    ("regime_transition", "Move to Decree 331 (gap assessment)"),
+                ],
+                max_length=20,
+                verbose_name="trigger",
+            ),
         ),
     ]

@@ -57,7 +57,10 @@ def test_both_policies_load_with_every_level(regime):
     policy = routing.load_policy(regime)
     assert policy.schema_version == 2 and policy.version
     assert set(policy.levels) == {1, 2, 3, 4, 5}
-    assert policy.national_authorities == {"civil": "BCA-A05", "military": "BQP-BTL86", "cipher": "BQP-TCCY"}
+    # Decree 85: the Ministry of National Defence appraises cipher systems; the Government Cipher Committee only
+    # under Decree 331 (Art. 18.3(c); issue 19).
+    cipher = "BQP-BTL86" if regime == "decree_85_2016" else "BQP-TCCY"
+    assert policy.national_authorities == {"civil": "BCA-A05", "military": "BQP-BTL86", "cipher": cipher}
 
 
 @pytest.mark.parametrize(

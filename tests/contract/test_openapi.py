@@ -86,8 +86,12 @@ def test_each_export_kind_documents_its_params(doc):
     schema = doc["paths"]["/api/v1/exports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     text = json.dumps(schema) + json.dumps(doc["components"]["schemas"])
     variants = {v["properties"]["kind"]["const"]: v for v in schema["oneOf"]}
-    assert set(variants) == {"systems", "inspection", "findings", "annual_report", "risk_assessments"}
+    # The contract's four kinds, plus the risk-assessment register and the transitional deadlines (issues 19, 20; a
+    # new kind adds, never renames).
+    assert set(variants) == {"systems", "inspection", "findings", "annual_report", "risk_assessments", "transition"}
     assert "system_id" in json.dumps(_resolve(doc, variants["risk_assessments"]["properties"]["params"]))
+    transition = _resolve(doc, variants["transition"]["properties"]["params"])
+    assert set(transition["properties"]) == {"state", "deadline"} and not transition.get("required")
     assert "inspection_id" in json.dumps(_resolve(doc, variants["inspection"]["properties"]["params"]))
     annual = _resolve(doc, variants["annual_report"]["properties"]["params"])
     assert set(annual["properties"]) == {"owner_id", "year"} and not annual.get("required")

@@ -10,9 +10,8 @@ pytestmark = pytest.mark.django_db
 SYSTEM_KEYS = {
     "id", "code", "name", "owner_id", "operator_id", "security_unit_id", "system_type", "info_types", "regime",
     "proposed_level", "approved_level", "status", "approved_dossier_id", "next_inspection_due", "available_transitions",
+    "national_security_list", "operating_without_approval", "reapproval_deadline",
 }  # fmt: skip
-# `national_security_list`, `operating_without_approval`, `reapproval_deadline` come with the national-security List
-# and the transition (tests/contract/operations.py, PENDING_SECTIONS): add them here when that section lands.
 DOSSIER_KEYS = {
     "id", "system_id", "proposed_level", "revision", "status", "steps", "current_step", "available_transitions",
     "decision_number", "decision_date",

@@ -45,6 +45,11 @@ def _systems(w: Foreign, n: int, **fields) -> list:
     return _copies(w.system, n, code=lambda k: f"WALK-{k}", name=lambda k: f"Walk system {k}", **fields)
 
 
+def _decree_85_systems(w: Foreign, n: int) -> None:
+    """Systems classified under Decree 85: each has a transitional deadline (Decree 331 Art. 39.1)."""
+    _systems(w, n, regime=lambda k: "decree_85_2016", status=lambda k: "operating")
+
+
 def _findings(w: Foreign, n: int) -> None:
     from inspections.models import Finding, InspectionResult
 
@@ -273,6 +278,7 @@ PAGES: dict[str, Walk] = {
     "home": Walk(lambda w: "/", _findings, viewer="operator"),
     "systems:list": Walk(lambda w: "/systems/", _systems),
     "systems:create": Walk(lambda w: "/systems/new/", _units, viewer="owner"),
+    "systems:transition_deadlines": Walk(lambda w: "/systems/transition/", _decree_85_systems, viewer="owner"),
     "systems:detail": Walk(lambda w: f"/systems/{w.system.pk}/", _parts),
     "systems:edit": Walk(lambda w: f"/systems/{w.system.pk}/edit/", _units, viewer="operator"),
     "inspections:list": Walk(lambda w: "/inspections/", _inspections),

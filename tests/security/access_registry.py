@@ -136,6 +136,7 @@ HTML: dict[str, Probe] = {
     "two_factor_setup": opn("/accounts/two-factor/setup/"),
     # registry
     "systems:list": lst("/systems/"),
+    "systems:transition_deadlines": lst("/systems/transition/"),
     "systems:create": lst("/systems/new/"),
     "systems:import": lst("/systems/import/"),
     "systems:import_template": opn("/systems/import/template/"),
@@ -314,6 +315,8 @@ API: dict[str, Probe] = {
         lambda f: f"/api/v1/users?organization_id={f.province.pk}", expect=frozenset({200})
     ),
     "GET /api/v1/systems": lst("/api/v1/systems?page_size=500"),
+    # Items carry only system ids: tests/systems_registry/test_transition.py shows an outsider gets none.
+    "GET /api/v1/transition": lst("/api/v1/transition?page_size=500"),
     "POST /api/v1/systems": obj(
         "/api/v1/systems",
         "post",
