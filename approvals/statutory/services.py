@@ -180,7 +180,7 @@ def draft_form(*, actor, dossier_id: int, form: str, signer_title: str = "") -> 
             )
         step = step_for(spec, steps)
         issuer = _issuer(spec, dossier, step)
-        signer_title = (signer_title or "").strip()[:200] or issuer.head_name or filling.GENERIC_SIGNER_TITLE
+        signer_title = (signer_title or "").strip()[:200] or issuer.head_title or filling.GENERIC_SIGNER_TITLE
         signer_name = actor.full_name or actor.username
         now = timezone.now()
         if document is None:
