@@ -80,7 +80,7 @@ def draft_blocker(user, dossier: Dossier, form: str, *, steps=None, document=Non
             return _("This form records the step's decision: decide the step first.")
     elif dossier.status not in Dossier.OPEN_STATUSES:
         return _("This form is drafted before the dossier is decided.")
-    if document is not None and document.state == StatutoryDocument.State.SIGNED_VALID:
+    if document is not None and document.in_force:
         return _("The signed document is recorded; it cannot be drafted again.")
     issuer = _issuer(spec, dossier, step)
     roles = user_roles(user) if roles is None else roles
@@ -92,7 +92,7 @@ def draft_blocker(user, dossier: Dossier, form: str, *, steps=None, document=Non
 def upload_blocker(user, dossier: Dossier, form: str, *, steps=None, document=None, roles=None) -> str | None:
     if document is None:
         return _("Draft the document first.")
-    if document.state == StatutoryDocument.State.SIGNED_VALID:
+    if document.in_force:
         return _("The signed document is already recorded.")
     roles = user_roles(user) if roles is None else roles
     spec = _spec(dossier, form)

@@ -123,8 +123,12 @@ def test_a_scan_goes_through_the_upload_validator_and_only_the_signer_records_it
     services.record_paper_copy(
         actor=owner, dossier_id=dossier.pk, form="06", upload=_scan(png, "scan.png", "image/png")
     )
-    with pytest.raises(Conflict):  # recorded once
+    with pytest.raises(Conflict):  # recorded once, and final: no digital copy, no new draft after it
         services.record_paper_copy(actor=owner, dossier_id=dossier.pk, form="06", upload=_scan())
+    with pytest.raises(Conflict):
+        services.record_signed_copy(actor=owner, dossier_id=dossier.pk, form="06", upload=_scan())
+    with pytest.raises(Conflict):
+        services.draft_form(actor=owner, dossier_id=dossier.pk, form="06")
 
 
 def test_the_paper_operation_through_the_api(api, at_approval, demo):
