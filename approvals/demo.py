@@ -74,10 +74,21 @@ SIGNED_DECISION_SYSTEM = "QNI-LGSP"
 DEMO_CA_FILE = "attesta-demo-ca.pem"
 
 
+def _record_paper_decision(signer, dossier: Dossier, form: str) -> None:
+    """The decision signed with ink: drafted (its number is the one the approval took), printed, signed, scanned,
+    and the scan recorded by its signer. The approval takes effect then."""
+    if not StatutoryDocument.objects.filter(dossier=dossier, revision=dossier.revision, form=form).exists():
+        statutory.draft_form(actor=signer, dossier_id=dossier.pk, form=form)
+    scan = ContentFile(tiny_pdf(f"{dossier.system.code}: signed decision (scan)"), name="scan.pdf")
+    statutory.record_paper_copy(actor=signer, dossier_id=dossier.pk, form=form, upload=scan)
+
+
 def _sign_demo_decision(signer, dossier: Dossier, form: str) -> None:
     """Sign the drafted decision as the owner's token would, and record it through the service that verifies
-    uploads. A demo CA joins the trust store for that (never on a production install, ATTESTA_PRODUCTION=1)."""
+    uploads. A demo CA joins the trust store for that (never on a production install, ATTESTA_PRODUCTION=1, where
+    the decision is recorded as signed on paper instead)."""
     if settings.PRODUCTION:
+        _record_paper_decision(signer, dossier, form)
         return
     store = Path(settings.STATUTORY_TRUST_STORE_DIR)
     store.mkdir(parents=True, exist_ok=True)
@@ -144,8 +155,13 @@ def seed() -> str:
                     statutory.draft_form(actor=decider, dossier_id=dossier.pk, form=form)
                     _approve(decider, dossier)
                     _sign_demo_decision(decider, dossier, form)
+                elif step is steps[-1]:
+                    # Approved with a typed-in number; the decision is signed on paper and its scan recorded.
+                    _approve(decider, dossier, number)
+                    form = forms_policy.load(dossier.regime).final_decision_form(dossier.proposed_level)
+                    _record_paper_decision(decider, dossier, form)
                 else:
-                    _approve(decider, dossier, number if step is steps[-1] else "")
+                    _approve(decider, dossier)
             if target == "approved":
                 continue
             # The plan is in place; the pre-operation readiness check and the go-live itself come with the demo

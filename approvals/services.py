@@ -24,7 +24,7 @@ from . import routing, uploads
 from .models import AppraiserDesignation, Decision, Document, DocumentKind, Dossier, DossierStep, Holiday
 from .selectors import current_step, dossier_for_user, revision_documents, steps_of_revision
 from .statutory import policy as forms_policy
-from .statutory.selectors import statutory_decision_number
+from .statutory.selectors import decision_in_force, final_decision, statutory_decision_number
 from .workdays import add_days
 
 PREPARER_ROLES = {Role.OPERATOR, Role.OWNER}
@@ -531,8 +531,8 @@ def decide_step(
             dossier.return_for_revision()
             dossier.save(update_fields=["status"])
         _record(actor, dossier, decision, before, step=step.order, comment=comment, data={"step_kind": step.kind})
-        if dossier.status == Dossier.Status.APPROVED:
-            _apply_approval(actor, dossier)
+        if dossier.status == Dossier.Status.APPROVED and not put_approval_into_effect(actor=actor, dossier=dossier):
+            _decision_awaits_signature(dossier)
         notifications.dossier_moved(dossier, actor=actor)
     return dossier
 
@@ -573,9 +573,18 @@ def _check_final_approval(
     return entry.number, decision_date
 
 
-def _apply_approval(actor, dossier: Dossier) -> None:
-    """Supersede the previous approval; the registry service records the approved level and dossier."""
+def put_approval_into_effect(*, actor, dossier: Dossier) -> bool:
+    """The one place a final approval takes effect on the system: the previous approval is superseded and the
+    registry records the approved level and dossier (which the go-live gate and every "approved at its level" check
+    read). It happens only once the dossier is approved *and* its decision (Form 06, or 07) is in force: signed
+    with a valid digital signature or recorded as signed on paper with its scan. The final approval and the two
+    services that record a signed decision call it, inside their transaction; whichever comes last applies the
+    effect. True when it did now."""
+    if dossier.status != Dossier.Status.APPROVED or not decision_in_force(dossier):
+        return False
     system = InformationSystem.objects.select_for_update().get(pk=dossier.system_id)
+    if system.approved_dossier_id == dossier.pk:
+        return False
     previous = (
         Dossier.objects.select_for_update()
         .filter(Q(pk=system.approved_dossier_id) | Q(system=system, status=Dossier.Status.APPROVED))
@@ -591,6 +600,20 @@ def _apply_approval(actor, dossier: Dossier) -> None:
     registry.record_approval(
         actor=actor, system_id=system.pk, dossier=dossier, level=dossier.proposed_level, revision=dossier.revision
     )
+    return True
+
+
+def _decision_awaits_signature(dossier: Dossier) -> None:
+    """Tell whoever signs the decision for the approving body that the approval waits for it."""
+    policy = forms_policy.load(dossier.regime)
+    form = policy.final_decision_form(dossier.proposed_level)
+    step = steps_of_revision(dossier)[-1]  # the approval: its body issues the decision (forms policy: issuer step)
+    role = policy.forms[form].signer_role_for(dossier.proposed_level)
+    drafted = final_decision(dossier)
+    notifications.decision_awaits_signature(
+        dossier, organization_id=drafted.issuer_id if drafted else step.organization_id,
+        role=step.role if role == "step" else role, form=form,
+    )  # fmt: skip
 
 
 @transaction.atomic

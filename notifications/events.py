@@ -116,6 +116,20 @@ def dossier_returned(dossier, *, actor=None) -> list[int]:
     ))  # fmt: skip
 
 
+def decision_awaits_signature(dossier, *, organization_id: int, role: str, form: str) -> list[int]:
+    """A dossier is approved but its decision is not in force yet: whoever signs it for the approving body signs
+    it (digitally, or on paper with the scan recorded). The approver is told too: the reminder is theirs."""
+    return _ids(Event(
+        audience=who.role_holders(organization_id, role), kind=Kind.DECISION_AWAITS_SIGNATURE,
+        key=f"dossier:{dossier.pk}:r{dossier.revision}:awaits_signature", url=_dossier_url(dossier.pk),
+        title=_("Sign the approval decision: %(dossier)s"),
+        body=_("The security-level dossier of system %(system)s is approved, but the approval takes effect only when "
+               "its decision (Form %(form)s) is signed: draft it, sign it and upload the signed copy, or record the "
+               "scan of the copy signed on paper."),
+        params={"dossier": dossier.title, "system": dossier.system.code, "form": form},
+    ))  # fmt: skip
+
+
 def step_due_soon_event(step) -> Event:
     dossier = step.dossier
     return Event(

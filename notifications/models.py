@@ -10,6 +10,7 @@ class Kind(models.TextChoices):
     STEP_ASSIGNED = "step_assigned", _("A dossier step awaits your organisation")
     DOSSIER_DECIDED = "dossier_decided", _("A decision on a dossier")
     DOSSIER_RETURNED = "dossier_returned", _("A dossier returned for revision")
+    DECISION_AWAITS_SIGNATURE = "decision_awaits_signature", _("An approval decision waits for your signature")
     STEP_DUE_SOON = "step_due_soon", _("A dossier step is due soon")
     STEP_OVERDUE = "step_overdue", _("A dossier step is overdue")
     INSPECTION_SCHEDULED = "inspection_scheduled", _("An inspection is scheduled")

@@ -113,3 +113,35 @@ def submitted_dossier(demo, level: int, regime: str = "decree_331_2026", *, regu
     )
     add_documents(demo.operator, dossier, regulation=regulation)
     return services.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
+
+
+def sign_decision(dossier, signer=None):
+    """Put an approved dossier's decision (Form 06, or 07) in force as its signer would: drafted (unless it is
+    already) and recorded as signed on paper with a scan. The approval takes effect on the system only then."""
+    from django.core.files.base import ContentFile
+
+    from approvals.models import Dossier
+    from approvals.selectors import steps_of_revision
+    from approvals.statutory import policy as forms_policy
+    from approvals.statutory import services as statutory
+    from approvals.statutory.models import StatutoryDocument
+
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    policy = forms_policy.load(dossier.regime)
+    form = policy.final_decision_form(dossier.proposed_level)
+    step = steps_of_revision(dossier)[-1]
+    if signer is None:
+        role = policy.forms[form].signer_role_for(dossier.proposed_level)
+        signer = (
+            User.objects.filter(
+                memberships__organization_id=step.organization_id,
+                memberships__role=step.role if role == "step" else role,
+            )
+            .order_by("pk")
+            .first()
+        )
+    if not StatutoryDocument.objects.filter(dossier=dossier, revision=dossier.revision, form=form).exists():
+        statutory.draft_form(actor=signer, dossier_id=dossier.pk, form=form)
+    scan = ContentFile(pdf_bytes(f"Scan of decision {dossier.pk}"), name="scan.pdf")
+    statutory.record_paper_copy(actor=signer, dossier_id=dossier.pk, form=form, upload=scan)
+    return Dossier.objects.get(pk=dossier.pk)

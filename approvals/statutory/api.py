@@ -33,7 +33,7 @@ class SignedOut(BaseModel):
 class FormOut(BaseModel):
     form: str
     title: str
-    state: Literal["not_drafted", "drafted", "signed_valid", "signature_invalid"]
+    state: Literal["not_drafted", "drafted", "signed_valid", "signature_invalid", "signed_on_paper"]
     short_id: str | None
     signed: SignedOut | None
     number: str | None = None
@@ -46,6 +46,10 @@ class FormOut(BaseModel):
     in_force: bool = False
     may_draft: bool = False
     may_upload_signed: bool = False
+    may_record_paper: bool = False
+    paper_recorded_at: datetime | None = Field(
+        default=None, description="When the copy signed on paper was recorded with its scan (state signed_on_paper)."
+    )
 
 
 class SignedResultOut(BaseModel):
@@ -93,7 +97,8 @@ def form_out(row: selectors.FormRow) -> FormOut:
         signed=signed_out(doc), number=doc.number if doc else None, issued_on=doc.issued_on if doc else None,
         issued_by=doc.issuer.name if doc else None, verdict=(doc.verdict or None) if doc else None,
         verdict_reason=(doc.verdict_reason or None) if doc else None, in_force=bool(doc and doc.in_force),
-        may_draft=row.may_draft, may_upload_signed=row.may_upload,
+        may_draft=row.may_draft, may_upload_signed=row.may_upload, may_record_paper=row.may_record_paper,
+        paper_recorded_at=doc.paper_recorded_at if doc else None,
     )  # fmt: skip
 
 
@@ -170,6 +175,26 @@ def upload_signed(request, dossier_id: int, form: FormNumber, file: File[Uploade
     """The signed PDF (PAdES, signed outside Attesta). 422 codes: signature_invalid, untrusted_signer,
     not_our_document, malformed_pdf; the result is stored and shown on the dossier either way."""
     document = services.record_signed_copy(actor=request.user, dossier_id=dossier_id, form=form, upload=file)
+    return Status(201, SignedResultOut(state=document.state, signed=signed_out(document)))
+
+
+@router.post(
+    "/dossiers/{dossier_id}/forms/{form}/paper",
+    response={
+        201: SignedResultOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+    },
+)
+def record_paper(request, dossier_id: int, form: FormNumber, file: File[UploadedFile]):
+    """The drafted document was signed with ink: its signer uploads the scan (PDF, PNG or JPEG). The document is
+    recorded as signed on paper (`signed` stays null: there is no digital signature) and, for the approval
+    decision, in force."""
+    document = services.record_paper_copy(actor=request.user, dossier_id=dossier_id, form=form, upload=file)
     return Status(201, SignedResultOut(state=document.state, signed=signed_out(document)))
 
 

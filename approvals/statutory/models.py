@@ -20,6 +20,7 @@ class StatutoryDocument(ConcurrentTransitionMixin, models.Model):
         DRAFTED = "drafted", _("Drafted")
         SIGNED_VALID = "signed_valid", _("Signed, signature valid")
         SIGNATURE_INVALID = "signature_invalid", _("Signature problem")
+        SIGNED_ON_PAPER = "signed_on_paper", _("Signed on paper")
 
     dossier = models.ForeignKey("approvals.Dossier", on_delete=models.PROTECT, related_name="statutory_documents")
     revision = models.PositiveIntegerField()
@@ -52,6 +53,11 @@ class StatutoryDocument(ConcurrentTransitionMixin, models.Model):
     signature_serial = models.CharField(max_length=80, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Signed with ink instead: the signer records the scan (signed_file, signed_sha256 hold it).
+    paper_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    paper_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "approvals"
@@ -84,6 +90,14 @@ class StatutoryDocument(ConcurrentTransitionMixin, models.Model):
         self.verdict, self.verdict_reason, self.signed_sha256 = verdict, reason, sha256
         self.signature_signer, self.signature_serial, self.signed_at, self.verified_at = signer, serial, signed_at, at
 
+    @transition(field=state, source=[State.DRAFTED, State.SIGNATURE_INVALID], target=State.SIGNED_ON_PAPER)
+    def record_paper(self, *, sha256, by, at):
+        # A failed digital attempt no longer describes the document: the ink-signed scan does.
+        self.verdict, self.verdict_reason, self.signature_signer, self.signature_serial = "", "", "", ""
+        self.signed_sha256, self.signed_at, self.verified_at = sha256, None, None
+        self.paper_recorded_by, self.paper_recorded_at = by, at
+
     @property
     def in_force(self) -> bool:
-        return self.state == self.State.SIGNED_VALID
+        """Signed with a valid digital signature, or recorded as signed on paper with its scan."""
+        return self.state in (self.State.SIGNED_VALID, self.State.SIGNED_ON_PAPER)

@@ -21,6 +21,7 @@ class FormRow:
     document: StatutoryDocument | None
     draft_blocker: str | None
     upload_blocker: str | None
+    paper_blocker: str | None
 
     @property
     def state(self) -> str:
@@ -43,6 +44,10 @@ class FormRow:
     def may_upload(self) -> bool:
         return self.upload_blocker is None
 
+    @property
+    def may_record_paper(self) -> bool:
+        return self.paper_blocker is None
+
 
 def documents_of_revision(dossier: Dossier) -> dict[str, StatutoryDocument]:
     qs = StatutoryDocument.objects.filter(dossier=dossier, revision=dossier.revision).select_related("issuer")
@@ -62,7 +67,7 @@ def step_for(spec: forms_policy.FormSpec, steps: list[DossierStep]) -> DossierSt
 def forms_panel(user, dossier: Dossier) -> list[FormRow]:
     """Each form the dossier's regime and level call for, its document in this revision, and what `user` may do
     with it. A constant number of queries: steps, documents, the user's memberships."""
-    from .services import draft_blocker, upload_blocker  # the checks live beside the writes they guard
+    from .services import draft_blocker, paper_blocker, upload_blocker  # beside the writes they guard
 
     policy = forms_policy.load(dossier.regime)
     steps = steps_of_revision(dossier)
@@ -79,6 +84,7 @@ def forms_panel(user, dossier: Dossier) -> list[FormRow]:
                 document=document,
                 draft_blocker=draft_blocker(user, dossier, form, **context),
                 upload_blocker=upload_blocker(user, dossier, form, **context),
+                paper_blocker=paper_blocker(user, dossier, form, **context),
             )  # fmt: skip
         )
     return rows
@@ -96,6 +102,7 @@ def statutory_decision_number(dossier: Dossier) -> tuple[str, date] | None:
 
 
 def decision_in_force(dossier: Dossier) -> bool:
-    """A decision is in force only when its signed copy was verified valid (issue 18, deliverable 4)."""
+    """A decision is in force only when its signed copy was verified valid, or when it is recorded as signed on
+    paper with its scan (issue 18, deliverable 4); approvals.services.put_approval_into_effect waits for it."""
     document = final_decision(dossier) if dossier.status == Dossier.Status.APPROVED else None
     return bool(document and document.in_force)

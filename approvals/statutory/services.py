@@ -6,7 +6,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from accounts import audit, registers
 from accounts.errors import Conflict, Forbidden, Invalid, NotFound
 from accounts.models import RegisterEntry
-from accounts.uploads import PDF, check_document
+from accounts.uploads import JPEG, PDF, PNG, check_document
 
 from ..models import Dossier
 from ..selectors import dossier_for_user, steps_of_revision
+from ..services import put_approval_into_effect
 from . import docx, filling, pdf, signatures
 from . import policy as forms_policy
 from .models import StatutoryDocument, Verdict
@@ -79,7 +80,7 @@ def draft_blocker(user, dossier: Dossier, form: str, *, steps=None, document=Non
             return _("This form records the step's decision: decide the step first.")
     elif dossier.status not in Dossier.OPEN_STATUSES:
         return _("This form is drafted before the dossier is decided.")
-    if document is not None and document.state == StatutoryDocument.State.SIGNED_VALID:
+    if document is not None and document.in_force:
         return _("The signed document is recorded; it cannot be drafted again.")
     issuer = _issuer(spec, dossier, step)
     roles = user_roles(user) if roles is None else roles
@@ -91,7 +92,7 @@ def draft_blocker(user, dossier: Dossier, form: str, *, steps=None, document=Non
 def upload_blocker(user, dossier: Dossier, form: str, *, steps=None, document=None, roles=None) -> str | None:
     if document is None:
         return _("Draft the document first.")
-    if document.state == StatutoryDocument.State.SIGNED_VALID:
+    if document.in_force:
         return _("The signed document is already recorded.")
     roles = user_roles(user) if roles is None else roles
     spec = _spec(dossier, form)
@@ -99,6 +100,14 @@ def upload_blocker(user, dossier: Dossier, form: str, *, steps=None, document=No
     if (document.issuer_id, _signer_role(spec, dossier, step_for(spec, steps))) not in roles:
         return _("Only the person who signs this document for the issuing body records the signed copy.")
     return None
+
+
+def paper_blocker(user, dossier: Dossier, form: str, *, steps=None, document=None, roles=None) -> str | None:
+    """Why `user` may not record the document as signed on paper, or None: the same person who would upload the
+    digitally signed copy, while no signed copy is recorded."""
+    if document is not None and document.state == StatutoryDocument.State.SIGNED_ON_PAPER:
+        return _("The document is already recorded as signed on paper.")
+    return upload_blocker(user, dossier, form, steps=steps, document=document, roles=roles)
 
 
 def _new_short_id() -> str:
@@ -171,7 +180,7 @@ def draft_form(*, actor, dossier_id: int, form: str, signer_title: str = "") -> 
             )
         step = step_for(spec, steps)
         issuer = _issuer(spec, dossier, step)
-        signer_title = (signer_title or "").strip()[:200] or issuer.head_name or filling.GENERIC_SIGNER_TITLE
+        signer_title = (signer_title or "").strip()[:200] or issuer.head_title or filling.GENERIC_SIGNER_TITLE
         signer_name = actor.full_name or actor.username
         now = timezone.now()
         if document is None:
@@ -313,8 +322,56 @@ def record_signed_copy(*, actor, dossier_id: int, form: str, upload) -> Statutor
             data={"dossier_id": dossier.pk, "form": form, "number": document.number, "signed_sha256": sha256,
                   "verdict": result.verdict, "signer": result.signer, "serial": result.serial},
         )  # fmt: skip
+        if result.valid and spec.final_decision:
+            put_approval_into_effect(actor=actor, dossier=dossier)
     if not result.valid:
         raise Invalid(result.reason, code=result.verdict, details=[{"field": "file", "message": result.reason}])
+    return document
+
+
+PAPER_SCAN_TYPES = frozenset({PDF, PNG, JPEG})
+
+
+def record_paper_copy(*, actor, dossier_id: int, form: str, upload) -> StatutoryDocument:
+    """The signer signed the drafted document with ink and uploads its scan (PDF, PNG or JPEG, through the one
+    upload validator): the document is recorded as signed on paper and, for the final decision, in force. The
+    scan's hash goes into the audit chain."""
+    checked = check_document(upload, accept=PAPER_SCAN_TYPES)
+    with transaction.atomic():
+        dossier = dossier_for_user(actor, dossier_id, for_update=True)
+        spec = _spec(dossier, form)
+        steps = steps_of_revision(dossier)
+        document = (
+            StatutoryDocument.objects.select_for_update()
+            .filter(dossier=dossier, revision=dossier.revision, form=form)
+            .first()
+        )
+        blocker = paper_blocker(actor, dossier, form, steps=steps, document=document)
+        if blocker:
+            raise (
+                Conflict(blocker, code="form_not_available")
+                if actor_is_signer(actor, dossier, spec, steps)
+                else Forbidden(blocker)
+            )
+        upload.seek(0)
+        stored = default_storage.save(f"{STORAGE_DIR}/{secrets.token_hex(16)}{checked.extension}", File(upload))
+        before = document.state
+        document.signed_file = stored
+        document.record_paper(sha256=checked.sha256, by=actor, at=timezone.now())
+        document.save(
+            update_fields=[
+                "state", "verdict", "verdict_reason", "signed_file", "signed_sha256", "signature_signer",
+                "signature_serial", "signed_at", "verified_at", "paper_recorded_by", "paper_recorded_at",
+            ]
+        )  # fmt: skip
+        audit.record(
+            actor=actor, action="statutory.signed_on_paper", obj=document, from_status=before, to_status=document.state,
+            revision=dossier.revision,
+            data={"dossier_id": dossier.pk, "form": form, "number": document.number, "scan_sha256": checked.sha256,
+                  "content_type": checked.content_type},
+        )  # fmt: skip
+        if spec.final_decision:
+            put_approval_into_effect(actor=actor, dossier=dossier)
     return document
 
 

@@ -6,6 +6,7 @@ from . import views
 dossier_patterns = [
     path("<int:dossier_id>/forms/<str:form>/draft/", views.draft_view, name="form_draft"),
     path("<int:dossier_id>/forms/<str:form>/signed/", views.signed_upload_view, name="form_signed"),
+    path("<int:dossier_id>/forms/<str:form>/paper/", views.paper_view, name="form_paper"),
     path("<int:dossier_id>/forms/<str:form>/<str:fmt>/", views.download_view, name="form_download"),
 ]
 

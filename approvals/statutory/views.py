@@ -76,6 +76,22 @@ def signed_upload_view(request, dossier_id, form):
     return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
 
 
+@login_required
+@require_POST
+def paper_view(request, dossier_id, form):
+    upload = request.FILES.get("file")
+    with service_call(request) as call:
+        if upload is None:
+            raise Invalid.field("file", _("Choose the scan of the copy signed on paper."))
+        try:
+            services.record_paper_copy(actor=request.user, dossier_id=dossier_id, form=form, upload=upload)
+        except (Invalid, TooLarge) as exc:
+            messages.error(request, _("The scan was not accepted: %(reason)s") % {"reason": exc.message})
+        else:
+            messages.success(request, _("The document is recorded as signed on paper, with its scan."))
+    return call.forbidden or redirect("approvals:detail", dossier_id=dossier_id)
+
+
 # Lazy: rendered in the visitor's language, not the one active when the module was imported.
 STATUS_TEXT = {
     "unchanged": gettext_lazy("Issued through Attesta and unchanged."),

@@ -57,6 +57,8 @@ def test_approval_and_supersession_are_audited(demo):
     dossier = factories.submitted_dossier(demo, 1)
     services.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve", comment="ok",
                          decision_number="1", decision_date=timezone.localdate())  # fmt: skip
+    factories.sign_decision(dossier)
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
-    assert actions[-2:] == ["dossier.approve", "system.approved_level"]
+    # The approval takes effect (system.approved_level) when its decision is signed, not at the approval.
+    assert actions[-4:] == ["dossier.approve", "statutory.draft", "statutory.signed_on_paper", "system.approved_level"]
     call_command("verify_audit")

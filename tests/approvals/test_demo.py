@@ -2,7 +2,7 @@
 
 from django.core.management import call_command
 
-from approvals.models import Dossier
+from approvals.models import Dossier, StatutoryDocument
 from systems_registry.models import InformationSystem
 from tests.personas import load_demo
 
@@ -21,6 +21,9 @@ def test_demo_dossiers_cover_the_workflow_states(db):
         # Approved with the plan in place; going live waits for the readiness check (the inspections seeder).
         assert systems[code].status == "planned" and systems[code].has_current_approval()
         assert systems[code].security_plan_status == "full"
+    # Each approval took effect with its decision in force: LGSP's signed digitally, INTRANET's signed on paper.
+    decisions = dict(StatutoryDocument.objects.filter(form="06").values_list("dossier__system__code", "state"))
+    assert decisions == {"QNI-LGSP": "signed_valid", "QNI-INTRANET": "signed_on_paper"}
     nuoc = Dossier.objects.get(system__code="QNI-SCADA-NUOC")
     current = nuoc.steps.filter(decision__isnull=True, activated_on__isnull=False).get()
     assert (current.kind, current.organization.code) == ("appraisal", "BCA-A05")

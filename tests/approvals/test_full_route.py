@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from approvals import services
-from approvals.models import DossierStep, Holiday
+from approvals.models import Dossier, DossierStep, Holiday
 from approvals.workdays import add_days, add_working_days
 from systems_registry.models import InformationSystem
 from tests import factories
@@ -91,6 +91,9 @@ def test_every_level_walks_its_route_to_approval(demo, api, regime, level):
     assert body["status"] == "approved"
     assert all(s["decision"] == "approved" for s in body["steps"])
     assert body["decision_number"] == "12/QĐ-UBND"
+    system.refresh_from_db()
+    assert (system.approved_level, system.approved_dossier_id) == (None, None)  # until its decision is signed
+    factories.sign_decision(Dossier.objects.get(pk=dossier_id))
     system.refresh_from_db()
     assert (system.approved_level, system.approved_dossier_id) == (level, dossier_id)
     assert system.national_authority_id == (demo.org("BCA-A05").pk if level >= 4 else None)

@@ -20,6 +20,7 @@ def approved_system(demo, level=2, regime="decree_331_2026"):
     dossier = factories.submitted_dossier(demo, level, regime)
     services.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve", comment="ok",
                          decision_number="5/QĐ", decision_date=timezone.localdate())  # fmt: skip
+    factories.sign_decision(dossier)
     return InformationSystem.objects.get(pk=dossier.system_id)
 
 
@@ -120,6 +121,7 @@ def test_a_check_before_the_approval_does_not_count(demo, en_api):
     services.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
     services.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve", comment="ok",
                          decision_number="6/QĐ", decision_date=timezone.localdate())  # fmt: skip
+    factories.sign_decision(dossier)
     error = commission(en_api, demo, system).json()["error"]
     assert error["code"] == "readiness_not_eligible" and "predates the approval" in error["message"]
 

@@ -15,8 +15,10 @@ TODAY = timezone.localdate
 
 
 def final(user, dossier, number="7/QĐ"):
-    return services.decide_step(actor=user, dossier_id=dossier.pk, decision="approve", comment="ok",
-                                decision_number=number, decision_date=TODAY())  # fmt: skip
+    """The final approval, and its decision signed (on paper, its scan recorded): the approval takes effect."""
+    services.decide_step(actor=user, dossier_id=dossier.pk, decision="approve", comment="ok",
+                         decision_number=number, decision_date=TODAY())  # fmt: skip
+    return factories.sign_decision(dossier)
 
 
 def test_resubmission_is_a_new_revision_and_old_decisions_stay_bound_to_the_old_one(demo, api):

@@ -132,6 +132,18 @@ def test_a_system_goes_from_registration_to_an_inspected_operation(language, ses
     dossier.refresh_from_db()
     assert dossier.status == "approved"
     owner.shot("dossier-approved")
+    # The approval takes effect once its decision is signed: the owner drafts Form 06 (it keeps the approval's
+    # number), signs it on paper and records the scan.
+    owner.post_button("/forms/06/draft/")
+    page = owner.page
+    page.set_input_files(
+        'form[action$="/forms/06/paper/"] input[type=file]',
+        files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": _pdf("scan")}],
+    )
+    owner.post_button("/forms/06/paper/")
+    system.refresh_from_db()
+    assert system.approved_dossier_id == dossier.pk
+    owner.shot("decision-signed-on-paper")
 
     # 6. The go-live gate (Decree 331 Arts. 28.3, 30.6): the plan recorded as implemented in full and a readiness
     # check concluded eligible after the approval; then the operator puts the system into operation.

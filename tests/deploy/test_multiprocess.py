@@ -123,6 +123,13 @@ def _dossier_and_inspection_journey(production, http) -> tuple[int, int]:
     status, dossier = http.post(f"dossiers/{did}/transitions/approve", "owner", {
         "comment": "phê duyệt", "decision_number": "15/QĐ-UBND", "decision_date": date.today().isoformat()})  # fmt: skip
     assert status == 200 and dossier["status"] == "approved", dossier
+    # The approval takes effect once its decision (Form 06) is signed: drafted, signed on paper, its scan recorded.
+    status, form = http.post(f"dossiers/{did}/forms/06/draft", "owner", {})
+    assert status == 201 and form["number"] == "15/QĐ-UBND", form
+    status, signed = http.upload(
+        f"dossiers/{did}/forms/06/paper", "owner", {}, "scan.pdf", tiny_pdf("scan"), "application/pdf"
+    )
+    assert status == 201 and signed["state"] == "signed_on_paper", signed
 
     # The go-live gate: the plan implemented in full and a pre-operation readiness check concluded eligible.
     status, system = http.request("PATCH", f"systems/{sid}", "operator", {"security_plan_status": "full"})

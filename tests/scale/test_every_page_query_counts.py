@@ -351,6 +351,7 @@ NOT_PAGES: dict[str, str] = {
     "approvals:designate_appraiser": "POST-only",
     "approvals:form_draft": "POST-only",
     "approvals:form_signed": "POST-only",
+    "approvals:form_paper": "POST-only (the scan of a decision signed on paper)",
     "approvals:form_download": "a download (a statutory form's PDF)",
     "verify:page": "verification form, no rows",
     "verify:document": "one signed document by its short id, no related set",

@@ -184,6 +184,9 @@ HTML: dict[str, Probe] = {
     "approvals:form_signed": obj(
         lambda f: f"/dossiers/{f.dossier.pk}/forms/06/signed/", "post", body=lambda f: {"file": _pdf()}, multipart=True
     ),
+    "approvals:form_paper": obj(
+        lambda f: f"/dossiers/{f.dossier.pk}/forms/06/paper/", "post", body=lambda f: {"file": _pdf()}, multipart=True
+    ),
     "approvals:form_download": obj(lambda f: f"/dossiers/{f.dossier.pk}/forms/06/pdf/"),
     "verify:page": opn("/verify/"),
     "verify:document": opn("/verify/ABCD-EFGH-JKLM"),
@@ -378,6 +381,12 @@ API: dict[str, Probe] = {
     "GET /api/v1/dossiers/{dossier_id}/forms/{form}": obj(lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06"),
     "POST /api/v1/dossiers/{dossier_id}/forms/{form}/signed": obj(
         lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/signed",
+        "post",
+        body=lambda f: {"file": _pdf()},
+        multipart=True,
+    ),
+    "POST /api/v1/dossiers/{dossier_id}/forms/{form}/paper": obj(
+        lambda f: f"/api/v1/dossiers/{f.dossier.pk}/forms/06/paper",
         "post",
         body=lambda f: {"file": _pdf()},
         multipart=True,

@@ -109,6 +109,7 @@ def test_final_approval_failing_at_the_system_save_keeps_the_step_open(
     demo, monkeypatch, django_capture_on_commit_callbacks
 ):
     dossier = factories.submitted_dossier(demo, 1)
+    factories.sign_decision(dossier)  # signed before the approval: the approval takes effect at once
     before = snapshot()
     real_save = InformationSystem.save
 

@@ -19,6 +19,7 @@ from accounts.errors import DomainError
 from accounts.models import AuditEvent, Role
 from approvals import services as approvals
 from approvals.models import Dossier, DossierStep
+from approvals.statutory.selectors import decision_in_force
 from inspections import services as inspections
 from inspections.models import Inspection, InspectionResult
 from systems_registry import services as registry
@@ -118,6 +119,10 @@ class WorkflowMachine(RuleBasedStateMachine):
         with Audited(f"dossier.{decision}"):
             approvals.decide_step(actor=self.cast[actor], dossier_id=dossier_id, decision=decision, comment="c",
                                   decision_number="QĐ-1", decision_date=date.today())  # fmt: skip
+        if Dossier.objects.filter(pk=dossier_id, status=Dossier.Status.APPROVED).exists():
+            # Its decision signed on paper, so the approval takes effect (no draw: the runs stay as they were).
+            with Audited("statutory.signed_on_paper"):
+                factories.sign_decision(Dossier(pk=dossier_id))
 
     @precondition(lambda self: self.dossiers)
     @rule(data=st.data(), actor=st.sampled_from(ACTORS))
@@ -193,6 +198,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert system.approved_dossier is not None, f"{system.code} operates with no approved dossier"
             assert system.approved_dossier.status == Dossier.Status.APPROVED
             assert system.approved_level == system.proposed_level == system.approved_dossier.proposed_level
+
+    @invariant()
+    def no_approval_in_effect_without_its_decision_in_force(self):
+        for system in InformationSystem.objects.exclude(approved_dossier=None).select_related("approved_dossier"):
+            assert decision_in_force(system.approved_dossier), f"{system.code}: approval in effect, decision unsigned"
 
     @invariant()
     def no_self_approval(self):

@@ -153,3 +153,11 @@ def test_two_forms_finalised_at_once_never_share_a_number(demo):
         t.join(timeout=60)
     assert not failures, failures
     assert sorted(numbers) == ["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND", "04/QĐ-UBND"]
+
+
+def test_without_a_title_given_the_signature_block_takes_the_heads_title_never_the_heads_name(demo):
+    dossier, owner = dossier_for_form(demo, "decree_331_2026", "06", level=3)
+    document = services.draft_form(actor=owner, dossier_id=dossier.pk, form="06")
+    text = filling.source_text(document.content)
+    assert document.signer_title == "Chủ tịch Ủy ban nhân dân tỉnh" == document.issuer.head_title
+    assert "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH" in text and document.issuer.head_name.upper() not in text

@@ -31,6 +31,7 @@ def approve(demo, system: InformationSystem) -> InformationSystem:
     factories.add_documents(demo.operator, dossier)
     approvals.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
     approvals.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve")
+    factories.sign_decision(dossier)  # the approval takes effect once its decision is signed
     system.refresh_from_db()
     return system
 

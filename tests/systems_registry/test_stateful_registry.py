@@ -260,6 +260,7 @@ class RegistryMachine(RuleBasedStateMachine):
             step = current_step(steps_of_revision(dossier))
             approvals.decide_step(actor=people[step.role].pop(0), dossier_id=dossier.pk, decision="approve")
         assert dossier.status == Dossier.Status.APPROVED
+        factories.sign_decision(dossier)  # the approval takes effect once its decision is signed
         self.paths.add("approval")
         if then == "commission":  # the go-live gate: the plan in full, and under Decree 331 a readiness check eligible
             (plan_in_full if system.regime == "decree_85_2016" else ready_for_go_live)(self.api, self.demo, system)
