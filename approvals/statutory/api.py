@@ -33,7 +33,10 @@ class SignedOut(BaseModel):
 class FormOut(BaseModel):
     form: str
     title: str
-    state: Literal["not_drafted", "drafted", "signed_valid", "signature_invalid", "signed_on_paper"]
+    state: Literal["not_drafted", "drafted", "signed_valid", "signature_invalid"] = Field(
+        description="The digital signature's state, as the contract lists it. A copy signed on paper stays `drafted` "
+        "here (no digital signature); `paper_recorded_at` and `in_force` say it was signed on paper and is in force."
+    )
     short_id: str | None
     signed: SignedOut | None
     number: str | None = None
@@ -90,10 +93,15 @@ def signed_out(document: StatutoryDocument | None) -> SignedOut | None:
     )
 
 
+def _contract_state(state: str) -> str:
+    # The contract's operation lists four states; a new value would break its clients (docs/statutory-documents.md).
+    return "drafted" if state == "signed_on_paper" else state
+
+
 def form_out(row: selectors.FormRow) -> FormOut:
     doc = row.document
     return FormOut(
-        form=row.form, title=_title(row.spec), state=row.state, short_id=services.display_id(doc.short_id) if doc else None,
+        form=row.form, title=_title(row.spec), state=_contract_state(row.state), short_id=services.display_id(doc.short_id) if doc else None,
         signed=signed_out(doc), number=doc.number if doc else None, issued_on=doc.issued_on if doc else None,
         issued_by=doc.issuer.name if doc else None, verdict=(doc.verdict or None) if doc else None,
         verdict_reason=(doc.verdict_reason or None) if doc else None, in_force=bool(doc and doc.in_force),

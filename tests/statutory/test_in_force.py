@@ -145,7 +145,9 @@ def test_the_paper_operation_through_the_api(api, at_approval, demo):
     assert done.status_code == 201, done.content
     assert done.json() == {"state": "signed_on_paper", "signed": None}
     rows = {r["form"]: r for r in api.get(f"dossiers/{dossier.pk}/forms", owner).json()}
-    assert rows["06"]["state"] == "signed_on_paper" and rows["06"]["in_force"] is True
+    # The contract's forms list keeps its four states: a paper copy has no digital signature (still "drafted"), and
+    # says it is in force and when its scan was recorded.
+    assert rows["06"]["state"] == "drafted" and rows["06"]["in_force"] is True
     assert rows["06"]["may_record_paper"] is False and rows["06"]["paper_recorded_at"]
     assert api.post(path, owner, {"file": _scan()}, multipart=True).status_code == 409
 
