@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Body, File, Form, Query, Router, Status
@@ -25,7 +25,8 @@ class InspectionCreate(BaseModel):
     inspector_ids: list[int] = Field(default_factory=list, max_length=50)
     checklist_id: int | None = None
     due_date: date | None = None
-    trigger: Inspection.Trigger | None = None
+    # The contract's triggers; a gap assessment (regime_transition) has its own operation.
+    trigger: Literal["serious_incident", "major_change", "authority_request", "doubtful_self_assessment"] | None = None
     comment: str = Field(default="", max_length=5000)
 
 

@@ -68,6 +68,8 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         SERIOUS_INCIDENT = "serious_incident", _("Serious incident")
         MAJOR_CHANGE = "major_change", _("Major change")
         AUTHORITY_REQUEST = "authority_request", _("Authority request")
+        # Decree 331 Art. 31.2(c): a self-assessment whose results are in doubt is re-assessed by a licensed body.
+        DOUBTFUL_SELF_ASSESSMENT = "doubtful_self_assessment", _("Doubtful self-assessment")
         # A gap assessment against the Decree 331 catalogue (Art. 39.1), created only by inspections/gap.py.
         REGIME_TRANSITION = "regime_transition", _("Move to Decree 331 (gap assessment)")
 
@@ -87,7 +89,7 @@ class Inspection(ConcurrentTransitionMixin, models.Model):
         "systems_registry.InformationSystem", on_delete=models.PROTECT, related_name="inspections"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, blank=True)
+    trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices, blank=True)
     checklist = models.ForeignKey("checklists.ChecklistTemplate", on_delete=models.PROTECT, related_name="inspections")
     level = models.PositiveSmallIntegerField(_("level at creation"), null=True, blank=True)
     assessor_requirement = models.CharField(

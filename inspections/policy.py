@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 REGIMES = ("decree_85_2016", "decree_331_2026")
 Assessor = Literal["any", "independent", "licensed"]
-Trigger = Literal["serious_incident", "major_change", "authority_request"]
+Trigger = Literal["serious_incident", "major_change", "authority_request", "doubtful_self_assessment"]
 
 
 class _Strict(BaseModel):

@@ -142,7 +142,8 @@ def create_inspection(
     if kind == Inspection.Kind.AD_HOC:
         if trigger not in Inspection.Trigger.values:
             message = _("An ad hoc inspection needs a trigger: %(triggers)s.")
-            raise Invalid.field("trigger", message % {"triggers": ", ".join(Inspection.Trigger.values)})
+            orderable = [t for t in Inspection.Trigger.values if t != Inspection.Trigger.REGIME_TRANSITION]
+            raise Invalid.field("trigger", message % {"triggers": ", ".join(orderable)})
     elif trigger:
         raise Invalid.field("trigger", _("Only ad hoc inspections have a trigger."))
     checklist = _pick_checklist(system, kind, checklist_id, on=scheduled_for)

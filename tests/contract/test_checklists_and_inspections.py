@@ -106,3 +106,27 @@ def test_an_order_in_the_past_or_without_an_inspector_is_refused(full_demo, cont
     error = contract.error(contract.post(f"systems/{system.pk}/inspections", full_demo.security_unit, nobody), 422)
     assert "inspector_ids" in {d["field"] for d in error["details"]}
     contract.error(contract.post(f"systems/{system.pk}/inspections", full_demo.outsider, past), 404)
+
+
+@pytest.mark.operation("POST /systems/{id}/inspections")
+@pytest.mark.parametrize("trigger", ["serious_incident", "major_change", "authority_request", "doubtful_self_assessment"])
+def test_every_trigger_the_contract_names_orders_an_ad_hoc_inspection(full_demo, contract, trigger):
+    system = _inspectable(full_demo)
+    Inspection.objects.filter(system=system).exclude(status__in=["closed", "cancelled"]).update(status="cancelled")
+    body = {
+        "kind": "ad_hoc", "scheduled_for": timezone.localdate().isoformat(), "inspector_ids": [full_demo.inspector.pk],
+        "trigger": trigger,
+    }  # fmt: skip
+    created = contract.ok(contract.post(f"systems/{system.pk}/inspections", full_demo.security_unit, body), 201)
+    assert Inspection.objects.get(pk=created["id"]).trigger == trigger
+
+
+@pytest.mark.operation("POST /systems/{id}/inspections")
+def test_a_gap_assessment_is_not_ordered_as_a_trigger(full_demo, contract):
+    system = _inspectable(full_demo)
+    body = {
+        "kind": "ad_hoc", "scheduled_for": timezone.localdate().isoformat(), "inspector_ids": [full_demo.inspector.pk],
+        "trigger": "regime_transition",
+    }  # fmt: skip
+    error = contract.error(contract.post(f"systems/{system.pk}/inspections", full_demo.security_unit, body), 422)
+    assert "trigger" in json.dumps(error["details"])
