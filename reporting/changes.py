@@ -264,6 +264,10 @@ def record_change(*, actor, system_id: int, kind: str, changed_on: dt.date, desc
     )
     # Deadlines run from the later of the change and its recording: a change recorded late is not overdue at once.
     tasks = _open_tasks(system, rule.requires, change=change, start=max(changed_on, timezone.localdate()))
+    readiness = next((t for t in tasks if t.requirement == Requirement.READINESS_CHECK), None)
+    if readiness is not None:
+        # The registry's gate then asks a readiness check after this change before the system (re)enters operation.
+        golive.require_readiness_after_change(actor=actor, system_id=system.pk, since=readiness.created_at)
     licensed = next((t for t in tasks if t.requirement == Requirement.LICENSED_ASSESSMENT), None)
     if licensed is not None:
         licensed.inspection = _order_inspection(actor, system, change)

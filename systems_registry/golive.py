@@ -123,6 +123,12 @@ def _readiness(system: InformationSystem, approved_at: datetime | None) -> tuple
     )
     if not outcome or concluded is None:
         return False, _("No pre-operation readiness check has been concluded for this system.") + " " + supply
+    changed = system.readiness_required_after
+    if changed is not None and concluded <= changed and (approved_at is None or changed > approved_at):
+        return False, _(
+            "The last readiness check (%(checked)s) predates the major change recorded on %(changed)s: the changed "
+            "system needs a check after the change."
+        ) % {"checked": _day(concluded), "changed": _day(changed)} + " " + supply
     if approved_at is not None and concluded <= approved_at:
         return False, _(
             "The last readiness check (%(checked)s) predates the approval of %(approved)s: a check after the approval is needed."
@@ -182,6 +188,39 @@ def check_commission(system: InformationSystem, allowed: list[str]) -> None:
     for row in gate(system):
         if not row.met and row.check != "approved_dossier":
             raise Conflict(row.message, code=row.code, details=[{"allowed_transitions": allowed}])
+
+
+def check_resume(system: InformationSystem, allowed: list[str]) -> None:
+    """A suspended system goes back into operation only with a readiness check concluded eligible after the last
+    major change recorded, where its regime's gate has the readiness check (Decree 331 Art. 28.3)."""
+    if not may_resume(system):
+        row = next(row for row in gate(system) if row.check == "readiness_eligible")
+        raise Conflict(row.message, code=row.code, details=[{"allowed_transitions": allowed}])
+
+
+def may_resume(system: InformationSystem) -> bool:
+    changed = system.readiness_required_after
+    if changed is None or not any(spec.check == "readiness_eligible" for spec in load_policy().regimes[system.regime]):
+        return True
+    return readiness_passed_since(system, changed)
+
+
+@transaction.atomic
+def require_readiness_after_change(*, actor, system_id: int, since: datetime) -> InformationSystem:
+    """A major change was recorded (the change register of reporting calls this): from now on the go-live gate and
+    `resume` need a readiness check concluded eligible after `since`. A later change moves the mark forward, an
+    earlier one never back."""
+    system = InformationSystem.objects.select_for_update().get(pk=system_id)
+    if system.readiness_required_after is not None and system.readiness_required_after >= since:
+        return system
+    before = system.readiness_required_after
+    system.readiness_required_after = since
+    system.save(update_fields=["readiness_required_after", "updated_at"])
+    audit.record(
+        actor=actor, action="system.readiness_required", obj=system,
+        data={"after": since.isoformat(), "before": before.isoformat() if before else None},
+    )  # fmt: skip
+    return system
 
 
 def readiness_passed_since(system: InformationSystem, since: datetime) -> bool:

@@ -177,6 +177,9 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     )
     readiness_concluded_at = models.DateTimeField(_("readiness concluded at"), null=True, blank=True)
     readiness_inspection_id = models.PositiveIntegerField(null=True, blank=True)
+    # A major change recorded at this moment (Decree 331 Art. 28.3): a readiness check concluded after it is needed
+    # before the changed system goes (back) into operation (golive.require_readiness_after_change).
+    readiness_required_after = models.DateTimeField(_("readiness check required after"), null=True, blank=True)
 
     # The national-security List (systems_registry.national_list): a plain field, not a second FSM field, because
     # django-fsm reads every state field when a row is built and lists that load `.only("id", ..., "status")`

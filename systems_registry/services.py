@@ -452,6 +452,8 @@ def available_transitions(user, system: InformationSystem) -> list[str]:
         names = [t.name for t in system.get_available_status_transitions()]
         # The go-live gate (golive.py): commission shows only when every check of the regime is met.
         names = [n for n in names if n != "commission" or golive.may_commission(system)]
+        # After a major change, resume waits for a readiness check after it (golive.may_resume).
+        names = [n for n in names if n != "resume" or golive.may_resume(system)]
     regime = [REGIME_CHANGE] if may_change_regime(user, system, held) else []
     return names + national_list.available(user, system, held) + regime
 
@@ -494,6 +496,8 @@ def _transition_lifecycle(*, actor, system_id: int, name: str, comment: str = ""
             )
         if name == "commission" and system.status == "planned":
             golive.check_commission(system, allowed)
+        if name == "resume" and system.status == "suspended":
+            golive.check_resume(system, allowed)
         raise transition_not_allowed(name, allowed)
     before = system.status
     method()

@@ -215,3 +215,40 @@ def test_the_dashboard_counts_open_and_overdue_follow_up_tasks(demo, system, api
     measures = api.get("dashboard/compliance", demo.owner).json()["measures"]
     assert (measures["follow_up_tasks_open"], measures["follow_up_tasks_overdue"]) == (3, 0)
     assert api.get("dashboard/compliance", demo.outsider).json()["measures"]["follow_up_tasks_open"] == 0
+
+
+def test_a_changed_system_goes_back_into_operation_only_after_a_readiness_check_after_the_change(demo, api):
+    """Decree 331 Art. 28.3: the registry's gate asks a readiness check after the major change before `resume`
+    (and `commission`); the change register tells it, the registry decides."""
+    from approvals import services as approvals
+    from systems_registry.models import InformationSystem
+    from tests.approvals.golive_support import ready_for_go_live
+
+    dossier = factories.submitted_dossier(demo, 1)
+    approvals.decide_step(actor=demo.security_unit, dossier_id=dossier.pk, decision="approve", comment="ok",
+                          decision_number="7/QĐ", decision_date=timezone.localdate())  # fmt: skip
+    factories.sign_decision(dossier)
+    system = InformationSystem.objects.get(pk=dossier.system_id)
+    ready_for_go_live(api, demo, system)
+    assert api.post(f"systems/{system.pk}/transitions/commission", demo.operator).status_code == 200
+    assert api.post(f"systems/{system.pk}/transitions/suspend", demo.operator).status_code == 200
+
+    changes.record_change(actor=demo.operator, system_id=system.pk, kind="architecture",
+                          changed_on=timezone.localdate())  # fmt: skip
+    system.refresh_from_db()
+    assert system.readiness_required_after is not None
+    assert AuditEvent.objects.filter(action="system.readiness_required", object_id=str(system.pk)).exists()
+    body = api.get(f"systems/{system.pk}", demo.operator).json()
+    assert "resume" not in body["available_transitions"]
+    api.language = "en"
+    refused = api.post(f"systems/{system.pk}/transitions/resume", demo.operator)
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"]["code"] == "readiness_not_eligible"
+    assert "predates the major change" in refused.json()["error"]["message"]
+    assert InformationSystem.objects.get(pk=system.pk).status == "suspended"
+
+    readiness_check(demo, system)
+    assert "resume" in api.get(f"systems/{system.pk}", demo.operator).json()["available_transitions"]
+    assert api.post(f"systems/{system.pk}/transitions/resume", demo.operator).status_code == 200
+    assert changes.sync_tasks() >= 1  # the readiness task is met by the same check
+    assert FollowUpTask.objects.get(system=system, requirement="readiness_check").status == "met"
