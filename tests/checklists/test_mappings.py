@@ -104,14 +104,17 @@ def test_it_refuses_unknown_and_repeated_keys(items_of):
     assert "duplicate key 'title' at line 5" in message
 
 
-def test_the_shipped_level_3_mapping_lists_every_item_of_both_catalogues(items_of):
+def test_the_shipped_mappings_list_every_item_of_both_catalogues(items_of):
     paths = shipped_mapping_paths()
-    assert [p.name for p in paths] == [f"c12-2022-l{n}--tcvn14423-2026-l{n}.yaml" for n in (3, 4, 5)]
-    for level, path in zip((4, 5), paths[1:], strict=True):
+    assert [p.name for p in paths] == [f"c12-2022-l{n}--tcvn14423-2026-l{n}.yaml" for n in (1, 2, 3, 4, 5)]
+    for level, path in zip((1, 2, 3, 4, 5), paths, strict=True):
         other = parse_mapping(path.read_bytes(), filename=path.name, items_of=items_of)
+        assert (other.source.catalogue, other.target.catalogue) == (f"c12-2022-l{level}", f"tcvn14423-2026-l{level}")
         assert {p.source_item for p in other.pairs if p.source_item} == items_of(f"c12-2022-l{level}", 1)
         assert {p.target_item for p in other.pairs if p.target_item} == items_of(f"tcvn14423-2026-l{level}", 1)
-    mapping = parse_mapping(paths[0].read_bytes(), filename=paths[0].name, items_of=items_of)
+        assert any(p.note.startswith("Uncertain: ") for p in other.pairs), path.name
+        assert all(p.note for p in other.pairs), path.name
+    mapping = parse_mapping(paths[2].read_bytes(), filename=paths[2].name, items_of=items_of)
     assert {p.source_item for p in mapping.pairs if p.source_item} == items_of("c12-2022-l3", 1)
     assert {p.target_item for p in mapping.pairs if p.target_item} == items_of("tcvn14423-2026-l3", 1)
     # Same-numbered zone list, SIEM and WAF are the same requirement; an overall policy has no TCVN 14423 item.
@@ -122,11 +125,28 @@ def test_the_shipped_level_3_mapping_lists_every_item_of_both_catalogues(items_o
     assert uncertain, "uncertain judgements say so in their notes"
 
 
+def test_the_level_1_and_2_mappings_follow_the_renumbered_circular_12_items(items_of):
+    def relations(level):
+        path = DATA_DIR / f"c12-2022-l{level}--tcvn14423-2026-l{level}.yaml"
+        parsed = parse_mapping(path.read_bytes(), filename=path.name, items_of=items_of)
+        return {(p.source_item, p.target_item): p.relation for p in parsed.pairs}
+
+    level_2, level_1 = relations(2), relations(1)
+    # Level 2's M.1.5.4 is incident management (level 3's M.1.5.8), not endpoint devices.
+    assert level_2["M.1.5.4", "G16.06"] == "subset" and ("M.1.5.4", "G07.04") not in level_2
+    # The same five minimum zones at level 2; outsourced software is a TCVN 14423 level-2 item.
+    assert level_2["T.D.1", "G12.04"] == "equal" and level_2["M.1.4.2", "G03.04"] == "superset"
+    # Level 1's M.1.4.2 is testing and acceptance (level 3's M.1.4.3); TCVN 14423 level 1 names no zones.
+    assert level_1["M.1.4.2", "G12.27"] == "intersect" and level_1["T.D.1", "G12.02"] == "intersect"
+    # A level-3 pair whose target item does not exist at level 1 is not carried over.
+    assert ("M.1.7", "G02.05") not in level_1 and level_1["M.1.7", None] == "no_counterpart"
+
+
 @pytest.mark.django_db
 def test_load_checklists_publishes_the_mapping_once_and_prints_its_coverage(capsys):
     call_command("load_checklists")
     call_command("load_checklists")
-    assert RequirementMapping.objects.count() == 3
+    assert RequirementMapping.objects.count() == 5
     mapping = RequirementMapping.objects.get(code="c12-l3-to-tcvn14423-l3")
     assert (mapping.version, mapping.source_checklist.code, mapping.target_checklist.code) == (
         1, "c12-2022-l3", "tcvn14423-2026-l3",
@@ -138,6 +158,8 @@ def test_load_checklists_publishes_the_mapping_once_and_prints_its_coverage(caps
     assert "source c12-2022-l3: 58 of 61 items mapped (95%)" in out
     assert "target tcvn14423-2026-l3: 71 of 120 items mapped (59%)" in out
     assert "source c12-2022-l4: 59 of 62 items mapped (95%)" in out
+    assert "source c12-2022-l1: 28 of 32 items mapped (88%)" in out
+    assert "target tcvn14423-2026-l2: 44 of 77 items mapped (57%)" in out
     # The published figure is the one in docs/mappings.md.
     docs = (Path(__file__).resolve().parents[2] / "docs" / "mappings.md").read_text(encoding="utf-8")
     for line in out.splitlines()[1:]:

@@ -53,9 +53,10 @@ def closed_circular12(api, demo, system) -> dict:
     return closed.json()
 
 
-def expected_carry(source: dict) -> dict[str, tuple[str, str]]:
+def expected_carry(source: dict, level: int = 3) -> dict[str, tuple[str, str]]:
     """Independently of the service: target code → (source code, result), from the mapping file and the answers."""
-    mapping = yaml.safe_load((DATA_DIR / "c12-2022-l3--tcvn14423-2026-l3.yaml").read_text(encoding="utf-8"))
+    path = DATA_DIR / f"c12-2022-l{level}--tcvn14423-2026-l{level}.yaml"
+    mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
     answers = {r["code"]: r["result"] for r in source["results"]}
     expected: dict[str, tuple[str, str]] = {}
     for pair in mapping["pairs"]:
@@ -154,7 +155,23 @@ def test_who_may_start_a_gap_assessment_and_when(shipped, demo, api, client):
     assert again.status_code == 409 and again.json()["error"]["code"] == "gap_assessment_exists"
 
 
-def test_no_mapping_for_the_level_is_a_409(shipped, demo, api):
+@pytest.mark.parametrize(("level", "carried"), [(1, 7), (2, 11)])
+def test_a_level_1_or_2_system_gets_its_equal_and_superset_answers_carried(shipped, demo, api, level, carried):
+    system = decree_85(level)
+    source = closed_circular12(api, demo, system)
+    assert ChecklistTemplate.objects.get(pk=source["checklist_id"]).code == f"c12-2022-l{level}"
+    resp = api.post(f"systems/{system.pk}/gap-assessments", demo.security_unit)
+    assert resp.status_code == 201, resp.content
+    gap = resp.json()
+    assert ChecklistTemplate.objects.get(pk=gap["checklist_id"]).code == f"tcvn14423-2026-l{level}"
+    expected = expected_carry(source, level)
+    got = {r["code"]: (r["carried_from"]["item_code"], r["result"]) for r in gap["results"] if r["carried_from"]}
+    assert got == expected and len(expected) == carried
+    assert all(r["result"] is None for r in gap["results"] if r["code"] not in expected)
+
+
+def test_no_mapping_between_the_two_catalogues_is_a_409(demo, api):
+    load_shipped()  # the catalogues only: no mapping published
     system = decree_85(2)
     closed_circular12(api, demo, system)
     resp = api.post(f"systems/{system.pk}/gap-assessments", demo.security_unit)
