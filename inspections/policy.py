@@ -78,6 +78,15 @@ class ListRule(_Strict):
     assessor: Assessor
     basis: str = Field(min_length=1)
     self_inspection: SelfInspectionRule
+    # A catalogue file in this folder whose items every inspection of a listed system adds to its own checklist's.
+    supplement: str = Field(pattern=r"^[a-z0-9_]+\.yaml$")
+    supplement_basis: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _supplement_exists(self):
+        if not (POLICY_DIR / self.supplement).is_file():
+            raise ValueError(f"supplement {self.supplement!r} is not a file in {POLICY_DIR.name}/")
+        return self
 
 
 class SchedulePolicy(_Strict):
