@@ -211,3 +211,15 @@ def test_the_shipped_rule_cites_the_law_and_the_first_of_october():
 def test_the_loader_refuses_a_bad_rule(change):
     with pytest.raises(ValidationError):
         parse_policy(_policy_with(**change))
+
+
+def test_the_list_card_shows_this_years_state_to_the_owner_only(client, demo):
+    system = _listed_system(demo)
+    today = timezone.localdate()
+    expected = "overdue" if today >= date(today.year, 10, 1) else "due"
+    client.force_login(demo.owner)
+    page = client.get(f"/systems/{system.pk}/").content.decode()
+    assert f'data-self-inspection="{expected}"' in page and f"01/10/{today.year}" in page
+    client.force_login(demo.operator)
+    page = client.get(f"/systems/{system.pk}/").content.decode()
+    assert "data-self-inspection" not in page and "list-self-inspection" not in page
