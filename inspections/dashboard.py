@@ -22,6 +22,7 @@ from systems_registry import national_list, transition
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import systems_visible_to
 
+from . import list_self_inspection
 from .models import OPEN_STATUSES, Finding, Inspection
 
 DUE_WINDOW_DAYS = 30
@@ -55,7 +56,8 @@ def extra_measures(user, organization, today: date) -> list[Measure]:
 def national_list_measures(user, organization, today: date) -> list[Measure]:
     """Systems on the national-security List and proposed for it, shown apart and only to those who see the flag
     (the owner's representatives and national authorities); and the systems past a transitional deadline
-    (Decree 331 Art. 39.1) they have not met. Two queries."""
+    (Decree 331 Art. 39.1) they have not met; with the List, the listed systems whose yearly self-inspection is
+    overdue (Law 116 Art. 11.1(b)). Two queries."""
     visible = _scope(systems_visible_to(user), organization)
     viewer = national_list.FlagViewer(user)
     measures = []
@@ -64,11 +66,16 @@ def national_list_measures(user, organization, today: date) -> list[Measure]:
         counts = scoped.aggregate(
             listed=Count("id", filter=Q(national_security_list="listed")),
             proposed=Count("id", filter=Q(national_security_list="proposed")),
+            self_inspection_overdue=Count("id", filter=list_self_inspection.overdue_condition(today=today)),
         )
         measures += [
             Measure("national_list_listed", gettext("Systems on the national-security List"), counts["listed"]),
             Measure("national_list_proposed", gettext("Systems proposed for the national-security List"),
                     counts["proposed"]),
+            # Law 116 Art. 11.1(b): the year's self-inspection of a List system, not closed before 01/10.
+            Measure("national_list_self_inspection_overdue",
+                    gettext("List systems whose yearly self-inspection is overdue"),
+                    counts["self_inspection_overdue"]),
         ]  # fmt: skip
     late = transition.rows(visible, state="late", today=today).count()
     measures.append(Measure("transition_late", gettext("Transitional deadlines passed and not met"), late))

@@ -3,6 +3,7 @@ administrator may override in the database (InspectionCyclePolicy rows win over 
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -35,11 +36,57 @@ class TriggerRule(_Strict):
     note: str = ""
 
 
+class DayOfYear(_Strict):
+    day: int = Field(ge=1, le=31)
+    month: int = Field(ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _exists_every_year(self):
+        date(2027, self.month, self.day)  # a non-leap year: 29/02 would not come every year
+        return self
+
+    def in_year(self, year: int) -> date:
+        return date(year, self.month, self.day)
+
+
+class SelfInspectionRule(_Strict):
+    """The yearly self-inspection of a List system, whose written results reach the competent specialised force
+    before a fixed day of each year."""
+
+    basis: str = Field(min_length=1)
+    # The results are due *before* this day: the day itself is the first day the year's self-inspection is late.
+    report_before: DayOfYear
+    # Inspections of these kinds, closed from 01/01 of the year up to the day before `report_before`, count.
+    kinds: list[Literal["periodic", "ad_hoc"]] = Field(min_length=1)
+    # Reminders this many days before `report_before`; 0 is the day it passes.
+    reminder_days_before: list[int] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        if len(set(self.kinds)) != len(self.kinds):
+            raise ValueError("an inspection kind is listed twice")
+        days = self.reminder_days_before
+        if len(set(days)) != len(days) or min(days) < 0 or max(days) > 180:
+            raise ValueError("reminder days must be distinct, from 0 to 180")
+        return self
+
+
 class ListRule(_Strict):
-    """What a system on the national-security List needs of its assessor, whatever its level."""
+    """What a system on the national-security List needs of its assessor, whatever its level, and its yearly
+    self-inspection."""
 
     assessor: Assessor
     basis: str = Field(min_length=1)
+    self_inspection: SelfInspectionRule
+    # A catalogue file in this folder whose items every inspection of a listed system adds to its own checklist's.
+    supplement: str = Field(pattern=r"^[a-z0-9_]+\.yaml$")
+    supplement_basis: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _supplement_exists(self):
+        if not (POLICY_DIR / self.supplement).is_file():
+            raise ValueError(f"supplement {self.supplement!r} is not a file in {POLICY_DIR.name}/")
+        return self
 
 
 class SchedulePolicy(_Strict):

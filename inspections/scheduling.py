@@ -20,6 +20,7 @@ from checklists.selectors import default_checklist
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 
+from . import list_supplement
 from .models import OPEN_STATUSES, Inspection, InspectionCyclePolicy, InspectionResult
 from .policy import REGIMES, load_policy, stricter
 from .transition import catalogue_regime
@@ -226,6 +227,9 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
         report.rescheduled.extend(i.pk for i in to_reschedule)
     created = _create_with_snapshots(to_create)
     report.created.extend(i.pk for i in created)
+    listed = {s.pk: s.regime for s in batch if s.national_security_list == "listed"}
+    for regime in set(listed.values()):  # Decree 331 Art. 30.9: the List's supplementary items
+        list_supplement.add_to_snapshot([i.pk for i in created if listed.get(i.system_id) == regime], regime=regime)
     stored = {s.pk: s.next_inspection_due for s in batch}
     changed = {sid: d for sid, d in due_by_system.items() if stored[sid] != d}
     if changed:

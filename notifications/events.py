@@ -235,6 +235,34 @@ def finding_overdue_event(finding) -> Event:
     )  # fmt: skip
 
 
+def list_self_inspection_event(system, stage) -> Event:
+    """The yearly self-inspection of a system on the national-security List (Law 116 Art. 11.1(b)) is not done and
+    its deadline approaches or passed: one per (system, year, reminder stage), to the owner's representatives only,
+    who are the ones who see the List flag."""
+    params = {"system": system.code, "deadline": _Date(stage.deadline), "days": stage.days_before,
+              "basis": stage.basis, "year": stage.year}  # fmt: skip
+    if stage.days_before == 0:
+        kind = Kind.INSPECTION_OVERDUE
+        title = _("Overdue: the %(year)s self-inspection of %(system)s")
+        body = _("The results of the yearly self-inspection of system %(system)s (%(basis)s) were due before "
+                 "%(deadline)s and no inspection of it was closed in %(year)s before that day.")  # fmt: skip
+    else:
+        kind = Kind.INSPECTION_DUE
+        title = _("Self-inspection of %(system)s: results due before %(deadline)s")
+        body = _("System %(system)s is on the national-security List: its yearly self-inspection (%(basis)s) must be "
+                 "closed and its results sent before %(deadline)s, in %(days)s days.")  # fmt: skip
+    return Event(
+        audience=who.owner_representatives(system.owner_id), kind=kind, url=_system_url(system.pk),
+        key=f"system:{system.pk}:list_self_inspection:{stage.year}:{stage.days_before}",
+        title=title, body=body, params=params,
+    )  # fmt: skip
+
+
+def notify_events(events) -> int:
+    """Notify a scanner's batch of events at once; the number of notifications created."""
+    return len(notify_all(list(events)))
+
+
 # --- registry ----------------------------------------------------------------------------------------------------
 
 

@@ -21,7 +21,9 @@ def test_policy_files_define_every_level_and_the_documented_cycles():
     assert d85 == {1: (24, "any"), 2: (24, "any"), 3: (12, "licensed"), 4: (12, "licensed"), 5: (6, "licensed")}
     d331 = load_policy("decree_331_2026")
     assert d331.cycle(5).assessor == "licensed" and d331.cycle(1).assessor == "independent"
-    assert {t.name for t in d331.triggers} == {"serious_incident", "major_change", "authority_request"}
+    assert {t.name for t in d331.triggers} == {
+        "serious_incident", "major_change", "authority_request", "doubtful_self_assessment"
+    }
     assert set(REGIMES) == {"decree_85_2016", "decree_331_2026"}
 
 
