@@ -226,6 +226,8 @@ def test_the_number_of_queries_does_not_grow_with_the_rows_of_a_batch(demo):
         return len(ctx.captured_queries) - inserts, inserts
 
     (small, _), (large, inserts) = queries("QNI-Q10", 10), queries("QNI-Q100", 100)
-    assert small == large and inserts <= 8
+    # The driver splits the bulk INSERTs by its parameter limit: a column more can add a batch, a row more cannot
+    # change the other statements.
+    assert small == large and inserts <= 10
     # Importing the same rows again changes nothing: no UPDATE, and as many queries for 100 rows as for 10.
     assert queries("QNI-Q10", 10)[0] == queries("QNI-Q100", 100)[0]

@@ -106,6 +106,58 @@ def _no_foreign_incident(f):
     )
 
 
+def _change(f) -> int:
+    """A change (not major: one risk-assessment task) of the foreign operating system, recorded by its operator."""
+    if not hasattr(f, "change_id"):
+        from django.utils import timezone
+
+        from reporting import changes
+
+        f.change_id = changes.record_change(actor=f.users["operator"], system_id=f.operating_system.pk, kind="users",
+                                            changed_on=timezone.localdate(), description=f"{f.marker} change").pk  # fmt: skip
+    return f.change_id
+
+
+def _task(f) -> int:
+    from reporting.models import FollowUpTask
+
+    return FollowUpTask.objects.filter(change_id=_change(f)).values_list("pk", flat=True).first()
+
+
+def _risk(f) -> int:
+    """A risk assessment of the foreign operating system, recorded by its operator; built once."""
+    if not hasattr(f, "risk_id"):
+        from reporting import changes
+
+        f.risk_id = changes.record_risk_assessment(actor=f.users["operator"], system_id=f.operating_system.pk,
+                                                   trigger="authority_request", conclusion=f"{f.marker} risk").pk  # fmt: skip
+    return f.risk_id
+
+
+def _no_foreign_change(f):
+    from reporting.models import RiskAssessment, SystemChange
+
+    assert not SystemChange.objects.filter(system=f.operating_system, description="probe").exists(), (
+        "a change was recorded on a foreign system"
+    )
+    assert not RiskAssessment.objects.filter(system=f.operating_system, conclusion="probe").exists(), (
+        "a risk assessment was recorded on a foreign system"
+    )
+
+
+def _task_open(f):
+    from reporting.models import FollowUpTask
+
+    # A foreign risk assessment (_risk) may have met it; only closing by hand is what a probe could do.
+    assert FollowUpTask.objects.get(pk=_task(f)).status != "closed", "a foreign follow-up task was closed"
+
+
+def _risk_without_document(f):
+    from reporting.models import RiskAssessment
+
+    assert not RiskAssessment.objects.get(pk=_risk(f)).document, "a document was attached to a foreign assessment"
+
+
 def _no_new_foreign_system(f):
     from systems_registry.models import InformationSystem
 
@@ -293,6 +345,26 @@ HTML: dict[str, Probe] = {
         body=lambda f: {"text": "probe"},
         after=_incident_unreported,
     ),
+    "reporting:change_worklist": lst("/reports/changes/"),
+    "reporting:changes": obj(lambda f: f"/reports/systems/{f.operating_system.pk}/changes/"),
+    "reporting:change_record": obj(
+        lambda f: f"/reports/systems/{f.operating_system.pk}/changes/new/",
+        "post",
+        after=_no_foreign_change,
+        body=lambda f: {"kind": "technology", "changed_on": "2026-12-01", "description": "probe"},
+    ),
+    "reporting:tasks_sync": obj(lambda f: f"/reports/systems/{f.operating_system.pk}/changes/check/", "post"),
+    "reporting:task_close": obj(
+        lambda f: f"/reports/tasks/{_task(f)}/close/", "post", body=lambda f: {"comment": "probe"}, after=_task_open
+    ),
+    "reporting:risk": obj(lambda f: f"/reports/systems/{f.operating_system.pk}/risk/"),
+    "reporting:risk_record": obj(
+        lambda f: f"/reports/systems/{f.operating_system.pk}/risk/new/",
+        "post",
+        after=_no_foreign_change,
+        body=lambda f: {"trigger": "authority_request", "conclusion": "probe"},
+    ),
+    "reporting:risk_document": obj(lambda f: f"/reports/risk-assessments/{_risk(f)}/document/"),
     # notifications
     "notifications:inbox": lst("/notifications/"),
     "notifications:read": obj(lambda f: f"/notifications/{f.notification.pk}/read/", "post", after=_unread),
@@ -504,6 +576,36 @@ API: dict[str, Probe] = {
         "post",
         after=_no_foreign_incident,
         body=lambda f: {"occurred_at": "2026-12-01T08:00:00+07:00", "summary": "probe"},
+    ),
+    "POST /api/v1/systems/{system_id}/changes": obj(
+        lambda f: f"/api/v1/systems/{f.operating_system.pk}/changes",
+        "post",
+        after=_no_foreign_change,
+        body=lambda f: {"kind": "technology", "changed_on": "2026-12-01", "description": "probe"},
+    ),
+    "GET /api/v1/systems/{system_id}/changes": obj(lambda f: f"/api/v1/systems/{f.operating_system.pk}/changes"),
+    "GET /api/v1/follow-up-tasks": lst("/api/v1/follow-up-tasks?page_size=500"),
+    "POST /api/v1/follow-up-tasks/{task_id}/close": obj(
+        lambda f: f"/api/v1/follow-up-tasks/{_task(f)}/close",
+        "post",
+        body=lambda f: {"comment": "probe"},
+        after=_task_open,
+    ),
+    "POST /api/v1/systems/{system_id}/risk-assessments": obj(
+        lambda f: f"/api/v1/systems/{f.operating_system.pk}/risk-assessments",
+        "post",
+        after=_no_foreign_change,
+        body=lambda f: {"trigger": "authority_request", "conclusion": "probe"},
+    ),
+    "GET /api/v1/systems/{system_id}/risk-assessments": obj(
+        lambda f: f"/api/v1/systems/{f.operating_system.pk}/risk-assessments"
+    ),
+    "POST /api/v1/risk-assessments/{assessment_id}/document": obj(
+        lambda f: f"/api/v1/risk-assessments/{_risk(f)}/document",
+        "post",
+        multipart=True,
+        body=lambda f: {"file": _pdf()},
+        after=_risk_without_document,
     ),
     "GET /api/v1/incidents": lst("/api/v1/incidents?page_size=500"),
     "GET /api/v1/incidents/{incident_id}": obj(lambda f: f"/api/v1/incidents/{_incident(f)}"),
