@@ -8,6 +8,8 @@ import unicodedata
 from datetime import UTC, datetime
 
 import pytest
+from docx import Document as WordDocument
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from approvals.statutory import filling, pdf, services
@@ -44,6 +46,19 @@ def test_every_forms_signature_block_shares_its_page_with_the_end_of_the_body(de
     dossier, signer = dossier_for_form(demo, regime, form)
     document = services.draft_form(actor=signer, dossier_id=dossier.pk, form=form)
     assert_signature_page_keeps_the_end_of_the_body(services.pdf_bytes(document), document.content)
+    assert_docx_keeps_the_signature_table_with_the_body(services.docx_bytes(document), document.content)
+
+
+def assert_docx_keeps_the_signature_table_with_the_body(data: bytes, blocks: list[dict]) -> None:
+    word = WordDocument(io.BytesIO(data))
+    last_body = [b["text"] for b in blocks if b["role"] in pdf.STYLES][-1]
+    footer = word.tables[-1]
+    assert any(p.text == filling.nfc("Nơi nhận:") for p in footer.rows[0].cells[0].paragraphs)
+    preceding = footer._tbl.getprevious()
+    assert "".join(t.text or "" for t in preceding.iter(qn("w:t"))) == last_body
+    assert preceding.pPr is not None and preceding.pPr.keepNext is not None, "the last body paragraph keeps with next"
+    assert footer.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None, "the recipients/signature row never splits"
+    assert all(p.paragraph_format.keep_with_next for cell in footer.rows[0].cells for p in cell.paragraphs)
 
 
 @pytest.mark.parametrize(("regime", "level"), [("decree_331_2026", 1), ("decree_331_2026", 3), ("decree_85_2016", 2)])
