@@ -96,14 +96,16 @@ TAIL_GAP, QR_GAP, QR_SIZE, SIGN_ROOM = 6.0, 8.0, 20.0, 24.0
 
 @dataclass(frozen=True)
 class _Spacing:
-    """The body's spacing: the regular one, and a tighter one tried when a form barely overflows its page."""
+    """The body's spacing (Decree 30/2020 App. I, II.6(e): at least 6 pt between paragraphs, lines between single
+    and 1.5 spacing): the regular one, and a tighter one tried when a form barely overflows its page, which only
+    closes the lines up towards single spacing and the gap before a heading."""
 
     line_height: float = 1.25
-    paragraph_gap: float = 1.5
+    paragraph_gap: float = 6 * PT_MM
     heading_gap: float = 2.0
 
 
-REGULAR, TIGHT = _Spacing(), _Spacing(line_height=1.15, paragraph_gap=0.8, heading_gap=1.0)
+REGULAR, TIGHT = _Spacing(), _Spacing(line_height=1.15, heading_gap=0.0)
 
 
 def render(
