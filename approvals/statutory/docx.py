@@ -7,9 +7,10 @@ import io
 from docx import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 
-from .pdf import HEADER, STYLES
+from .pdf import HEADER, KEEP_WITH_NEXT, STYLES
 
 FONT = "Times New Roman"
 ALIGN = {"C": WD_ALIGN_PARAGRAPH.CENTER, "J": WD_ALIGN_PARAGRAPH.JUSTIFY, "L": WD_ALIGN_PARAGRAPH.LEFT}
@@ -53,10 +54,16 @@ def render(*, blocks: list[dict], title: str) -> bytes:
         for block in (b for b in blocks if b["role"] in roles):
             style, size = HEADER[block["role"]]
             _para(cell, block["text"], style=style, size=size)
-    for block in (b for b in blocks if b["role"] in STYLES):
+    body = [b for b in blocks if b["role"] in STYLES]
+    for index, block in enumerate(body):
         style, size, align, indent = STYLES[block["role"]]
-        _para(doc, block["text"], style=style, size=size, align=align, indent_mm=indent)
+        p = _para(doc, block["text"], style=style, size=size, align=align, indent_mm=indent)
+        # Decree 30/2020 App. I: the signature block never stands alone on a page. The body's last paragraph keeps
+        # with the recipients and signature table that follows it, a heading with the paragraph under it.
+        p.paragraph_format.keep_with_next = block["role"] in KEEP_WITH_NEXT or index == len(body) - 1
     footer = doc.add_table(rows=1, cols=2)
+    row_properties = footer.rows[0]._tr.get_or_add_trPr()
+    row_properties.append(OxmlElement("w:cantSplit"))  # the recipients and the signature block stay on one page
     recipients, signature = footer.rows[0].cells
     recipients.paragraphs[0].text = signature.paragraphs[0].text = ""
     for block in blocks:
@@ -70,6 +77,9 @@ def render(*, blocks: list[dict], title: str) -> bytes:
                 _para(signature, "", size=13)
         elif block["role"] == "sign_name":
             _para(signature, block["text"], style="B", size=13)
+    for cell in (recipients, signature):
+        for p in cell.paragraphs:  # the table keeps with the verification line under it
+            p.paragraph_format.keep_with_next = True
     for block in (b for b in blocks if b["role"] == "verify"):
         _para(doc, block["text"], style="I", size=10, align="L")
     out = io.BytesIO()

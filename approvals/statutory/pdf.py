@@ -9,6 +9,7 @@ reader extracts is the document's source text. The document id and content hash 
 metadata (Keywords) and the verification id is printed with a QR code."""
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -86,10 +87,72 @@ def _qr(pdf: _Pdf, url: str, x: float, y: float, size: float) -> None:
                 pdf.rect(x + c * cell, y + r * cell, cell, cell, style="F")
 
 
+# Blocks that introduce what follows (a heading, an article's title, "QUYẾT ĐỊNH:") stay with the next block.
+KEEP_WITH_NEXT = {"title", "about", "authority", "addressee", "heading", "decide", "article"}
+PAGE_H = 297.0
+PT_MM = 25.4 / 72
+TAIL_GAP, QR_GAP, QR_SIZE, SIGN_ROOM = 6.0, 8.0, 20.0, 24.0
+
+
+@dataclass(frozen=True)
+class _Spacing:
+    """The body's spacing (Decree 30/2020 App. I, II.6(e): at least 6 pt between paragraphs, lines between single
+    and 1.5 spacing): the regular one, and a tighter one tried when a form barely overflows its page, which only
+    closes the lines up towards single spacing and the gap before a heading."""
+
+    line_height: float = 1.25
+    paragraph_gap: float = 6 * PT_MM
+    heading_gap: float = 2.0
+
+
+REGULAR, TIGHT = _Spacing(), _Spacing(line_height=1.15, heading_gap=0.0)
+
+
 def render(
     *, blocks: list[dict], title: str, short_id: str, content_sha256: str, created: datetime, verify_url: str
 ) -> bytes:
-    pdf = _new_pdf(title=title, short_id=short_id, content_sha256=content_sha256, created=created)
+    """Decree 30/2020 Appendix I: the signature block never stands alone on a page. The recipients, the signature
+    block and the verification id (the tail) are kept together and with the end of the body: the body is drawn in
+    its regular spacing, then in a tighter one (a form that barely overflows), then with a page break before one of
+    its last blocks (never right after a heading), so that the tail shares its page with the body's last lines.
+    Only where none of these works (a single paragraph longer than a page) does the tail start a page."""
+    meta = {"title": title, "short_id": short_id, "content_sha256": content_sha256, "created": created}
+    body = [b for b in blocks if b["role"] in STYLES]
+    breaks = [i for i in range(len(body) - 1, 0, -1) if body[i - 1]["role"] not in KEEP_WITH_NEXT][:8]
+    attempts = [(REGULAR, None), (TIGHT, None), *((spacing, i) for spacing in (REGULAR, TIGHT) for i in breaks)]
+    for spacing, break_before in attempts:
+        pdf, kept = _draw(blocks, meta, verify_url, spacing, break_before)
+        if kept:
+            return bytes(pdf.output())
+    pdf, _kept = _draw(blocks, meta, verify_url, REGULAR, None)
+    return bytes(pdf.output())
+
+
+def _tail_height(pdf: _Pdf, blocks: list[dict], text_w: float) -> float:
+    recipients = 0.0
+    for block in blocks:
+        if block["role"] in ("recipients_label", "recipient"):
+            label = block["role"] == "recipients_label"
+            pdf.set_font(FONT, "BI" if label else "", 12 if label else 11)
+            recipients += pdf.multi_cell(text_w * 0.48, 5, block["text"], dry_run=True, output="HEIGHT")
+    signature = SIGN_ROOM
+    pdf.set_font(FONT, "B", 13)
+    for block in (b for b in blocks if b["role"] in ("sign_title", "sign_name")):
+        signature += pdf.multi_cell(text_w * 0.55, 6, block["text"], dry_run=True, output="HEIGHT")
+    pdf.set_font(FONT, "I", 10)
+    verify = 4 + sum(
+        pdf.multi_cell(text_w - 24, 4.5, b["text"], dry_run=True, output="HEIGHT")
+        for b in blocks
+        if b["role"] == "verify"
+    )
+    return TAIL_GAP + max(recipients, signature) + QR_GAP + max(QR_SIZE, verify)
+
+
+def _draw(
+    blocks: list[dict], meta: dict, verify_url: str, spacing: _Spacing, break_before: int | None
+) -> tuple[_Pdf, bool]:
+    """Draw the document; the second value says whether the tail shares its page with the end of the body."""
+    pdf = _new_pdf(**meta)
     text_w = PAGE_W - LEFT - RIGHT
     left = [b for b in blocks if b["role"] in ("org_parent", "org_name", "number", "subject")]
     right = [b for b in blocks if b["role"] in ("motto_country", "motto", "place_date")]
@@ -100,20 +163,28 @@ def render(
     end_right = _column(pdf, right, right_x, PAGE_W - 8 - right_x, TOP, {"motto"})
     pdf.set_y(max(end_left, end_right) + 6)
     body = [b for b in blocks if b["role"] in STYLES]
-    for block in body:
+    for index, block in enumerate(body):
+        if index == break_before and pdf.get_y() > TOP + 1:
+            pdf.add_page()
         style, size, align, indent = STYLES[block["role"]]
         pdf.set_font(FONT, style, size)
-        if block["role"] in ("title", "decide", "addressee"):
-            pdf.ln(2)
-        with pdf.text_columns(text_align=align, line_height=1.25, l_margin=LEFT, r_margin=RIGHT) as cols:
-            with cols.paragraph(first_line_indent=indent, bottom_margin=1.5) as par:
+        if block["role"] in ("title", "decide", "addressee") and pdf.get_y() > TOP + 1:
+            pdf.ln(spacing.heading_gap)
+        with pdf.text_columns(text_align=align, line_height=spacing.line_height, l_margin=LEFT, r_margin=RIGHT) as cols:
+            with cols.paragraph(first_line_indent=indent, bottom_margin=spacing.paragraph_gap) as par:
                 par.write(block["text"])
-    # Recipients (left) and the signature block (right) side by side (App. I, I.7–I.9).
+    # The tail: recipients (left) and the signature block (right) side by side (App. I, I.7–I.9), then the QR code.
+    body_page, body_end = pdf.page, pdf.get_y()
+    # On a page after the first, at least two of the body's lines stand above the tail (no widowed last word).
+    two_lines = 2 * STYLES["para"][1] * PT_MM * spacing.line_height
+    kept = (body_page == 1 or body_end >= TOP + two_lines) and (
+        body_end + _tail_height(pdf, blocks, text_w) <= PAGE_H - BOTTOM
+    )
+    if not kept:
+        pdf.add_page()
     recipients = [b for b in blocks if b["role"] in ("recipients_label", "recipient")]
     signature = [b for b in blocks if b["role"] in ("sign_title", "sign_name")]
-    if pdf.get_y() > 297 - BOTTOM - 70:
-        pdf.add_page()
-    top = pdf.get_y() + 6
+    top = pdf.get_y() + TAIL_GAP
     pdf.set_xy(LEFT, top)
     for block in recipients:
         label = block["role"] == "recipients_label"
@@ -126,16 +197,13 @@ def render(
     for block in signature:
         pdf.set_font(FONT, "B", 13)
         if block["role"] == "sign_name":
-            pdf.set_y(pdf.get_y() + 24)  # room for the signature and the seal
+            pdf.set_y(pdf.get_y() + SIGN_ROOM)  # room for the signature and the seal
         pdf.set_x(sign_x)
         pdf.multi_cell(text_w * 0.55, 6, block["text"], align="C", new_x="LEFT", new_y="NEXT")
-    y = max(end_recipients, pdf.get_y()) + 8
-    if y > 297 - BOTTOM - 24:
-        pdf.add_page()
-        y = pdf.get_y()
-    _qr(pdf, verify_url, LEFT, y, 20)
+    y = max(end_recipients, pdf.get_y()) + QR_GAP
+    _qr(pdf, verify_url, LEFT, y, QR_SIZE)
     pdf.set_xy(LEFT + 24, y + 4)
     pdf.set_font(FONT, "I", 10)
     for block in (b for b in blocks if b["role"] == "verify"):
         pdf.multi_cell(text_w - 24, 4.5, block["text"], align="L", new_x="LEFT", new_y="NEXT")
-    return bytes(pdf.output())
+    return pdf, kept and pdf.page == body_page
