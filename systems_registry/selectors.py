@@ -81,9 +81,19 @@ def systems_visible_to(user) -> QuerySet:
 
 
 def system_list(
-    user, *, q: str = "", level: int | None = None, status: str = "", owner_id: int | None = None
+    user,
+    *,
+    q: str = "",
+    level: int | None = None,
+    status: str = "",
+    owner_id: int | None = None,
+    related: bool = True,
 ) -> QuerySet:
-    qs = systems_visible_to(user).select_related("owner", "operator", "security_unit")
+    """`related=False` for callers that show the organisations' ids only (the API): joining three organisations
+    added some 40 columns for Django to compile into every page's statement (docs/benchmarks.md)."""
+    qs = systems_visible_to(user)
+    if related:
+        qs = qs.select_related("owner", "operator", "security_unit")
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
     if level:
@@ -95,13 +105,16 @@ def system_list(
     return qs.order_by("code", "id")
 
 
-def system_for_user(user, system_id, *, for_update: bool = False) -> InformationSystem:
-    """One system the user may see, or 404. Whether the user may *act* is the caller's question (403)."""
+def system_for_user(user, system_id, *, for_update: bool = False, related: bool = True) -> InformationSystem:
+    """One system the user may see, or 404. Whether the user may *act* is the caller's question (403).
+    `related=False` leaves out the five organisations and the dossier (the API shows their ids only)."""
     try:
         system_id = int(system_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    qs = systems_visible_to(user).select_related("owner", "operator", "security_unit", "parent", "approved_dossier")
+    qs = systems_visible_to(user)
+    if related:
+        qs = qs.select_related("owner", "operator", "security_unit", "parent", "approved_dossier")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     # Not .first(): its ORDER BY pk makes Django hash every selected column of the five joined tables while
