@@ -20,17 +20,19 @@ def paginate(qs: QuerySet, params: PageParams, serialize) -> dict:
     return {"items": serialize(rows), "count": count, "page": params.page, "page_size": params.page_size}
 
 
-def paginate_counted(qs: QuerySet, params: PageParams, serialize) -> dict:
-    """The same envelope in one statement: the page's rows carry the count of the whole filtered set
-    (`COUNT(*) OVER ()`, computed before the LIMIT), so the visibility filter runs once instead of twice. Only a
-    page past the end, which has no row to carry it, asks for the count on its own."""
+def paginate_counted(qs: QuerySet, params: PageParams, fetch, serialize) -> dict:
+    """The same envelope from two cheaper statements: the page's primary keys in order, each carrying the count of
+    the whole filtered set (`COUNT(*) OVER ()`, computed before the LIMIT), so the filter (the visibility UNION)
+    runs once instead of twice and over narrow rows; then `fetch(ids)` reads those rows by primary key (any order:
+    they are put back in the page's). Only a page past the end, which has no row to carry the count, asks for it
+    on its own. docs/benchmarks.md: 6.4 + ~0.5 ms against 9.4 + 6.2 ms for a province's page of 50 at 50,000."""
     start = (params.page - 1) * params.page_size
-    rows = list(qs.annotate(_page_total=Window(Count("*")))[start : start + params.page_size])
-    if rows:
-        count = rows[0]["_page_total"] if isinstance(rows[0], dict) else rows[0]._page_total
-        for row in rows:
-            if isinstance(row, dict):
-                del row["_page_total"]
-    else:
+    head = list(
+        qs.annotate(_page_total=Window(Count("*"))).values_list("pk", "_page_total")[start : start + params.page_size]
+    )
+    if not head:
         count = qs.count() if start else 0
-    return {"items": serialize(rows), "count": count, "page": params.page, "page_size": params.page_size}
+        return {"items": serialize([]), "count": count, "page": params.page, "page_size": params.page_size}
+    by_pk = {row["pk"] if isinstance(row, dict) else row.pk: row for row in fetch([pk for pk, _ in head])}
+    rows = [by_pk[pk] for pk, _ in head if pk in by_pk]
+    return {"items": serialize(rows), "count": head[0][1], "page": params.page, "page_size": params.page_size}

@@ -1,5 +1,6 @@
 from types import SimpleNamespace
 
+from django.db.models import F
 from ninja import Body, Query, Router, Status
 from pydantic import BaseModel, Field
 
@@ -52,6 +53,7 @@ _PAGE_COLUMNS = [f.attname for f in InformationSystem._meta.concrete_fields if f
 
 
 def _serialize_row(row: dict) -> dict:
+    del row["pk"]
     reasons = row.pop("classification_reasons") or []
     row["reasons"] = [
         {"criterion": r["criterion"], "level": r["level"], "text": r["text"], "article": r.get("article", "")}
@@ -65,8 +67,13 @@ def _serialize_row(row: dict) -> dict:
 @router.get("/systems", response=SystemPage)
 def list_systems(request, params: Query[SystemFilter]):
     filters = {"q": params.q, "level": params.level, "status": params.status or "", "owner_id": params.owner_id}
-    qs = system_list(request.user, **filters, related=False).values(*_PAGE_COLUMNS, "classification_reasons")
-    return paginate_counted(qs, params, lambda rows: [_serialize_row(row) for row in rows])
+    qs = system_list(request.user, **filters, related=False)
+    return paginate_counted(qs, params, _page_rows, lambda rows: [_serialize_row(row) for row in rows])
+
+
+def _page_rows(ids: list[int]):
+    # The ids come from the visibility-filtered page of this request (paginate_counted).
+    return InformationSystem.objects.filter(pk__in=ids).values(*_PAGE_COLUMNS, "classification_reasons", pk=F("id"))
 
 
 @router.post("/systems", response={201: SystemOut})
