@@ -113,7 +113,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # PostgreSQL stops planning it again; planning the visibility UNION was ~3.5 of a system detail's ~4.5 ms of
     # SQL (docs/benchmarks.md, "HTTP throughput"). Behind PgBouncer in transaction mode it needs
     # max_prepared_statements (PgBouncer >= 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,3 +1,4 @@
+from functools import partial
 from types import SimpleNamespace
 
 from django.db.models import F
@@ -9,7 +10,7 @@ from accounts.pagination import PageParams, paginate_counted
 from . import services
 from .models import InformationSystem
 from .schemas import ClassificationOut, ReasonOut, SystemCreate, SystemOut, SystemPatch
-from .selectors import system_for_user, system_list
+from .selectors import system_for_user, system_list, visible_page_in_code_order
 
 router = Router(tags=["systems"])
 
@@ -68,7 +69,8 @@ def _serialize_row(row: dict) -> dict:
 def list_systems(request, params: Query[SystemFilter]):
     filters = {"q": params.q, "level": params.level, "status": params.status or "", "owner_id": params.owner_id}
     qs = system_list(request.user, **filters, related=False)
-    return paginate_counted(qs, params, _page_rows, lambda rows: [_serialize_row(row) for row in rows])
+    head = None if any(filters.values()) else partial(visible_page_in_code_order, request.user)
+    return paginate_counted(qs, params, _page_rows, lambda rows: [_serialize_row(row) for row in rows], head=head)
 
 
 def _page_rows(ids: list[int]):
