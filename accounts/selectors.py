@@ -8,7 +8,8 @@ import itertools
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import CharField, IntegerField, QuerySet, Value
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -34,7 +35,7 @@ class UserFacts:
     generation: int
     day: date
     scope: object  # the request these facts were read in (accounts.context)
-    _delegations: tuple[tuple[int, int], ...] | None = None  # today's: (owner_id, delegate_id), read when first asked
+    _delegations: tuple[tuple[int, int], ...] = ()  # today's, to any of the memberships: (owner_id, delegate_id)
 
     def member_orgs(self, roles=None) -> set[int]:
         return {org for org, role, _ in self.memberships if roles is None or role in roles}
@@ -44,28 +45,64 @@ class UserFacts:
         delegates = self.member_orgs(roles)
         if not delegates:
             return set()
-        if self._delegations is None:
-            self._delegations = tuple(
-                Delegation.objects.active(on=self.day).filter(delegate_id__in=self.member_orgs())
-                .values_list("owner_id", "delegate_id")
-            )  # fmt: skip
         return {owner for owner, delegate in self._delegations if delegate in delegates}
 
 
+# The memberships and today's delegations to them in one statement (a UNION ALL), compiled once per process with
+# stand-in values: building and compiling it took more of a request than running it (docs/benchmarks.md).
+_STAND_IN_USER_ID = -(2**62)
+_STAND_IN_DAY = date(1901, 2, 3)
+_facts_sql: dict[str, tuple[str, tuple, tuple[int, ...], tuple[int, ...]]] = {}
+
+
+def _compiled_facts() -> tuple[str, tuple, tuple[int, ...], tuple[int, ...]]:
+    vendor = connection.vendor
+    if vendor not in _facts_sql:
+        own, text = Membership.objects.filter(user_id=_STAND_IN_USER_ID), CharField()
+        memberships = own.values_list(
+            "organization_id", "role", "organization__kind", Value(None, output_field=IntegerField())
+        ).order_by()
+        delegations = (
+            Delegation.objects.active(on=_STAND_IN_DAY)
+            .filter(delegate_id__in=own.values("organization_id"))
+            .values_list("owner_id", Value(None, output_field=text), Value(None, output_field=text), "delegate_id")
+            .order_by()
+        )  # fmt: skip
+        sql, params = memberships.union(delegations, all=True).query.sql_with_params()
+        users = tuple(i for i, value in enumerate(params) if value == _STAND_IN_USER_ID)
+        days = tuple(i for i, value in enumerate(params) if value in (_STAND_IN_DAY, str(_STAND_IN_DAY)))
+        if len(users) != 2 or len(days) != 2:  # the memberships and the delegates; a term's start and end
+            raise RuntimeError(f"user facts template: {len(users)} user and {len(days)} date parameters")
+        _facts_sql[vendor] = (sql, tuple(params), users, days)
+    return _facts_sql[vendor]
+
+
+def _read_facts(user_id: int, day: date) -> tuple[tuple, tuple]:
+    sql, template, users, days = _compiled_facts()
+    params = list(template)
+    for i in users:
+        params[i] = user_id
+    for i in days:
+        params[i] = day if isinstance(template[i], date) else str(day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    memberships = tuple(sorted((org, role, kind) for org, role, kind, delegate in rows if delegate is None))
+    delegations = tuple(sorted((owner, delegate) for owner, _, _, delegate in rows if delegate is not None))
+    return memberships, delegations
+
+
 def user_facts(user) -> UserFacts:
-    """The user's memberships (with each organisation's kind), and today's delegations to them when first asked:
-    one query the first time in a request, none after in the same request while nothing changed."""
+    """The user's memberships (with each organisation's kind) and today's delegations to them: one query the first
+    time in a request, none after in the same request while nothing changed."""
     today = timezone.localdate()
     scope = context.current()
     cached = getattr(user, "_attesta_facts", None)
     if cached is not None and cached.scope is scope and cached.generation == _current[0] and cached.day == today:
         return cached
     generation = _current[0]
-    memberships = tuple(
-        Membership.objects.filter(user_id=user.pk).order_by("organization_id", "role")
-        .values_list("organization_id", "role", "organization__kind")
-    )  # fmt: skip
-    facts = UserFacts(memberships=memberships, generation=generation, day=today, scope=scope)
+    memberships, delegations = _read_facts(user.pk, today)
+    facts = UserFacts(memberships=memberships, generation=generation, day=today, scope=scope, _delegations=delegations)
     if user.pk is not None and scope.request_id:  # only inside a request (RequestContextMiddleware)
         user._attesta_facts = facts
     return facts

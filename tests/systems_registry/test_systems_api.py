@@ -172,6 +172,30 @@ def test_list_filters_and_envelope(api, demo):
     assert api.get("systems", demo.operator, {"q": "LGSP"}).json()["count"] == 1
 
 
+def test_list_pages_walk_the_visible_set_in_code_order_with_its_count(api, demo):
+    # The list reads a page's ids with the count in one statement, then those rows (accounts.pagination
+    # .paginate_counted): the pages still follow the code order, their count is the visible set's, the rows are the
+    # detail's, and a page past the end is empty with the same count.
+    owner, operator = demo.org("QNI"), demo.org("QNI-TTCDS")
+    for _ in range(7):
+        factories.system(demo.operator, owner, operator, demo.org("QNI-SKHCN"), classify=False)
+    first = api.get("systems", demo.operator, {"page_size": 200}).json()
+    visible = [row["code"] for row in first["items"]]
+    assert first["count"] == len(visible) >= 7 and visible == sorted(visible)
+    walked, page = [], 1
+    while body := api.get("systems", demo.operator, {"page_size": 3, "page": page}).json():
+        if not body["items"]:
+            break
+        assert body["count"] == len(visible)
+        walked += [row["code"] for row in body["items"]]
+        page += 1
+    assert walked == visible
+    past = api.get("systems", demo.operator, {"page_size": 3, "page": page + 5}).json()
+    assert past["items"] == [] and past["count"] == len(visible)
+    detail = api.get(f"systems/{first['items'][0]['id']}", demo.operator).json()
+    assert first["items"][0] == detail | {"available_transitions": []}
+
+
 def test_list_query_count_is_constant_from_10_to_100_rows(api, demo):
     owner, operator = demo.org("QNI"), demo.org("QNI-TTCDS")
 
