@@ -95,7 +95,7 @@ def transition_deadline_event(system, stage) -> Event:
     (system, rule, reminder stage)."""
     r = stage.rule
     audience = who.owner_representatives(system.owner_id) | who.system_people(system, security_unit=False)
-    params = {"system": system.code, "deadline": _date(r.deadline), "days": stage.days_before, "basis": r.basis}
+    params = {"system": system.code, "deadline": _date(r.deadline), "days": stage.days_before, "basis": r.basis_label()}
     if stage.days_before == 0:
         title = _("Transitional deadline passed: %(system)s (%(deadline)s)")
         body = _("The transitional deadline of %(deadline)s (%(basis)s) has passed and system %(system)s has not met "

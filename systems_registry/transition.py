@@ -100,6 +100,7 @@ class TransitionRule(_Strict):
     rule: str = Field(pattern=r"^[a-z0-9_]+$", max_length=40)
     version: str = Field(min_length=1, max_length=40)
     basis: str = Field(min_length=1)
+    basis_vi: str = Field(min_length=1)  # the same citation in Vietnamese, for Vietnamese pages, exports and notices
     title: Text
     starts_on: date
     period: Period
@@ -118,6 +119,9 @@ class TransitionRule(_Strict):
 
     def label(self) -> str:
         return self.title.vi if (get_language() or "vi").startswith("vi") else self.title.en
+
+    def basis_label(self) -> str:
+        return self.basis_vi if (get_language() or "vi").startswith("vi") else self.basis
 
 
 def add_months(start: date, months: int) -> date:

@@ -208,7 +208,7 @@ def transition_view(request):
     rules = {r.rule: r for r in transition.load_rules()}
     today = timezone.localdate()
     rows = [
-        {**row, "rule_label": rules[row["rule"]].label(), "basis": rules[row["rule"]].basis,
+        {**row, "rule_label": rules[row["rule"]].label(), "basis": rules[row["rule"]].basis_label(),
          "state_label": transition.STATE_LABELS[row["state"]], "deadline": _as_date(row["deadline"]),
          "days_left": (_as_date(row["deadline"]) - today).days}
         for row in page

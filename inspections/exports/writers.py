@@ -213,7 +213,7 @@ def export_transition(user, params: TransitionParams, wb: StreamingWorkbook, pro
     progress.expect(qs.count())
     rules = {r.rule: r for r in transition.load_rules()}
     rows = (
-        (r["code"], r["name"], rules[r["rule"]].label(), rules[r["rule"]].basis, rules[r["rule"]].deadline,
+        (r["code"], r["name"], rules[r["rule"]].label(), rules[r["rule"]].basis_label(), rules[r["rule"]].deadline,
          str(transition.STATE_LABELS[r["state"]]))
         for r in qs.iterator(chunk_size=chunk())
     )  # fmt: skip
