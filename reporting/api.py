@@ -311,9 +311,16 @@ def record_risk_assessment(request, system_id: int, data: RiskAssessmentIn):
     return Status(201, serialize_assessment(ra))
 
 
-@router.get("/systems/{system_id}/risk-assessments", response={200: RiskAssessmentPage, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@router.get(
+    "/systems/{system_id}/risk-assessments",
+    response={200: RiskAssessmentPage, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
 def list_risk_assessments(request, system_id: int, params: Query[PageParams]):
-    return paginate(changes.risk_assessments_of(request.user, system_id), params, lambda rows: [serialize_assessment(r) for r in rows])
+    return paginate(
+        changes.risk_assessments_of(request.user, system_id),
+        params,
+        lambda rows: [serialize_assessment(r) for r in rows],
+    )
 
 
 @router.post("/risk-assessments/{assessment_id}/document", response={201: RiskAssessmentOut, **ERRORS, 413: ErrorOut})

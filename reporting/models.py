@@ -265,7 +265,8 @@ class RiskAssessment(models.Model):
         indexes = [models.Index(fields=["system", "created_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(proposes_level__isnull=True) | models.Q(proposes_level__gte=1, proposes_level__lte=5),
+                condition=models.Q(proposes_level__isnull=True)
+                | models.Q(proposes_level__gte=1, proposes_level__lte=5),
                 name="risk_assessment_level_range",
             ),
         ]

@@ -110,7 +110,9 @@ def system_detail_view(request, system_id):
                 "criteria": national_list.criteria_labels(system),
                 "all_criteria": national_list.load_policy().criteria,
                 "transitions": [t for t in transitions if t in LIST_TRANSITIONS],
-            } if national_list.FlagViewer(request.user).sees(system) else None,
+            }
+            if national_list.FlagViewer(request.user).sees(system)
+            else None,
             # parent_id too: the related manager sets each part's parent, which read a deferred parent_id per part.
             "parts": system.parts.only("id", "code", "name", "status", "proposed_level", "parent_id").order_by("code"),
         },

@@ -141,7 +141,9 @@ def build_content(
     for block in spec.blocks():
         if block.levels is not None and dossier.form_level not in block.levels:
             continue
-        if (block.when == "listed" and not listed) or (block.when == "list_requested" and not requests_listing(dossier.system)):
+        if (block.when == "listed" and not listed) or (
+            block.when == "list_requested" and not requests_listing(dossier.system)
+        ):
             continue
         if block.text == "{legal_bases}":
             for basis in policy.legal_bases:

@@ -5,67 +5,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checklists', '0001_initial'),
+        ("checklists", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RequirementMapping',
+            name="RequirementMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, verbose_name='code')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('title_en', models.CharField(blank=True, max_length=500, verbose_name='title (English)')),
-                ('basis', models.TextField(verbose_name='basis')),
-                ('source_filename', models.CharField(blank=True, max_length=255, verbose_name='source file')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the source file')),
-                ('pairs_count', models.PositiveIntegerField(default=0, verbose_name='pairs')),
-                ('published_at', models.DateTimeField(verbose_name='published at')),
-                ('source_checklist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mappings_from', to='checklists.checklisttemplate')),
-                ('target_checklist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mappings_to', to='checklists.checklisttemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, verbose_name="code")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                ("title_en", models.CharField(blank=True, max_length=500, verbose_name="title (English)")),
+                ("basis", models.TextField(verbose_name="basis")),
+                ("source_filename", models.CharField(blank=True, max_length=255, verbose_name="source file")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256 of the source file")),
+                ("pairs_count", models.PositiveIntegerField(default=0, verbose_name="pairs")),
+                ("published_at", models.DateTimeField(verbose_name="published at")),
+                (
+                    "source_checklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mappings_from",
+                        to="checklists.checklisttemplate",
+                    ),
+                ),
+                (
+                    "target_checklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mappings_to",
+                        to="checklists.checklisttemplate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'requirement mapping',
-                'verbose_name_plural': 'requirement mappings',
-                'ordering': ['code', '-version'],
+                "verbose_name": "requirement mapping",
+                "verbose_name_plural": "requirement mappings",
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='MappingPair',
+            name="MappingPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('equal', 'Equal'), ('subset', 'Subset (the new requirement asks more)'), ('superset', 'Superset (the old requirement asks more)'), ('intersect', 'Intersecting'), ('no_counterpart', 'No counterpart')], max_length=20, verbose_name='relation')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('order', models.PositiveIntegerField()),
-                ('source_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mapped_as_source', to='checklists.checklistitem')),
-                ('target_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mapped_as_target', to='checklists.checklistitem')),
-                ('mapping', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairs', to='checklists.requirementmapping')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("equal", "Equal"),
+                            ("subset", "Subset (the new requirement asks more)"),
+                            ("superset", "Superset (the old requirement asks more)"),
+                            ("intersect", "Intersecting"),
+                            ("no_counterpart", "No counterpart"),
+                        ],
+                        max_length=20,
+                        verbose_name="relation",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("order", models.PositiveIntegerField()),
+                (
+                    "source_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mapped_as_source",
+                        to="checklists.checklistitem",
+                    ),
+                ),
+                (
+                    "target_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mapped_as_target",
+                        to="checklists.checklistitem",
+                    ),
+                ),
+                (
+                    "mapping",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairs",
+                        to="checklists.requirementmapping",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mapping', 'order'],
+                "ordering": ["mapping", "order"],
             },
         ),
         migrations.AddIndex(
-            model_name='requirementmapping',
-            index=models.Index(fields=['source_checklist', 'target_checklist'], name='checklists__source__1e8a9b_idx'),
+            model_name="requirementmapping",
+            index=models.Index(fields=["source_checklist", "target_checklist"], name="checklists__source__1e8a9b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='requirementmapping',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='mapping_code_version_unique'),
+            model_name="requirementmapping",
+            constraint=models.UniqueConstraint(fields=("code", "version"), name="mapping_code_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='requirementmapping',
-            constraint=models.UniqueConstraint(fields=('code', 'sha256'), name='mapping_code_sha256_unique'),
+            model_name="requirementmapping",
+            constraint=models.UniqueConstraint(fields=("code", "sha256"), name="mapping_code_sha256_unique"),
         ),
         migrations.AddConstraint(
-            model_name='mappingpair',
-            constraint=models.UniqueConstraint(fields=('mapping', 'source_item', 'target_item'), name='mapping_pair_unique'),
+            model_name="mappingpair",
+            constraint=models.UniqueConstraint(
+                fields=("mapping", "source_item", "target_item"), name="mapping_pair_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mappingpair',
-            constraint=models.CheckConstraint(condition=models.Q(('source_item__isnull', False), ('target_item__isnull', False), _connector='OR'), name='mapping_pair_names_an_item'),
+            model_name="mappingpair",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source_item__isnull", False), ("target_item__isnull", False), _connector="OR"),
+                name="mapping_pair_names_an_item",
+            ),
         ),
     ]

@@ -109,7 +109,9 @@ def test_an_order_in_the_past_or_without_an_inspector_is_refused(full_demo, cont
 
 
 @pytest.mark.operation("POST /systems/{id}/inspections")
-@pytest.mark.parametrize("trigger", ["serious_incident", "major_change", "authority_request", "doubtful_self_assessment"])
+@pytest.mark.parametrize(
+    "trigger", ["serious_incident", "major_change", "authority_request", "doubtful_self_assessment"]
+)
 def test_every_trigger_the_contract_names_orders_an_ad_hoc_inspection(full_demo, contract, trigger):
     system = _inspectable(full_demo)
     Inspection.objects.filter(system=system).exclude(status__in=["closed", "cancelled"]).update(status="cancelled")

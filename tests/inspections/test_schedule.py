@@ -22,7 +22,10 @@ def test_policy_files_define_every_level_and_the_documented_cycles():
     d331 = load_policy("decree_331_2026")
     assert d331.cycle(5).assessor == "licensed" and d331.cycle(1).assessor == "independent"
     assert {t.name for t in d331.triggers} == {
-        "serious_incident", "major_change", "authority_request", "doubtful_self_assessment"
+        "serious_incident",
+        "major_change",
+        "authority_request",
+        "doubtful_self_assessment",
     }
     assert set(REGIMES) == {"decree_85_2016", "decree_331_2026"}
 
