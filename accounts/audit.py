@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import context
+from core import context
+
 from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64

@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import Invalid
+from core.errors import Invalid
+
 from .models import Organization, RegisterCounter, RegisterEntry
 
 POLICY_FILE = Path(__file__).resolve().parent / "policies" / "document_kinds.yaml"

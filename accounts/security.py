@@ -13,7 +13,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, context
+from core import context
+
+from . import audit
 from .models import LoginThrottle, Membership, Role
 
 TWO_FACTOR_ROLES = (Role.SECURITY_UNIT, Role.OWNER, Role.AUTHORITY)

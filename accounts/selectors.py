@@ -13,7 +13,8 @@ from django.db.models import CharField, IntegerField, QuerySet, Value
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from . import context
+from core import context
+
 from .models import Delegation, Membership, Organization, OrganizationClosure, Role
 
 _generation = itertools.count(1)
@@ -34,7 +35,7 @@ class UserFacts:
     memberships: tuple[tuple[int, str, str], ...]  # (organization_id, role, organization kind)
     generation: int
     day: date
-    scope: object  # the request these facts were read in (accounts.context)
+    scope: object  # the request these facts were read in (core.context)
     _delegations: tuple[tuple[int, int], ...] = ()  # today's, to any of the memberships: (owner_id, delegate_id)
 
     def member_orgs(self, roles=None) -> set[int]:

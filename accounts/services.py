@@ -1,8 +1,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import Invalid
+
 from . import audit
-from .errors import Invalid
 from .models import Delegation, Membership, Organization, OrganizationClosure, User
 
 

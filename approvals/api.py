@@ -8,8 +8,8 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, BeforeValidator, Field
 
 from accounts.api import ErrorOut
-from accounts.errors import Invalid
-from accounts.pagination import PageParams, paginate
+from core.errors import Invalid
+from core.pagination import PageParams, paginate
 
 from . import selectors, services
 from .models import Document, Dossier

@@ -2,9 +2,9 @@
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from accounts.errors import NotFound
 from accounts.models import Role
 from accounts.selectors import delegated_owner_ids, member_org_ids
+from core.errors import NotFound
 from systems_registry.selectors import systems_visible_to
 
 from .models import Document, Dossier, DossierStep

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts import audit, registers
-from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
 from accounts.selectors import delegated_owner_ids, member_org_ids
+from core.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from notifications import events as notifications
 from systems_registry import services as registry
 from systems_registry.access import capacities

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError, Invalid, NotFound, TooLarge
-from accounts.web import service_call
+from core.errors import DomainError, Invalid, NotFound, TooLarge
+from core.web import service_call
 from systems_registry.selectors import system_for_user
 
 from . import presenters, selectors, services

@@ -7,8 +7,8 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
 from accounts.api import ErrorOut
-from accounts.errors import Invalid
-from accounts.pagination import PageParams, paginate
+from core.errors import Invalid
+from core.pagination import PageParams, paginate
 from systems_registry.models import Regime
 
 from . import oscal, selectors, services

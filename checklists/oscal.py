@@ -204,7 +204,7 @@ class _Paths:
 
 def parse_oscal_template(data: bytes, *, resolve_checklist=None) -> ChecklistTemplateFile:
     """Validate an OSCAL catalog or profile and turn it into a checklist file. Raises TemplateFileError (422) with the
-    JSON path of each problem, or accounts.errors.TooLarge / Invalid from the upload checks.
+    JSON path of each problem, or core.errors.TooLarge / Invalid from the upload checks.
 
     `resolve_checklist(href)` returns the published template (sections and items prefetched) a profile imports, or
     None; without it profiles are refused."""

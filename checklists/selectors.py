@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.errors import NotFound
+from core.errors import NotFound
 
 from .mapping import Pair, coverage
 from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, MappingPair, RequirementMapping

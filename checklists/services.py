@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.errors import Forbidden, Invalid, NotFound, TooLarge
 from accounts.models import Membership, Role
+from core.errors import Forbidden, Invalid, NotFound, TooLarge
 
 from . import selectors
 from .catalogue import DATA_DIR, TemplateFileError, parse_template

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
 
 from . import selectors, services
 

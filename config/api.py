@@ -17,8 +17,8 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from pydantic.json_schema import DefsRef
 
-from accounts.errors import DomainError
 from accounts.models import ApiToken, User
+from core.errors import DomainError
 
 
 class BearerToken(HttpBearer):

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "core",
     "accounts",
     "systems_registry",
     "approvals",
@@ -51,9 +52,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "accounts.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "accounts.middleware.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,7 +189,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on every request
-# --- security (accounts/security.py, accounts/middleware.py, docs/security.md) ---
+# --- security (accounts/security.py, accounts/middleware.py, core/middleware.py, docs/security.md) ---
 # ATTESTA_PRODUCTION=1 turns on everything `manage.py check --deploy` asks for (TLS redirect, secure cookies, HSTS);
 # each can still be set on its own.
 PRODUCTION = env_bool("ATTESTA_PRODUCTION", False)

@@ -7,9 +7,9 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
 from accounts.api import ErrorOut
-from accounts.errors import Invalid
-from accounts.pagination import PageParams, paginate
 from checklists.api import oscal_response
+from core.errors import Invalid
+from core.pagination import PageParams, paginate
 from systems_registry.selectors import system_for_user
 
 from . import access, oscal, selectors, services

@@ -14,10 +14,10 @@ from django.db.models import Count, Exists, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.errors import NotFound
 from accounts.models import Organization, OrganizationClosure
 from approvals.models import StepKind
 from approvals.selectors import active_steps
+from core.errors import NotFound
 from systems_registry import national_list, transition
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import systems_visible_to

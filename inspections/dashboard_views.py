@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import NotFound
 from approvals.models import StepKind
+from core.errors import NotFound
 from systems_registry.services import may_register_systems
 
 from . import dashboard

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.errors import Conflict, Forbidden, Invalid
 from checklists.mapping import CARRYING_RELATIONS
 from checklists.models import MappingPair
 from checklists.selectors import default_checklist, mapping_between
+from core.errors import Conflict, Forbidden, Invalid
 from notifications import events as notifications
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user

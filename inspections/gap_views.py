@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.web import service_call
+from core.web import service_call
 
 from . import gap
 

@@ -5,8 +5,8 @@ from datetime import date
 
 from django.db.models import Aggregate, CharField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from accounts.errors import NotFound
 from accounts.models import Membership, Organization, OrganizationClosure, Role, User
+from core.errors import NotFound
 from systems_registry.selectors import systems_visible_to
 
 from . import scheduling

@@ -13,11 +13,11 @@ from django_fsm import can_proceed
 from guardian.shortcuts import remove_perm
 
 from accounts import audit
-from accounts.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
 from accounts.models import Role, User
 from accounts.selectors import user_facts
 from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
+from core.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
 from notifications import events as notifications
 from systems_registry import golive
 from systems_registry import services as registry

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from accounts.models import Organization, User
 from accounts.selectors import has_national_oversight, jurisdiction_org_ids
-from accounts.web import service_call
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from core.web import service_call
 from systems_registry.selectors import system_for_user
 
 from . import access, scheduling, selectors, services

@@ -3,7 +3,7 @@ from datetime import datetime
 from ninja import Query, Router
 from pydantic import BaseModel
 
-from accounts.pagination import PageParams, paginate
+from core.pagination import PageParams, paginate
 
 from . import selectors, services
 from .models import Notification

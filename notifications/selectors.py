@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from accounts.errors import NotFound
+from core.errors import NotFound
 
 from .models import Kind, Notification, NotificationPreference
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from accounts.errors import Invalid
+from core.errors import Invalid
 
 from .models import EmailStatus, Kind, Notification, NotificationPreference
 from .recipients import Audience, resolve

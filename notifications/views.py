@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import NotFound
+from core.errors import NotFound
 
 from . import selectors, services
 from .models import Kind

@@ -10,8 +10,8 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from accounts.api import ErrorOut
-from accounts.errors import Invalid
-from accounts.pagination import PageParams, paginate
+from core.errors import Invalid
+from core.pagination import PageParams, paginate
 
 from . import changes, incidents, selectors, services
 from .models import FollowUpTask, Report

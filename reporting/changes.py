@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts import audit
-from accounts.errors import DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
 from accounts.models import Role
 from accounts.uploads import DOCX, EXTENSIONS, PDF, check_document
+from core.errors import DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
 from inspections import access as inspection_access
 from inspections import services as inspection_services
 from inspections.models import Inspection

@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import NotFound
 from accounts.models import Organization, OrganizationClosure
+from core.errors import NotFound
 
 from . import policy
 from .models import Report

@@ -4,9 +4,9 @@ it goes to (owner level), and national oversight. Anyone else gets 404."""
 
 from django.db.models import Exists, Q, QuerySet
 
-from accounts.errors import NotFound
 from accounts.models import Membership, Organization, Role
 from accounts.selectors import delegated_owner_ids, has_national_oversight, jurisdiction_org_ids, member_org_ids
+from core.errors import NotFound
 
 from .models import Report
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError, NotFound
 from accounts.models import Organization
+from core.errors import DomainError, NotFound
 
 from . import changes, coverage, incidents, labels, policy, selectors, services
 from .api import XLSX

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
 from systems_registry.selectors import system_for_user, systems_visible_to
 
 from . import changes, labels, policy

@@ -7,7 +7,7 @@ from django.db.models import F
 from ninja import Body, Query, Router, Status
 from pydantic import BaseModel, Field
 
-from accounts.pagination import PageParams, paginate, paginate_counted
+from core.pagination import PageParams, paginate, paginate_counted
 
 from . import national_list, services, transition
 from .models import InformationSystem, NationalSecurityList
@@ -87,7 +87,7 @@ def list_systems(request, params: Query[SystemFilter]):
     viewer = national_list.FlagViewer(request.user)
     if params.national_security_list:
         qs = national_list.filter_by_state(qs, request.user, params.national_security_list, viewer=viewer)
-    # Without filters the page is read in the visibility UNION's own order (accounts.pagination.paginate_counted).
+    # Without filters the page is read in the visibility UNION's own order (core.pagination.paginate_counted).
     unfiltered = not any(filters.values()) and not params.national_security_list
     head = partial(visible_page_in_code_order, request.user) if unfiltered else None
     return paginate_counted(

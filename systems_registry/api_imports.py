@@ -8,7 +8,7 @@ from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
-from accounts.errors import Invalid
+from core.errors import Invalid
 
 from . import import_reports, spreadsheets
 

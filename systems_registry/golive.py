@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from accounts import audit
-from accounts.errors import Conflict
+from core.errors import Conflict
 
 from .models import InformationSystem, ReadinessOutcome, Regime, SecurityPlanStatus
 

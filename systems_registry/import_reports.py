@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.errors import NotFound
+from core.errors import NotFound
 
 DIR = "imports"
 TOKEN = re.compile(r"^(?:\d{10}-)?[0-9a-f]{32}$")

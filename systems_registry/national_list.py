@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accounts import audit
-from accounts.errors import Forbidden, Invalid, transition_not_allowed
 from accounts.models import Organization, OrganizationClosure, Role
 from accounts.selectors import user_facts
+from core.errors import Forbidden, Invalid, transition_not_allowed
 
 from . import notices, policy_files
 from .access import capacities

@@ -8,9 +8,9 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.errors import NotFound
 from accounts.models import Role
 from accounts.selectors import delegated_owner_ids, has_national_oversight, jurisdiction_org_ids, member_org_ids
+from core.errors import NotFound
 
 from .models import InformationSystem, InformationSystemUserObjectPermission
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
+from core.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 
 from . import access, golive, national_list, notices, transition
 from .classification import ClassificationInputs, classify, combine_parts, load_policy, regime_in_force

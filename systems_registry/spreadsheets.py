@@ -23,10 +23,10 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from accounts import audit
-from accounts.errors import Forbidden, Invalid
 from accounts.models import Organization
 from accounts.spreadsheets import safe_cell, unquote_cell
 from accounts.uploads import reading_workbook, sha256_of
+from core.errors import Forbidden, Invalid
 
 from . import access, import_reports, services
 from .classification import classify, regime_in_force

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from accounts.errors import Forbidden, Invalid, NotFound
 from accounts.models import Organization
-from accounts.web import service_call
+from core.errors import Forbidden, Invalid, NotFound
+from core.web import service_call
 
 from . import access, national_list, services, transition
 from .forms import SystemForm, apply_service_errors, organizations_for_forms

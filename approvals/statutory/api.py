@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.api import ErrorOut
-from accounts.errors import NotFound
+from core.errors import NotFound
 
 from ..selectors import dossier_for_user
 from . import selectors, services

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.errors import DomainError, Invalid, NotFound, TooLarge
-from accounts.web import service_call
+from core.errors import DomainError, Invalid, NotFound, TooLarge
+from core.web import service_call
 
 from ..selectors import dossier_for_user
 from . import selectors, services

@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 from pydantic import BaseModel, Field
 
 from accounts.api import ErrorOut
-from accounts.pagination import PageParams, paginate
+from core.pagination import PageParams, paginate
 
 from . import selectors, services
 from .models import ExportJob

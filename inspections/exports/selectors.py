@@ -4,7 +4,7 @@ import uuid
 
 from django.db.models import QuerySet
 
-from accounts.errors import NotFound
+from core.errors import NotFound
 
 from .models import ExportJob
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.errors import Conflict, DomainError, NotFound
 from accounts.models import Organization
 from accounts.selectors import has_national_oversight, jurisdiction_org_ids
+from core.errors import Conflict, DomainError, NotFound
 
 from . import selectors, services
 

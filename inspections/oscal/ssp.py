@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from trestle.oscal import common
 from trestle.oscal import ssp as oscal_ssp
 
-from accounts.errors import Conflict
 from checklists.models import ChecklistItem
 from checklists.oscal import NS, metadata, one_line, prop, render, stable_uuid, token
 from checklists.selectors import default_checklist
+from core.errors import Conflict
 from systems_registry.models import InformationSystem, InfoType, Regime, SystemType
 
 from .. import scheduling

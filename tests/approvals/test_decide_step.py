@@ -4,10 +4,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.errors import Forbidden
 from accounts.models import Delegation, Membership, Role
 from approvals import services
 from approvals.models import Dossier
+from core.errors import Forbidden
 from tests import factories
 
 

@@ -11,11 +11,11 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from accounts.errors import Invalid
 from accounts.models import AuditEvent, User
 from approvals import services
 from approvals.models import Document
 from config.api import api as ninja_api
+from core.errors import Invalid
 from tests import factories
 
 TODAY = timezone.localdate()

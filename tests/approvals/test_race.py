@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts.errors import Conflict, DomainError
 from accounts.models import Role
 from approvals import services
 from approvals.models import DossierStep
+from core.errors import Conflict, DomainError
 from tests import factories
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from accounts.errors import Invalid
 from checklists.catalogue import shipped_templates
 from checklists.mapping import DATA_DIR, MappingFileError, parse_mapping, shipped_mapping_paths
 from checklists.models import MappingPair, RequirementMapping
+from core.errors import Invalid
 
 HEADER = """schema_version: 1
 code: c12-l3-to-tcvn14423-l3

@@ -14,8 +14,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from accounts.errors import Invalid, NotFound
 from config.api import error_body
+from core.errors import Invalid, NotFound
 from tests import factories
 from tests.personas import ApiClient
 

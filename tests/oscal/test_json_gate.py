@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from accounts.errors import Invalid, TooLarge
 from accounts.uploads import check_json
+from core.errors import Invalid, TooLarge
 
 
 def check(data: bytes, limit=1024 * 1024, max_depth=5):

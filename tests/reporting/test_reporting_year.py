@@ -9,8 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from accounts.errors import Conflict, Forbidden, Invalid
 from accounts.models import AuditEvent, Organization, Role
+from core.errors import Conflict, Forbidden, Invalid
 from notifications.models import Notification
 from reporting import coverage, policy, scanner, services
 from reporting.models import Report

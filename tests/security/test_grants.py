@@ -6,8 +6,8 @@ import pytest
 
 from accounts import services as accounts_services
 from accounts.audit import verify_chain
-from accounts.errors import NotFound
 from accounts.models import AuditEvent, Membership, Role
+from core.errors import NotFound
 from inspections import services
 from systems_registry.selectors import systems_visible_to
 from tests.inspections.helpers import publish, system_at_level

@@ -9,13 +9,13 @@ import pytest
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
-from accounts.errors import Conflict, Forbidden
 from accounts.models import RegisterEntry
 from approvals import services as approval_services
 from approvals.models import Dossier
 from approvals.statutory import filling, services
 from approvals.statutory import policy as forms_policy
 from approvals.statutory.pdf import KEYWORD_HASH, KEYWORD_ID
+from core.errors import Conflict, Forbidden
 
 from .conftest import advance, dossier_for_form
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, transaction
 
 from accounts import registers
-from accounts.errors import Invalid
 from accounts.models import RegisterEntry
+from core.errors import Invalid
 
 ON = datetime.date(2026, 9, 1)
 

@@ -8,12 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader, PdfWriter
 
-from accounts.errors import Invalid
 from accounts.models import AuditEvent
 from approvals import services as approval_services
 from approvals.models import Dossier
 from approvals.statutory import selectors, services
 from approvals.statutory.models import StatutoryDocument
+from core.errors import Invalid
 
 from .conftest import dossier_for_form, make_signer, sign_pdf
 
@@ -137,7 +137,7 @@ def test_a_valid_copy_is_final(decision, pki):
     document, owner = decision
     signed = sign_pdf(services.pdf_bytes(document), pki["signer"], pki["ca"])
     services.record_signed_copy(actor=owner, dossier_id=document.dossier_id, form="06", upload=_upload(signed))
-    from accounts.errors import Conflict
+    from core.errors import Conflict
 
     with pytest.raises(Conflict):
         services.record_signed_copy(actor=owner, dossier_id=document.dossier_id, form="06", upload=_upload(signed))

@@ -173,7 +173,7 @@ def test_list_filters_and_envelope(api, demo):
 
 
 def test_list_pages_walk_the_visible_set_in_code_order_with_its_count(api, demo):
-    # The list reads a page's ids with the count in one statement, then those rows (accounts.pagination
+    # The list reads a page's ids with the count in one statement, then those rows (core.pagination
     # .paginate_counted): the pages still follow the code order, their count is the visible set's, the rows are the
     # detail's, and a page past the end is empty with the same count.
     owner, operator = demo.org("QNI"), demo.org("QNI-TTCDS")

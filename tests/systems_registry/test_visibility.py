@@ -102,8 +102,8 @@ def test_organisation_moves_keep_the_tree_consistent(demo):
 def test_an_organisation_cannot_move_under_its_own_descendant(demo):
     import pytest
 
-    from accounts.errors import Invalid
     from accounts.services import move_organization
+    from core.errors import Invalid
 
     with pytest.raises(Invalid):
         move_organization(org=demo.org("QNI"), new_parent=demo.org("QNI-HALONG"))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.errors import DomainError
 from checklists.services import load_shipped, load_shipped_mappings
+from core.errors import DomainError
 
 
 class Command(BaseCommand):
