@@ -1,4 +1,4 @@
-"""Dossier documents: the checks live in accounts.uploads (shared with evidence and imports); this stores the file."""
+"""Dossier documents: the checks live in core.uploads (shared with evidence and imports); this stores the file."""
 
 import secrets
 from dataclasses import dataclass
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 
-from accounts.uploads import DOCX, JPEG, ODT, PDF, PNG, XLSX, check_document, sniff
+from core.uploads import DOCX, JPEG, ODT, PDF, PNG, XLSX, check_document, sniff
 
 ACCEPTED = frozenset({PDF, DOCX, XLSX, ODT, PNG, JPEG})
 STORAGE_DIR = "dossiers"

@@ -1,4 +1,4 @@
-"""Spreadsheet export benchmark: the streaming writer (accounts.spreadsheets) against naive openpyxl and against the
+"""Spreadsheet export benchmark: the streaming writer (core.spreadsheets) against naive openpyxl and against the
 raw limit (the same rows through the same safe_cell, joined into sheet XML as strings and deflated into a zip, with
 nothing else: no styles, widths or split; the least any writer in Python can do for these cells).
 
@@ -71,7 +71,7 @@ def child(mode: str, count: int, columns: int) -> dict:
     django.setup()
     from openpyxl import Workbook
 
-    from accounts.spreadsheets import SheetColumn, StreamingWorkbook, safe_cell
+    from core.spreadsheets import SheetColumn, StreamingWorkbook, safe_cell
 
     target = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
     target.close()
@@ -312,7 +312,7 @@ def db_export(count: int) -> dict:
 
     django.setup()
     from accounts.models import User
-    from accounts.spreadsheets import StreamingWorkbook
+    from core.spreadsheets import StreamingWorkbook
     from inspections.exports import writers
     from inspections.exports.schemas import SystemsParams
 

@@ -30,7 +30,7 @@ from trestle.oscal import OSCAL_VERSION, common
 from trestle.oscal import catalog as oscal_catalog
 from trestle.oscal import profile as oscal_profile
 
-from accounts.uploads import check_json
+from core.uploads import check_json
 
 from .catalogue import ChecklistTemplateFile, TemplateFileError
 from .catalogue.parser import DEFAULT_MAX_BYTES, format_path, load_json, validation_details

@@ -48,7 +48,7 @@ def import_template(*, actor, data: bytes, filename: str, fmt: str | None = None
         raise Forbidden(_("Only staff, designated security units and national authorities may import checklists."))
     fmt = fmt or format_for(filename)
     try:
-        # A workbook passes the hostile-file gate (accounts.uploads) before openpyxl opens it; an OSCAL catalog or
+        # A workbook passes the hostile-file gate (core.uploads) before openpyxl opens it; an OSCAL catalog or
         # profile (a .json file whose key names the model) the JSON gate, then the same schema as every format.
         if fmt == "xlsx":
             parsed = parse_xlsx_template(data)

@@ -3,14 +3,14 @@
 "Template": one `field | value` pair per row (schema_version, code, title, title_en, regime, level, kind, source).
 "Items": a header row then one requirement per row — section_code, section_title, section_title_en, code, text,
 text_en, guidance, guidance_en, reference, evidence (comma-separated); consecutive rows with the same section_code
-form one section. The workbook passes accounts.uploads' hostile-file gate before openpyxl opens it.
+form one section. The workbook passes core.uploads' hostile-file gate before openpyxl opens it.
 """
 
 import io
 
 from pydantic import ValidationError
 
-from accounts.uploads import reading_workbook
+from core.uploads import reading_workbook
 
 from .catalogue import ChecklistTemplateFile, TemplateFileError
 from .catalogue.parser import validation_details

@@ -1,7 +1,7 @@
 import os
 
 # openpyxl parses with lxml whenever lxml is importable, bypassing defusedxml; python-docx and pyHanko (the
-# statutory documents) bring lxml in. Spreadsheets must stay on defusedxml (accounts.uploads checks it), so turn
+# statutory documents) bring lxml in. Spreadsheets must stay on defusedxml (core.uploads checks it), so turn
 # openpyxl's lxml off before anything imports openpyxl.
 os.environ.setdefault("OPENPYXL_LXML", "False")
 

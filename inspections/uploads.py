@@ -1,6 +1,6 @@
-"""Evidence uploads: the checks live in accounts.uploads (shared with dossier documents and imports)."""
+"""Evidence uploads: the checks live in core.uploads (shared with dossier documents and imports)."""
 
-from accounts.uploads import DOCX, EXTENSIONS, JPEG, PDF, PNG, XLSX, CheckedUpload, check_document, sniff
+from core.uploads import DOCX, EXTENSIONS, JPEG, PDF, PNG, XLSX, CheckedUpload, check_document, sniff
 
 ACCEPTED = frozenset({PDF, PNG, JPEG, DOCX, XLSX})
 __all__ = ["ACCEPTED", "EXTENSIONS", "CheckedUpload", "check_upload", "sniff"]

@@ -20,8 +20,8 @@ from django_fsm import can_proceed
 
 from accounts import audit
 from accounts.models import Role
-from accounts.uploads import DOCX, EXTENSIONS, PDF, check_document
 from core.errors import DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
+from core.uploads import DOCX, EXTENSIONS, PDF, check_document
 from inspections import access as inspection_access
 from inspections import services as inspection_services
 from inspections.models import Inspection

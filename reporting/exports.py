@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import pgettext
 from pydantic import BaseModel, ConfigDict
 
-from accounts.spreadsheets import SheetColumn, StreamingWorkbook
+from core.spreadsheets import SheetColumn, StreamingWorkbook
 from inspections.exports.writers import chunk
 from systems_registry.selectors import system_for_user
 

@@ -15,8 +15,8 @@ from django_fsm import can_proceed
 from accounts import audit, registers
 from accounts.models import Membership, Organization, Role
 from accounts.selectors import delegated_owner_ids, jurisdiction_org_ids, member_org_ids
-from accounts.spreadsheets import StreamingWorkbook
 from core.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
+from core.spreadsheets import StreamingWorkbook
 from inspections.exports import form08
 from systems_registry.models import InformationSystem
 

@@ -1,6 +1,6 @@
 """Registry import from .xlsx, its error report and its template: the three-step pipe of the house style.
 
-openpyxl `read_only` (after accounts.uploads' hostile-file gate) → each row coerced by its column's kind and validated
+openpyxl `read_only` (after core.uploads' hostile-file gate) → each row coerced by its column's kind and validated
 by the API's own schemas (SystemCreate / SystemPatch, `extra="forbid"`) and the registry's own rules
 (services.RegistryRules, access.EditScope) → applied in one transaction, all rows or none.
 
@@ -24,9 +24,9 @@ from pydantic import ValidationError
 
 from accounts import audit
 from accounts.models import Organization
-from accounts.spreadsheets import safe_cell, unquote_cell
-from accounts.uploads import reading_workbook, sha256_of
 from core.errors import Forbidden, Invalid
+from core.spreadsheets import safe_cell, unquote_cell
+from core.uploads import reading_workbook, sha256_of
 
 from . import access, import_reports, services
 from .classification import classify, regime_in_force
@@ -496,7 +496,7 @@ may_import_systems = _may_import  # the boolean twin the pages use to offer the 
 
 def import_systems(*, actor, fileobj, filename: str = "") -> ImportResult:
     """Upsert systems by code from an .xlsx; every row valid or nothing saved (ImportFailed lists each problem by
-    row and column). Hostile files are refused before they are opened (accounts.uploads)."""
+    row and column). Hostile files are refused before they are opened (core.uploads)."""
     if not _may_import(actor):
         raise Forbidden(gettext("Only operating units and system owners may import systems."))
     with reading_workbook(fileobj) as workbook, transaction.atomic():

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, registers
 from accounts.models import RegisterEntry
-from accounts.uploads import JPEG, PDF, PNG, check_document
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.uploads import JPEG, PDF, PNG, check_document
 
 from ..models import Dossier
 from ..selectors import dossier_for_user, steps_of_revision

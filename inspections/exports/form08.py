@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, OrganizationClosure, Role
 from accounts.selectors import delegated_owner_ids, has_national_oversight, member_org_ids
-from accounts.spreadsheets import SheetColumn, StreamingWorkbook
 from approvals.models import Decision, Document, DocumentKind, Dossier, DossierStep, StepKind
 from core.errors import Forbidden, NotFound
+from core.spreadsheets import SheetColumn, StreamingWorkbook
 from inspections.models import Finding, Inspection, InspectionResult
 from inspections.scheduling import add_months, effective_cycles
 from systems_registry.models import InformationSystem, SecurityPlanStatus

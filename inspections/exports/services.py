@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from accounts import audit
-from accounts.spreadsheets import StreamingWorkbook
 from core.errors import Conflict, DomainError, Invalid
+from core.spreadsheets import StreamingWorkbook
 from inspections import selectors as inspection_selectors
 from inspections import tasks
 from inspections.models import Evidence, Finding, InspectionResult

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import formats, timezone
 from django.utils.translation import pgettext
 
-from accounts.spreadsheets import SheetColumn, StreamingWorkbook
+from core.spreadsheets import SheetColumn, StreamingWorkbook
 from inspections import selectors as inspection_selectors
 from inspections.models import Evidence, Finding, Inspection, InspectionResult
 from systems_registry import transition

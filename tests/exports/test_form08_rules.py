@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from accounts.spreadsheets import StreamingWorkbook
 from approvals import services as approvals
 from approvals.models import Decision, Dossier, DossierStep
+from core.spreadsheets import StreamingWorkbook
 from inspections.exports import form08
 from inspections.models import Inspection
 from systems_registry.models import InformationSystem

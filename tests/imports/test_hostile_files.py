@@ -9,8 +9,8 @@ import openpyxl.xml.functions
 import pytest
 from django.utils import translation
 
-from accounts.uploads import check_spreadsheet, open_workbook
 from core.errors import Invalid
+from core.uploads import check_spreadsheet, open_workbook
 from systems_registry.models import InformationSystem
 
 from .conftest import FIXTURES

@@ -177,7 +177,7 @@ def test_the_template_has_headers_instructions_and_drop_downs(demo, api):
 
 
 def _registry_export(user) -> bytes:
-    from accounts.spreadsheets import StreamingWorkbook
+    from core.spreadsheets import StreamingWorkbook
     from inspections.exports.schemas import SystemsParams
     from inspections.exports.writers import export_systems
 

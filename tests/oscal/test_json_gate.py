@@ -1,11 +1,11 @@
-"""accounts.uploads.check_json: the size and nesting gate an OSCAL upload passes before any parser reads it."""
+"""core.uploads.check_json: the size and nesting gate an OSCAL upload passes before any parser reads it."""
 
 import io
 
 import pytest
 
-from accounts.uploads import check_json
 from core.errors import Invalid, TooLarge
+from core.uploads import check_json
 
 
 def check(data: bytes, limit=1024 * 1024, max_depth=5):

@@ -1,5 +1,5 @@
 """python-docx and pyHanko bring lxml in; openpyxl would then parse spreadsheets with lxml instead of defusedxml.
-config/__init__.py turns that off and accounts.uploads refuses to start otherwise."""
+config/__init__.py turns that off and core.uploads refuses to start otherwise."""
 
 import importlib.util
 
