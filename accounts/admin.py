@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import services
 from .auth_views import AdminLockoutAuthenticationForm
-from .models import AuditEvent, Delegation, Membership, Organization, User
+from .models import Delegation, Membership, Organization, User
 
 admin.site.login_form = AdminLockoutAuthenticationForm
 
@@ -79,19 +79,3 @@ class DelegationAdmin(admin.ModelAdmin):
             document_date=obj.document_date, scope=obj.scope, starts_on=obj.starts_on, ends_on=obj.ends_on,
         )  # fmt: skip
         obj.pk = created.pk
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("id", "at", "actor_username", "action", "object_type", "object_id", "from_status", "to_status")
-    list_filter = ("action", "object_type")
-    search_fields = ("object_id", "actor_username")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from pydantic import BaseModel, Field
 
+from core import audit
 from core.errors import DomainError, NotFound
 from core.pagination import PageParams, paginate
 
-from . import audit, security
+from . import security
 from .models import ApiToken, Membership, Organization, Role, User
 from .selectors import has_national_oversight, jurisdiction_org_ids, organizations_for_listing, roles_of
 

@@ -13,9 +13,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core import context
+from core import audit, context
 
-from . import audit
 from .models import LoginThrottle, Membership, Role
 
 TWO_FACTOR_ROLES = (Role.SECURITY_UNIT, Role.OWNER, Role.AUTHORITY)

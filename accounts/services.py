@@ -1,9 +1,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import audit
 from core.errors import Invalid
 
-from . import audit
 from .models import Delegation, Membership, Organization, OrganizationClosure, User
 
 

@@ -4,7 +4,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
+from core.models import AuditEvent
 
 from . import selectors, services
 from .models import Document, Dossier, DossierStep, LimitUnit, StepKind

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts import audit, registers
+from accounts import registers
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
 from accounts.selectors import delegated_owner_ids, member_org_ids
+from core import audit
 from core.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 from notifications import events as notifications
 from systems_registry import services as registry

@@ -9,8 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
 from accounts.models import Membership, Role
+from core import audit
 from core.errors import Forbidden, Invalid, NotFound, TooLarge
 
 from . import selectors

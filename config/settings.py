@@ -15,7 +15,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", VAR_DIR / "secret_key")
-# The key of the audit chain's HMAC (accounts/audit.py): never in the database, so whoever can write the audit table
+# The key of the audit chain's HMAC (core/audit.py): never in the database, so whoever can write the audit table
 # still cannot write a chain that verifies. Env, *_FILE, or generated once under var/ like SECRET_KEY.
 AUDIT_HMAC_KEY = secret_from_env_or_file("AUDIT_HMAC_KEY", VAR_DIR / "audit_hmac_key")
 # The chain head (count and hash) outside the database, written by `verify_audit` and compared on every verify:

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
 from checklists.mapping import CARRYING_RELATIONS
 from checklists.models import MappingPair
 from checklists.selectors import default_checklist, mapping_between
+from core import audit
 from core.errors import Conflict, Forbidden, Invalid
 from notifications import events as notifications
 from systems_registry.models import InformationSystem

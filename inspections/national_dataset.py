@@ -23,7 +23,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from accounts import audit
 from accounts import services as accounts
 from accounts.models import Membership, Organization, Role, User
 from accounts.services import rebuild_closure
@@ -31,6 +30,7 @@ from approvals import services as approvals
 from approvals.models import Decision, Dossier, DossierStep
 from approvals.routing import load_policy as load_routing
 from checklists.models import ChecklistItem, ChecklistTemplate
+from core import audit
 from systems_registry import services as registry
 from systems_registry.models import (
     InformationSystem,

@@ -15,8 +15,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts import audit
 from checklists.selectors import default_checklist
+from core import audit
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 

@@ -12,11 +12,11 @@ from django.utils.translation import ngettext
 from django_fsm import can_proceed
 from guardian.shortcuts import remove_perm
 
-from accounts import audit
 from accounts.models import Role, User
 from accounts.selectors import user_facts
 from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
+from core import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
 from notifications import events as notifications
 from systems_registry import golive

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts import audit
 from accounts.models import Role
+from core import audit
 from core.errors import DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
 from core.uploads import DOCX, EXTENSIONS, PDF, check_document
 from inspections import access as inspection_access

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts import audit
 from accounts.models import Organization, Role
+from core import audit
 from core.errors import DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
 from inspections import access as inspection_access
 from inspections import services as inspection_services

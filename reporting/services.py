@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts import audit, registers
+from accounts import registers
 from accounts.models import Membership, Organization, Role
 from accounts.selectors import delegated_owner_ids, jurisdiction_org_ids, member_org_ids
+from core import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
 from core.spreadsheets import StreamingWorkbook
 from inspections.exports import form08

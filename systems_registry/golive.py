@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from accounts import audit
+from core import audit
 from core.errors import Conflict
 
 from .models import InformationSystem, ReadinessOutcome, Regime, SecurityPlanStatus

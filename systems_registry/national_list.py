@@ -18,9 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from accounts import audit
 from accounts.models import Organization, OrganizationClosure, Role
 from accounts.selectors import user_facts
+from core import audit
 from core.errors import Forbidden, Invalid, transition_not_allowed
 
 from . import notices, policy_files

@@ -7,8 +7,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
+from core import audit
 from core.errors import Conflict, Forbidden, Invalid, transition_not_allowed
 
 from . import access, golive, national_list, notices, transition

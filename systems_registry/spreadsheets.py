@@ -22,8 +22,8 @@ from django.utils.translation import gettext, ngettext
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
-from accounts import audit
 from accounts.models import Organization
+from core import audit
 from core.errors import Forbidden, Invalid
 from core.spreadsheets import safe_cell, unquote_cell
 from core.uploads import reading_workbook, sha256_of

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit, registers
+from accounts import registers
 from accounts.models import RegisterEntry
+from core import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.uploads import JPEG, PDF, PNG, check_document
 

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from accounts import audit
+from core import audit
 from core.errors import Conflict, DomainError, Invalid
 from core.spreadsheets import StreamingWorkbook
 from inspections import selectors as inspection_selectors

@@ -3,8 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from accounts import audit
-from accounts.models import AuditEvent
+from core import audit
+from core.models import AuditEvent
 
 
 def _append(n, actor=None):

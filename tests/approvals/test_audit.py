@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from core.models import AuditEvent
 from tests import factories
 
 

@@ -11,11 +11,12 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from approvals import services
 from approvals.models import Document
 from config.api import api as ninja_api
 from core.errors import Invalid
+from core.models import AuditEvent
 from tests import factories
 
 TODAY = timezone.localdate()

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent
 from checklists.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ImmutableError
 from checklists.services import import_template
 from core.errors import Invalid
+from core.models import AuditEvent
 from tests.inspections.helpers import catalogue, publish
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from core.models import AuditEvent
 from inspections.exports import services
 from inspections.exports.models import ExportJob
 from inspections.tasks import run_export

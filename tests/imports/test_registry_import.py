@@ -7,8 +7,8 @@ from django.forms.models import model_to_dict
 from django.utils import translation
 from openpyxl import load_workbook
 
-from accounts.models import AuditEvent
 from core.errors import Invalid
+from core.models import AuditEvent
 from systems_registry import services
 from systems_registry.classification import classify
 from systems_registry.models import InformationSystem

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent, Organization, Role
+from accounts.models import Organization, Role
+from core.models import AuditEvent
 from inspections.models import Finding, Inspection
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import systems_visible_to

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent, Organization, Role
+from accounts.models import Organization, Role
+from core.models import AuditEvent
 from inspections import access, scheduling, selectors
 from inspections.models import Inspection, InspectionResult
 from systems_registry.models import InformationSystem

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Organization
+from accounts.models import Organization
 from checklists.services import load_shipped
+from core.models import AuditEvent
 from inspections import services as inspections
 from inspections.models import Inspection, InspectionResult
 from notifications.models import Notification

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
+from core.models import AuditEvent
 from reporting import policy, services
 from reporting.models import Report, ReportVersion
 from tests import factories

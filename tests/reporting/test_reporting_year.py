@@ -9,8 +9,9 @@ import io
 import openpyxl
 import pytest
 
-from accounts.models import AuditEvent, Organization, Role
+from accounts.models import Organization, Role
 from core.errors import Conflict, Forbidden, Invalid
+from core.models import AuditEvent
 from notifications.models import Notification
 from reporting import coverage, policy, scanner, services
 from reporting.models import Report

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from core.models import AuditEvent
 from reporting import changes, incidents
 from reporting.models import FollowUpTask, RiskAssessment
 from systems_registry.models import InformationSystem

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from accounts import audit
 from accounts.models import Membership, Organization, OrganizationClosure
 from approvals.models import Dossier, DossierStep
+from core import audit
 from inspections.models import Finding, Inspection, InspectionResult
 from inspections.national_dataset import Sizes, generate
 from systems_registry.models import InformationSystem, InformationSystemUserObjectPermission

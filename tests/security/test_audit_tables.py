@@ -4,8 +4,8 @@ only moves forward onto an existing event (accounts/0003)."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from accounts import audit
-from accounts.models import AuditChainHead, AuditEvent
+from core import audit
+from core.models import AuditChainHead, AuditEvent
 
 
 def _event(n=1):

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from accounts import audit
-from accounts.models import AuditChainHead, AuditEvent
+from core import audit
+from core.models import AuditChainHead, AuditEvent
 
 
 def _events(n, start=0):

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from django.db import DatabaseError, IntegrityError
 
-from accounts import audit
-from accounts.models import AuditEvent
 from approvals import services as approvals
 from approvals.models import Dossier, DossierStep
+from core import audit
+from core.models import AuditEvent
 from inspections import services as inspections
 from inspections.models import Finding, Inspection, InspectionResult
 from notifications.models import Notification

@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 
 from accounts import services as accounts_services
-from accounts.audit import verify_chain
-from accounts.models import AuditEvent, Membership, Role
+from accounts.models import Membership, Role
+from core.audit import verify_chain
 from core.errors import NotFound
+from core.models import AuditEvent
 from inspections import services
 from systems_registry.selectors import systems_visible_to
 from tests.inspections.helpers import publish, system_at_level

@@ -9,7 +9,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.test import Client
 
-from accounts.models import AuditEvent, LoginThrottle
+from accounts.models import LoginThrottle
+from core.models import AuditEvent
 
 GUESSES = 12
 

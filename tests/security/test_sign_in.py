@@ -13,7 +13,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEvent, LoginThrottle
+from accounts.models import LoginThrottle
+from core.models import AuditEvent
 from tests import factories
 
 PASSWORD = settings.DEMO_PASSWORD
@@ -240,7 +241,7 @@ def test_login_logout_and_failures_each_write_one_audit_event_with_ip_and_reques
     ]
     assert events[3][:3] == ("auth.login_failed", "ghost", "192.0.2.6")
     assert len(events) == 4
-    from accounts.audit import verify_chain
+    from core.audit import verify_chain
 
     assert verify_chain().ok
 

@@ -14,12 +14,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from accounts.audit import verify_chain
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
 from approvals import services as approvals
 from approvals.models import Dossier, DossierStep
 from approvals.statutory.selectors import decision_in_force
+from core.audit import verify_chain
 from core.errors import DomainError
+from core.models import AuditEvent
 from inspections import services as inspections
 from inspections.models import Inspection, InspectionResult
 from systems_registry import services as registry

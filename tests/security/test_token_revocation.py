@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent
+from accounts.models import ApiToken
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,12 @@ comes last. The signer records the paper copy through the one upload validator; 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import AuditEvent
 from approvals import services as approvals
 from approvals.models import Dossier
 from approvals.statutory import selectors, services
 from approvals.statutory.models import StatutoryDocument
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.models import AuditEvent
 from notifications.models import Notification
 from systems_registry.models import InformationSystem
 from tests import factories

@@ -8,12 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader, PdfWriter
 
-from accounts.models import AuditEvent
 from approvals import services as approval_services
 from approvals.models import Dossier
 from approvals.statutory import selectors, services
 from approvals.statutory.models import StatutoryDocument
 from core.errors import Invalid
+from core.models import AuditEvent
 
 from .conftest import dossier_for_form, make_signer, sign_pdf
 

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.audit import verify_chain
-from accounts.models import AuditEvent, Delegation
+from accounts.models import Delegation
 from approvals import services as approvals
 from approvals.models import DossierStep
+from core.audit import verify_chain
+from core.models import AuditEvent
 from notifications.models import Kind, Notification
 from systems_registry import services
 from systems_registry.models import InformationSystem

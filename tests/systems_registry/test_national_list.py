@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent, Organization, Role
+from accounts.models import Organization, Role
 from approvals import services as approvals
+from core.models import AuditEvent
 from inspections import scheduling
 from systems_registry import national_list
 from systems_registry.models import InformationSystem

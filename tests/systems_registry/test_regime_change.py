@@ -3,8 +3,8 @@ say higher, with the reason; audited; the next dossier takes the Decree 331 rout
 
 import pytest
 
-from accounts.models import AuditEvent
 from approvals import services as approvals
+from core.models import AuditEvent
 from systems_registry.models import InformationSystem
 from tests import factories
 

@@ -24,12 +24,13 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from accounts.audit import verify_chain
-from accounts.models import AuditEvent, OrganizationClosure, Role
+from accounts.models import OrganizationClosure, Role
 from approvals import services as approvals
 from approvals.models import Dossier
 from approvals.selectors import current_step, steps_of_revision
+from core.audit import verify_chain
 from core.errors import DomainError
+from core.models import AuditEvent
 from inspections.scheduling import scan_inspection_schedule
 from notifications.models import Kind, Notification
 from systems_registry import services as registry

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent
+from core.models import AuditEvent
 from systems_registry.models import InformationSystem
 from tests import factories
 

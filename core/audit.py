@@ -19,8 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core import context
-
+from . import context
 from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64

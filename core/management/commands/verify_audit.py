@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import audit
+from core import audit
 
 
 class Command(BaseCommand):
