@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from core import policy_files
 from core.errors import Invalid
 
 from .models import Organization, RegisterCounter, RegisterEntry
@@ -46,7 +46,7 @@ class DocumentKindsPolicy(BaseModel):
 
 @cache
 def policy() -> DocumentKindsPolicy:
-    return DocumentKindsPolicy.model_validate(yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8")))
+    return policy_files.load(POLICY_FILE, DocumentKindsPolicy)
 
 
 def organization_symbol(org: Organization) -> str:

@@ -7,11 +7,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from accounts.models import Organization, Role
+from core import policy_files
 
 from .models import DocumentKind, LimitUnit, StepKind
 
@@ -131,7 +131,7 @@ def load_policy(regime: str) -> RoutingPolicy:
     path = POLICY_DIR / f"routing_{regime}.yaml"
     if not path.is_file():
         raise PolicyError(f"No routing policy for regime {regime!r}")
-    policy = parse_policy(yaml.safe_load(path.read_text(encoding="utf-8")))
+    policy = policy_files.load(path, RoutingPolicy)
     if policy.regime != regime:
         raise PolicyError(f"{path.name} declares regime {policy.regime!r}")
     return policy

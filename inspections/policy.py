@@ -8,8 +8,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core import policy_files
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 REGIMES = ("decree_85_2016", "decree_331_2026")
@@ -132,7 +133,7 @@ def load_policy(regime: str) -> SchedulePolicy:
 
 @lru_cache(maxsize=16)
 def _parse_file(regime: str, path, _mtime_ns: int) -> SchedulePolicy:
-    policy = parse_policy(yaml.safe_load(path.read_text(encoding="utf-8")))
+    policy = policy_files.load(path, SchedulePolicy)
     if policy.regime != regime:
         raise ValueError(f"{path.name} declares regime {policy.regime!r}")
     return policy

@@ -8,10 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from checklists.catalogue.parser import _reject_aliases_and_duplicate_keys
+from core import policy_files
 
 POLICY_PATH = Path(__file__).resolve().parent / "policies" / "catalogue_transition.yaml"
 Regime = Literal["decree_85_2016", "decree_331_2026"]
@@ -48,10 +47,8 @@ class TransitionPolicy(_Strict):
         return next((r for r in self.rules if r.from_regime == regime), None)
 
 
-def parse_policy(text: str) -> TransitionPolicy:
-    # Repeated keys would silently keep the last deadline: refused like in a catalogue file.
-    _reject_aliases_and_duplicate_keys(text)
-    return TransitionPolicy.model_validate(yaml.safe_load(text))
+def parse_policy(text: str, source: str = POLICY_PATH.name) -> TransitionPolicy:
+    return policy_files.parse(text, TransitionPolicy, source)
 
 
 @cache

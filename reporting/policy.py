@@ -8,10 +8,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from systems_registry.classification.engine import _StrictLoader, regime_in_force
+from core import policy_files
+from systems_registry.classification.engine import regime_in_force
 
 POLICY_FILE = Path(__file__).resolve().parent / "policies" / "reporting.yaml"
 Level = Literal["unit", "owner"]
@@ -86,7 +86,7 @@ def parse_policy(data: dict) -> ReportingPolicy:
 
 @cache
 def load_policy() -> ReportingPolicy:
-    return parse_policy(yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8")))
+    return policy_files.load(POLICY_FILE, ReportingPolicy)
 
 
 def current_year(today: dt.date) -> int:
@@ -115,7 +115,7 @@ class IncidentPolicy(_Strict):
 
 @cache
 def incident_policy() -> IncidentPolicy:
-    return IncidentPolicy.model_validate(yaml.safe_load(INCIDENT_FILE.read_text(encoding="utf-8")))
+    return policy_files.load(INCIDENT_FILE, IncidentPolicy)
 
 
 CHANGES_FILE = Path(__file__).resolve().parent / "policies" / "changes.yaml"
@@ -197,5 +197,4 @@ def parse_change_policy(data: dict) -> ChangePolicy:
 
 @cache
 def change_policy() -> ChangePolicy:
-    # Repeated keys refused (the registry's strict loader), unknown ones by the schema.
-    return parse_change_policy(yaml.load(CHANGES_FILE.read_text(encoding="utf-8"), Loader=_StrictLoader))  # noqa: S506
+    return policy_files.load(CHANGES_FILE, ChangePolicy)

@@ -14,7 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -22,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from core import audit
+from core import audit, policy_files
 from core.errors import Conflict
 
 from .models import InformationSystem, ReadinessOutcome, Regime, SecurityPlanStatus
@@ -85,7 +84,7 @@ def parse_policy(data: dict) -> GoLivePolicy:
 
 @cache
 def load_policy() -> GoLivePolicy:
-    return parse_policy(yaml.safe_load(POLICY_PATH.read_text(encoding="utf-8")))
+    return policy_files.load(POLICY_PATH, GoLivePolicy)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accounts.models import Organization, OrganizationClosure, Role
 from accounts.selectors import user_facts
-from core import audit
+from core import audit, policy_files
 from core.errors import Forbidden, Invalid, transition_not_allowed
 
-from . import notices, policy_files
+from . import notices
 from .access import capacities
 from .models import InformationSystem, NationalSecurityList
 from .selectors import system_for_user

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from . import notices, policy_files
+from core import policy_files
+
+from . import notices
 from .models import InformationSystem, Regime, SecurityPlanStatus
 from .selectors import systems_visible_to
 
@@ -136,12 +138,13 @@ def add_months(start: date, months: int) -> date:
 def load_rules() -> tuple[TransitionRule, ...]:
     rules = []
     for path in sorted(POLICY_DIR.glob("*.yaml")):
-        rule = policy_files.load(path, TransitionRule)
+        document = policy_files.read_file(path)
+        rule = policy_files.validate(document, TransitionRule)
         if rule.rule != path.stem:
-            raise policy_files.PolicyFileError(f"{path.name}: rule {rule.rule!r} does not match the file name")
+            raise document.error(("rule",), f"{rule.rule!r} does not match the file name")
         rules.append(rule)
     if not rules:
-        raise policy_files.PolicyFileError(f"no transition rule in {POLICY_DIR}")
+        raise policy_files.PolicyFileError(str(POLICY_DIR), [policy_files.Problem(None, "", "no transition rule")])
     return tuple(rules)
 
 

@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from accounts import registers
+from core import policy_files
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 Party = Literal["operator", "owner", "security_unit", "step"]
@@ -120,7 +120,7 @@ class FormsPolicy(BaseModel):
 @cache
 def load(regime: str) -> FormsPolicy:
     path = POLICY_DIR / f"forms_{regime}.yaml"
-    policy = FormsPolicy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    policy = policy_files.load(path, FormsPolicy)
     if policy.regime != regime:
         raise ValueError(f"{path.name} declares regime {policy.regime}")
     return policy

@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import ValidationError
+
+from core import policy_files
 
 from .schemas import ChecklistTemplateFile
 
@@ -133,49 +134,24 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
-def _load_yaml(text: str) -> Any:
+def _read_yaml(text: str) -> policy_files.Document:
+    # The policy-file rules (no tag, no repeated key), and no alias either: from outside, an alias lets a small file
+    # expand into billions of items at validation time.
     try:
-        _reject_aliases_and_duplicate_keys(text)
-        # safe_load only builds plain data: python/* tags are refused, never executed.
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise _syntax_error(f"YAML syntax error{where}: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise _syntax_error(f"YAML syntax error: {exc}") from None
+        return policy_files.compose(text, aliases=False)
+    except policy_files.PolicyFileError as exc:
+        [problem] = exc.problems
+        where = f"line {problem.line}, column {problem.column}" if problem.line else ""
+        if problem.syntax:
+            raise _syntax_error(f"YAML syntax error at {where}: {problem.message}" if where else
+                                f"YAML syntax error: {problem.message}") from None  # fmt: skip
+        raise _syntax_error(f"{problem.message} at {where}" if where else problem.message) from None
     except RecursionError:
         raise _syntax_error("YAML nesting is too deep") from None
 
 
-def _reject_aliases_and_duplicate_keys(text: str) -> None:
-    # Aliases let a small file expand into billions of items at validation time, and a
-    # repeated key silently keeps only the last value; a catalogue needs neither.
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    seen: set[int] = set()
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            raise _syntax_error(
-                "YAML anchors and aliases are not allowed (the repeated node starts at line "
-                f"{node.start_mark.line + 1}, column {node.start_mark.column + 1})"
-            )
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: set[str] = set()
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode):
-                    if key_node.value in keys:
-                        mark = key_node.start_mark
-                        raise _syntax_error(
-                            f"duplicate key '{key_node.value}' at line {mark.line + 1}, column {mark.column + 1}"
-                        )
-                    keys.add(key_node.value)
-                stack.extend((key_node, value_node))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+def _load_yaml(text: str) -> Any:
+    return _read_yaml(text).data
 
 
 def _load_json(text: str) -> Any:

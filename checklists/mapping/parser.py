@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
-from checklists.catalogue.parser import DEFAULT_MAX_BYTES, TemplateFileError, _decode, _load_yaml, format_path
+from checklists.catalogue.parser import DEFAULT_MAX_BYTES, TemplateFileError, _decode, _read_yaml, format_path
 
 from .schemas import MappingFile, Pair
 
@@ -44,10 +43,10 @@ def parse_mapping(data: bytes | str, *, filename: str, items_of: ItemsOf) -> Map
     try:
         text = _decode(raw)
         # The catalogue rules: safe loading, no aliases, no repeated keys (each reported with its line).
-        loaded = _load_yaml(text)
+        document = _read_yaml(text)
     except TemplateFileError as exc:
         raise MappingFileError(filename, [{"field": "", "line": None, "item": "", "message": exc.message}]) from None
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    loaded = document.data
     if not isinstance(loaded, dict):
         raise MappingFileError(
             filename, [{"field": "", "line": 1, "item": "", "message": "the top level must be a mapping"}]
@@ -60,17 +59,17 @@ def parse_mapping(data: bytes | str, *, filename: str, items_of: ItemsOf) -> Map
             loc = tuple(error["loc"])
             message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
             details.append({
-                "field": format_path(loc), "line": _line_of(root, loc), "item": _pair_label(loaded, loc),
+                "field": format_path(loc), "line": document.line_of(loc), "item": _pair_label(loaded, loc),
                 "message": message,
             })  # fmt: skip
         raise MappingFileError(filename, details) from None
-    details = _check_items(parsed, root, items_of)
+    details = _check_items(parsed, document, items_of)
     if details:
         raise MappingFileError(filename, details)
     return parsed
 
 
-def _check_items(parsed: MappingFile, root, items_of: ItemsOf) -> list[dict]:
+def _check_items(parsed: MappingFile, document, items_of: ItemsOf) -> list[dict]:
     details = []
     known = {}
     for side in ("source", "target"):
@@ -78,14 +77,14 @@ def _check_items(parsed: MappingFile, root, items_of: ItemsOf) -> list[dict]:
         known[side] = items_of(ref.catalogue, ref.version)
         if known[side] is None:
             details.append({
-                "field": side, "line": _line_of(root, (side,)), "item": "",
+                "field": side, "line": document.line_of((side,)), "item": "",
                 "message": f"no published catalogue {ref.catalogue} version {ref.version}",
             })  # fmt: skip
     seen: dict[tuple, int] = {}
     mapped_sources = {p.source_item for p in parsed.pairs if p.relation != "no_counterpart"}
     mapped_targets = {p.target_item for p in parsed.pairs if p.relation != "no_counterpart"}
     for index, pair in enumerate(parsed.pairs):
-        line = _line_of(root, ("pairs", index))
+        line = document.line_of(("pairs", index))
         for side in ("source", "target"):
             code = getattr(pair, f"{side}_item")
             ref = getattr(parsed, side)
@@ -110,24 +109,6 @@ def _check_items(parsed: MappingFile, root, items_of: ItemsOf) -> list[dict]:
                 "message": "no_counterpart for an item that other pairs map",
             })  # fmt: skip
     return details
-
-
-def _line_of(root, loc: tuple) -> int | None:
-    """The 1-based line of the deepest node of ``loc`` that exists in the document."""
-    node, line = root, (root.start_mark.line + 1 if root is not None else None)
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-            if found is None:
-                key = next((k for k, _v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-                return key.start_mark.line + 1 if key is not None else line
-            node = found
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return line
-        line = node.start_mark.line + 1
-    return line
 
 
 def _pair_label(loaded: dict, loc: tuple) -> str:

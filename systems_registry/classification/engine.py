@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
+
+from core import policy_files
 
 from .schemas import (
     DERIVED_FIELDS,
@@ -47,27 +48,6 @@ class PolicyError(ValueError):
         return [path for path, _ in self.problems]
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects repeated keys, which PyYAML would otherwise silently overwrite."""
-
-
-def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    loader.flatten_mapping(node)
-    result: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in result:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"repeated key {key!r} (line {mark.line + 1}, column {mark.column + 1})", mark
-            )
-        result[key] = loader.construct_object(value_node, deep=deep)
-    return result
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
-
-
 def _format_loc(loc: Iterable[Any]) -> str:
     path = ""
     for part in loc:
@@ -86,13 +66,11 @@ def _message(error: Mapping[str, Any]) -> str:
 def parse_policy(text: str, source: str = "<string>") -> ClassificationPolicy:
     """Parse and validate policy YAML; raise PolicyError naming the path of every problem."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "<yaml>"
-        raise PolicyError(source, [(where, str(getattr(exc, "problem", None) or exc))]) from exc
-    if not isinstance(data, dict):
-        raise PolicyError(source, [("<root>", "a policy file must be a mapping")])
+        data = policy_files.read(text, source).data
+    except policy_files.PolicyFileError as exc:
+        raise PolicyError(
+            source, [(f"line {p.line}" if p.line else "<yaml>", p.message) for p in exc.problems]
+        ) from exc
     try:
         return ClassificationPolicy.model_validate(data)
     except ValidationError as exc:

@@ -23,6 +23,7 @@ from checklists.catalogue import (
     parser,
     shipped_templates,
 )
+from core import policy_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
@@ -360,15 +361,18 @@ def test_python_tags_are_refused_never_executed():
     assert "python/object/apply" in error.details[0]["message"]
 
 
-def test_yaml_is_read_with_safe_load(monkeypatch):
+def test_yaml_is_read_with_the_strict_safe_loader(monkeypatch):
+    """Through the one policy-file loader (a SafeLoader: python/* tags are never constructed), aliases refused."""
     calls = []
-    real_safe_load = yaml.safe_load
-    monkeypatch.setattr(yaml, "safe_load", lambda stream: calls.append(stream) or real_safe_load(stream))
+    real_compose = policy_files.compose
+    monkeypatch.setattr(policy_files, "compose", lambda text, **kw: calls.append(kw) or real_compose(text, **kw))
     parse_template((FIXTURES / "valid_minimal.yaml").read_bytes(), "yaml")
-    assert len(calls) == 1
-    source = Path(parser.__file__).read_text(encoding="utf-8")
-    for unsafe in ("yaml.load(", "unsafe_load", "full_load", "UnsafeLoader", "FullLoader", "yaml.Loader"):
-        assert unsafe not in source
+    assert calls == [{"aliases": False}]
+    assert issubclass(policy_files.NoAliasLoader, yaml.SafeLoader)
+    for module in (parser, policy_files):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        for unsafe in ("yaml.load(", "unsafe_load", "full_load", "UnsafeLoader", "FullLoader", "yaml.Loader"):
+            assert unsafe not in source
 
 
 @pytest.mark.parametrize(

@@ -689,7 +689,7 @@ def test_malformed_policy_names_the_path(mutate, path: str, fragment: str) -> No
 @pytest.mark.parametrize(
     ("text", "path", "fragment"),
     [
-        ("schema_version: 1\nschema_version: 1\n", "<root>", "repeated key 'schema_version'"),
+        ("schema_version: 1\nschema_version: 1\n", "<root>", "duplicate key 'schema_version'"),
         ("criteria: [\n", "line 2, column 1", "expected"),
         ("- just a list\n", "<root>", "must be a mapping"),
     ],

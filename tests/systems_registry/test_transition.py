@@ -10,8 +10,9 @@ import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import policy_files
 from notifications.models import Notification
-from systems_registry import policy_files, transition
+from systems_registry import transition
 from systems_registry.models import InformationSystem
 from tests import factories
 
@@ -149,7 +150,7 @@ def test_a_rule_file_with_an_unknown_key_or_a_wrong_deadline_is_refused(tmp_path
     with pytest.raises(policy_files.PolicyFileError, match="starts_on"):
         policy_files.load(bad, transition.TransitionRule)
     bad.write_text(source + "rule: again\n", encoding="utf-8")
-    with pytest.raises(policy_files.PolicyFileError, match="repeated key"):
+    with pytest.raises(policy_files.PolicyFileError, match="duplicate key"):
         policy_files.load(bad, transition.TransitionRule)
 
 
