@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        from . import security  # noqa: F401  (connects the sign-in audit receivers)
+        from core import policy_files
+
+        from . import registers, security  # noqa: F401  (security connects the sign-in audit receivers)
+
+        policy_files.register("document-kinds-policy", registers.DocumentKindsPolicy, registers.policy)

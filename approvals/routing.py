@@ -137,10 +137,6 @@ def load_policy(regime: str) -> RoutingPolicy:
     return policy
 
 
-def json_schema() -> dict:
-    return RoutingPolicy.model_json_schema()
-
-
 def authority_code(policy: RoutingPolicy, sector: str) -> str:
     overrides = getattr(settings, "APPROVALS_NATIONAL_AUTHORITY_CODES", {}) or {}
     return overrides.get(sector) or policy.national_authorities[sector]

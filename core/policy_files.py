@@ -6,9 +6,10 @@ says a value is), then the policy's pydantic model (`extra="forbid"`: an unknown
 Every problem names the file, the line and the key: `routing_decree_85_2016.yaml: line 12: duplicate key 'limit'`,
 `…: line 7: steps.0.limit_days: Input should be greater than 0`.
 
-Each policy kind registers its model here (`register`), which gives one list of the published JSON Schemas
-(`write_schemas`, checked against docs/schemas/ by tests/core/test_policy_schemas.py) and one check at start-up that
-every registered file loads (`check_all`, run by core's AppConfig: the app does not start on a broken file)."""
+Each policy kind registers its model here from its app's AppConfig.ready (`register`), which loads its files there
+and then (the app does not start on a broken policy file) and gives one list of the published JSON Schemas:
+`manage.py publish_policy_schemas` writes docs/schemas/, `--check` (and tests/core/test_policy_schemas.py) fails
+when a committed schema is out of date."""
 
 import json
 from collections.abc import Callable, Iterable
@@ -192,13 +193,17 @@ def load(path: Path, model: type[M]) -> M:
 class PolicyKind:
     name: str  # the published schema is docs/schemas/<name>.schema.json
     model: type[BaseModel]
-    load_all: Callable[[], object]  # loads every file of the kind; raises PolicyFileError (or ValueError) on a bad one
+    load_all: Callable[[], object] | None  # loads every file of the kind (None: a format for uploads, no file here)
 
 
 _KINDS: dict[str, PolicyKind] = {}
 
 
-def register(name: str, model: type[BaseModel], load_all: Callable[[], object]) -> None:
+def register(name: str, model: type[BaseModel], load_all: Callable[[], object] | None = None) -> None:
+    """Called from the owning app's AppConfig.ready: the kind's files are loaded now, so a broken policy file stops
+    the app at start (django.setup(), whatever the entry point: web, worker, command, tests), not at first use."""
+    if load_all is not None:
+        load_all()
     _KINDS[name] = PolicyKind(name, model, load_all)
 
 
@@ -207,12 +212,17 @@ def kinds() -> list[PolicyKind]:
 
 
 def schema_text(kind: PolicyKind) -> str:
-    return json.dumps(kind.model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **kind.model.model_json_schema()}
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def write_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
     """Publish every registered kind's JSON Schema; the only writer of docs/schemas/."""
     directory.mkdir(parents=True, exist_ok=True)
+    names = {f"{kind.name}.schema.json" for kind in kinds()}
+    for orphan in directory.glob("*.schema.json"):
+        if orphan.name not in names:
+            orphan.unlink()
     written = []
     for kind in kinds():
         path = directory / f"{kind.name}.schema.json"
@@ -221,7 +231,10 @@ def write_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
     return written
 
 
-def check_all() -> None:
-    """Load every registered policy file; the first broken one stops whoever called (the app's start)."""
-    for kind in kinds():
-        kind.load_all()
+def stale_schemas(directory: Path = SCHEMA_DIR) -> list[str]:
+    """Names of the published schemas that differ from their models (or are missing, or have no kind left)."""
+    expected = {f"{kind.name}.schema.json": schema_text(kind) for kind in kinds()}
+    present = {path.name for path in directory.glob("*.schema.json")} if directory.exists() else set()
+    stale = [name for name, text in expected.items()
+             if name not in present or (directory / name).read_text(encoding="utf-8") != text]  # fmt: skip
+    return sorted(stale + list(present - expected.keys()))

@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class InspectionsConfig(AppConfig):
     name = "inspections"
+
+    def ready(self):
+        from core import policy_files
+
+        from . import policy, transition
+
+        policy_files.register(
+            "inspection-schedule-policy", policy.SchedulePolicy, lambda: [policy.load_policy(r) for r in policy.REGIMES]
+        )
+        policy_files.register("catalogue-transition-policy", transition.TransitionPolicy, transition.load_policy)

@@ -7,10 +7,16 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self):
+        from core import policy_files
+
         # The dashboard (inspections) never imports this app: reporting hands it its measure.
         from inspections import dashboard
 
-        from . import coverage, exports
+        from . import coverage, exports, policy
+
+        policy_files.register("reporting-policy", policy.ReportingPolicy, policy.load_policy)
+        policy_files.register("incident-policy", policy.IncidentPolicy, policy.incident_policy)
+        policy_files.register("change-policy", policy.ChangePolicy, policy.change_policy)
 
         dashboard.register_measure(coverage.dashboard_measure)
         # The risk-assessment register joins the export jobs (inspections never imports reporting).

@@ -124,7 +124,3 @@ def load(regime: str) -> FormsPolicy:
     if policy.regime != regime:
         raise ValueError(f"{path.name} declares regime {policy.regime}")
     return policy
-
-
-def json_schema() -> dict:
-    return FormsPolicy.model_json_schema()

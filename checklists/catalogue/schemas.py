@@ -74,7 +74,7 @@ class ChecklistTemplateFile(_Strict):
         title="ChecklistTemplateFile",
         json_schema_extra={
             "$comment": "Generated from checklists/catalogue/schemas.py; run "
-            "`python -m checklists.catalogue.export_schema` after changing the model."
+            "`python manage.py publish_policy_schemas` after changing the model."
         },
     )
 

@@ -397,7 +397,3 @@ class ClassificationResult(BaseModel):
     regime: str
     policy_version: str
     reasons: list[Reason]
-
-
-def policy_json_schema() -> dict[str, Any]:
-    return ClassificationPolicy.model_json_schema()

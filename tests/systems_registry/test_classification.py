@@ -20,7 +20,6 @@ from systems_registry.classification import (
     PolicyError,
     classify,
     combine_parts,
-    export_schema,
     facts,
     load_policy,
     load_policy_file,
@@ -544,12 +543,6 @@ def test_shipped_policies_load_once_and_cite_their_own_decree(regime: str) -> No
     decree = {D85: "Decree 85/2016 Art. ", D331: "Decree 331/2026 Art. "}[regime]
     articles = [c.article for c in policy.criteria] + [policy.default.article, policy.composite.article]
     assert all(a.startswith(decree) for a in articles + list(policy.pm_designated.articles.values()))
-
-
-def test_json_schema_file_is_up_to_date() -> None:
-    committed = export_schema.SCHEMA_PATH.read_text(encoding="utf-8")
-    assert committed == export_schema.render(), "run python -m systems_registry.classification.export_schema"
-    assert export_schema.main(["--check"]) == 0
 
 
 # ---- malformed policies ----
