@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from accounts.api import ErrorOut
 from core.errors import Invalid
+from core.legal import Regime
 from core.pagination import PageParams, paginate
-from systems_registry.models import Regime
 
 from . import oscal, selectors, services
 from .models import ChecklistTemplate, MappingPair, RequirementMapping

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from systems_registry.models import LEVEL_VALIDATORS, Regime
+from core.legal import LEVEL_VALIDATORS, Regime
 
 
 class ImmutableError(Exception):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from systems_registry.models import LEVEL_VALIDATORS, Regime
+from core.legal import LEVEL_VALIDATORS, Regime
 
 OPEN_STATUSES = ("scheduled", "in_progress")
 

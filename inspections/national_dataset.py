@@ -31,14 +31,9 @@ from approvals.models import Decision, Dossier, DossierStep
 from approvals.routing import load_policy as load_routing
 from checklists.models import ChecklistItem, ChecklistTemplate
 from core import audit
+from core.legal import Regime
 from systems_registry import services as registry
-from systems_registry.models import (
-    InformationSystem,
-    InformationSystemUserObjectPermission,
-    InfoType,
-    Regime,
-    SystemType,
-)
+from systems_registry.models import InformationSystem, InformationSystemUserObjectPermission, InfoType, SystemType
 
 from .models import Finding, Inspection, InspectionResult
 

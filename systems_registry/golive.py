@@ -23,8 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from core import audit, policy_files
 from core.errors import Conflict
+from core.legal import Regime
 
-from .models import InformationSystem, ReadinessOutcome, Regime, SecurityPlanStatus
+from .models import InformationSystem, ReadinessOutcome, SecurityPlanStatus
 
 POLICY_PATH = Path(__file__).resolve().parent / "policies" / "golive.yaml"
 Check = Literal["approved_dossier", "readiness_eligible", "plan_implemented"]

@@ -1,16 +1,11 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
-
-
-class Regime(models.TextChoices):
-    DECREE_85_2016 = "decree_85_2016", _("Decree 85/2016/NĐ-CP")
-    DECREE_331_2026 = "decree_331_2026", _("Decree 331/2026/NĐ-CP")
+from core.legal import LEVEL_VALIDATORS, Regime
 
 
 class SystemType(models.TextChoices):

@@ -5,16 +5,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-from .models import (
-    IcsGrade,
-    InfoType,
-    InfrastructureScope,
-    Regime,
-    Sector,
-    SecurityPlanStatus,
-    StateSecretHarm,
-    SystemType,
-)
+from core.legal import Regime
+
+from .models import IcsGrade, InfoType, InfrastructureScope, Sector, SecurityPlanStatus, StateSecretHarm, SystemType
 
 CLASSIFICATION_FIELDS = (
     "system_type", "info_types", "state_secret_harm", "data_subjects", "sensitive_data_subjects",

@@ -16,16 +16,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
-from .models import (
-    IcsGrade,
-    InformationSystem,
-    InfoType,
-    InfrastructureScope,
-    Regime,
-    Sector,
-    StateSecretHarm,
-    SystemType,
-)
+from core.legal import Regime
+
+from .models import IcsGrade, InformationSystem, InfoType, InfrastructureScope, Sector, StateSecretHarm, SystemType
 
 
 @dataclass(frozen=True)

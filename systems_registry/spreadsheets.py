@@ -25,21 +25,13 @@ from pydantic import ValidationError
 from accounts.models import Organization
 from core import audit
 from core.errors import Forbidden, Invalid
+from core.legal import Regime
 from core.spreadsheets import safe_cell, unquote_cell
 from core.uploads import reading_workbook, sha256_of
 
 from . import access, import_reports, services
 from .classification import classify, regime_in_force
-from .models import (
-    IcsGrade,
-    InformationSystem,
-    InfoType,
-    InfrastructureScope,
-    Regime,
-    Sector,
-    StateSecretHarm,
-    SystemType,
-)
+from .models import IcsGrade, InformationSystem, InfoType, InfrastructureScope, Sector, StateSecretHarm, SystemType
 from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
 from .selectors import systems_visible_to
 from .spreadsheet_columns import REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE, Column, code_of

@@ -20,9 +20,10 @@ from django.utils.translation import get_language, pgettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core import policy_files
+from core.legal import Regime
 
 from . import notices
-from .models import InformationSystem, Regime, SecurityPlanStatus
+from .models import InformationSystem, SecurityPlanStatus
 from .selectors import systems_visible_to
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies" / "transition"

@@ -13,7 +13,8 @@ from checklists.models import ChecklistItem
 from checklists.oscal import NS, metadata, one_line, prop, render, stable_uuid, token
 from checklists.selectors import default_checklist
 from core.errors import Conflict
-from systems_registry.models import InformationSystem, InfoType, Regime, SystemType
+from core.legal import Regime
+from systems_registry.models import InformationSystem, InfoType, SystemType
 
 from .. import scheduling
 from ..models import Inspection, InspectionResult
