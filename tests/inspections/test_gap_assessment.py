@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import yaml
 from django.utils import timezone
-from pydantic import ValidationError
 
 from checklists.mapping import DATA_DIR
 from checklists.models import ChecklistTemplate
 from checklists.services import load_shipped, load_shipped_mappings
+from core import policy_files
 from inspections import transition
 from inspections.models import Inspection
 from systems_registry.models import InformationSystem
@@ -225,7 +225,7 @@ def test_the_scanner_picks_the_catalogue_by_the_same_date(shipped, demo):
 def test_the_transition_policy_is_strict():
     text = transition.POLICY_PATH.read_text(encoding="utf-8")
     assert transition.parse_policy(text).rules[0].measures_deadline == date(2027, 7, 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(policy_files.PolicyFileError, match=r"line \d+: rules\.0\.extra: Extra inputs"):
         transition.parse_policy(text.replace("kinds: [periodic]", "kinds: [periodic]\n    extra: 1"))
     with pytest.raises(Exception, match="duplicate key 'measures_deadline'"):
         transition.parse_policy(text.replace("    kinds:", "    measures_deadline: 2030-01-01\n    kinds:"))
