@@ -91,7 +91,7 @@ def inspection_detail_view(request, inspection_id):
         "inspection": inspection, "score": selectors.score(results), "findings": findings,
         "transitions": services.available_transitions(request.user, inspection),
         "inspectors": inspection.inspectors.order_by("username"),
-        "can_fill": access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS,
+        "can_fill": services.may_fill_results(request.user, inspection),
         "outcomes": Inspection.Outcome.choices, "may_add_finding": services.may_create_finding(request.user, inspection),
     })  # fmt: skip
 
@@ -165,7 +165,7 @@ def results_view(request, inspection_id):
             messages.success(request, _("Results saved."))
             return redirect("inspections:results", inspection_id=inspection_id)
     inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
-    can_fill = access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS
+    can_fill = services.may_fill_results(request.user, inspection)
     results = selectors.results_of(inspection)
     evidence = selectors.evidence_by_item(inspection)
     for row in results:
