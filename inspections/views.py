@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from accounts.models import Organization, User
-from accounts.selectors import has_national_oversight, jurisdiction_org_ids
+from accounts.models import User
+from accounts.selectors import organizations_in_view
 from accounts.web import service_call
 from systems_registry.selectors import system_for_user
 
@@ -247,9 +247,7 @@ def calendar_view(request):
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    orgs = Organization.objects.order_by("code").only("id", "code", "name")
-    if not has_national_oversight(request.user):
-        orgs = orgs.filter(id__in=jurisdiction_org_ids(request.user))
+    orgs = organizations_in_view(request.user).order_by("code").only("id", "code", "name")
     org_param = request.GET.get("organization", "")
     org = orgs.filter(pk=int(org_param)).first() if org_param.isdigit() else None
     last = date(first.year, first.month, cal.monthrange(first.year, first.month)[1])

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.errors import Conflict, DomainError, NotFound
-from accounts.models import Organization
-from accounts.selectors import has_national_oversight, jurisdiction_org_ids
+from accounts.selectors import organizations_in_view
 
 from . import selectors, services
 
@@ -61,8 +60,7 @@ def export_request_view(request):
 
 
 def _reportable_owners(user):
-    orgs = Organization.objects.order_by("code").only("id", "code", "name")
-    return orgs if has_national_oversight(user) else orgs.filter(id__in=jurisdiction_org_ids(user))
+    return organizations_in_view(user).order_by("code").only("id", "code", "name")
 
 
 @login_required
