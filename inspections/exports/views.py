@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.errors import Conflict, DomainError, NotFound
-from accounts.selectors import organizations_in_view
 
-from . import selectors, services
+from . import form08, selectors, services
 
 # Form field names the Export buttons post, per kind; everything else is ignored.
 _PARAM_FIELDS = {
@@ -60,7 +59,8 @@ def export_request_view(request):
 
 
 def _reportable_owners(user):
-    return organizations_in_view(user).order_by("code").only("id", "code", "name")
+    # The same organisations Form 08's check accepts, so the picker never offers one the export refuses.
+    return form08.reportable_owners(user).order_by("code").only("id", "code", "name")
 
 
 @login_required
