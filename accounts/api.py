@@ -13,7 +13,11 @@ from core.pagination import PageParams, paginate
 
 from . import security
 from .models import ApiToken, Membership, Organization, Role, User
-from .selectors import has_national_oversight, jurisdiction_org_ids, organizations_for_listing, roles_of
+from .selectors import (
+    organizations_for_listing,
+    organizations_in_view,
+    roles_of,
+)
 
 router = Router(tags=["accounts"])
 
@@ -170,9 +174,7 @@ class UserFilter(PageParams):
 @router.get("/users", response=UserPage)
 def list_users(request, params: Query[UserFilter]):
     # One membership must satisfy every condition at once, so filter memberships, then take their users.
-    memberships = Membership.objects.all()
-    if not has_national_oversight(request.user):
-        memberships = memberships.filter(organization_id__in=jurisdiction_org_ids(request.user))
+    memberships = Membership.objects.filter(organization_id__in=organizations_in_view(request.user).values("id"))
     if params.organization_id is not None:
         if not Organization.objects.filter(pk=params.organization_id).exists():
             raise NotFound()

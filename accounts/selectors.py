@@ -121,6 +121,16 @@ def jurisdiction_org_ids(user, roles=None) -> QuerySet:
     return OrganizationClosure.objects.filter(ancestor_id__in=member_org_ids(user, roles)).values("descendant_id")
 
 
+def organizations_in_view(user) -> QuerySet:
+    """The organisations in the user's view: each one they are a member of and everything below it; national
+    oversight sees every one. Filtered in SQL (a subquery on the closure table), so callers filter with
+    `id__in=organizations_in_view(user).values("id")` in the same statement, never with a list of ids."""
+    organizations = Organization.objects.all()
+    if has_national_oversight(user):
+        return organizations
+    return organizations.filter(id__in=jurisdiction_org_ids(user))
+
+
 def delegated_owner_ids(user, roles=(Role.OWNER,), *, on: date | None = None) -> QuerySet:
     """Owners that delegated, for the term running `on` (today), to an organisation where the user holds one of
     `roles`."""

@@ -14,7 +14,7 @@ from accounts import registers
 from accounts.models import Delegation, Membership, Organization, OrganizationClosure, Role
 from accounts.selectors import delegated_owner_ids, member_org_ids
 from core import audit
-from core.errors import Conflict, Forbidden, Invalid, transition_not_allowed
+from core.errors import Conflict, DomainError, Forbidden, Invalid, transition_not_allowed
 from notifications import events as notifications
 from systems_registry import services as registry
 from systems_registry.access import capacities
@@ -318,6 +318,19 @@ def _record(actor, dossier: Dossier, name: str, before: str, *, step: int | None
 # --- services ----------------------------------------------------------------------------------------------
 
 
+def may_create_dossier(user, system: InformationSystem, *, has_open: bool | None = None) -> bool:
+    """The twin of create_dossier's rules on who and when (its other refusals are about what was typed): the
+    operating unit or owner, of a classified system still in use that has no open dossier. `has_open` spares the
+    query when the caller has just read the system's dossiers."""
+    if system.proposed_level is None or system.status == InformationSystem.Status.DECOMMISSIONED:
+        return False
+    if not may_prepare(user, system):
+        return False
+    if has_open is None:
+        has_open = Dossier.objects.filter(system=system, status__in=Dossier.OPEN_STATUSES).exists()
+    return not has_open
+
+
 @transaction.atomic
 def create_dossier(*, actor, system_id: int, proposed_level: int, title: str, summary: str = "") -> Dossier:
     system = system_for_user(actor, system_id, for_update=True)
@@ -360,6 +373,15 @@ def check_may_add_documents(actor, dossier: Dossier) -> None:
         raise Forbidden(_("Documents cannot change while the dossier is in review."))
     if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.RETURNED):
         raise Conflict(_("Documents can only be added to a draft or returned dossier."), code="dossier_closed")
+
+
+def may_add_documents(user, dossier: Dossier) -> bool:
+    """The twin of check_may_add_documents."""
+    try:
+        check_may_add_documents(user, dossier)
+    except DomainError:
+        return False
+    return True
 
 
 def check_issue_details(number: str, issued_on: date | None, issuer: str) -> tuple[str, date | None, str]:

@@ -67,10 +67,7 @@ def _detail_page(request, dossier: Dossier, *, upload_form: DocumentUploadForm |
         .order_by("-revision", "order")
     )
     holidays = presenters.late_holidays([*steps, *earlier], today)
-    can_upload = services.may_prepare(user, dossier.system) and dossier.status in (
-        Dossier.Status.DRAFT,
-        Dossier.Status.RETURNED,
-    )
+    can_upload = services.may_add_documents(user, dossier)
     return render(
         request,
         "approvals/detail.html",

@@ -17,7 +17,7 @@ from accounts.selectors import user_facts
 from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
 from core import audit
-from core.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
 from notifications import events as notifications
 from systems_registry import golive
 from systems_registry import services as registry
@@ -31,8 +31,6 @@ from .selectors import finding_for_user, inspection_for_user
 from .transition import catalogue_regime
 from .uploads import EXTENSIONS, check_upload
 
-TRANSITIONS = ("start", "submit", "close", "reopen", "cancel")
-FINDING_TRANSITIONS = ("resolve", "verify", "reopen")
 FINDING_DUE_DAYS = 90
 VIEW_SYSTEM = "systems_registry.view_informationsystem"
 
@@ -238,15 +236,29 @@ def remove_inspector(*, actor, inspection_id: int, inspector_id: int) -> Inspect
 # --- results ------------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspection:
-    inspection = inspection_for_user(actor, inspection_id, for_update=True)
-    if not access.is_inspector(actor, inspection):
+def check_may_fill_results(user, inspection: Inspection) -> None:
+    """Raises unless `user` may record results now: an assigned inspector, while the inspection is in progress."""
+    if not access.is_inspector(user, inspection):
         raise Forbidden(_("Only the assigned inspectors record results."))
     if inspection.status != Inspection.Status.IN_PROGRESS:
         raise Conflict(
             _("Results are recorded only while the inspection is in progress."), code="inspection_not_in_progress"
         )
+
+
+def may_fill_results(user, inspection: Inspection) -> bool:
+    """The twin of check_may_fill_results: the results page offers the form only then."""
+    try:
+        check_may_fill_results(user, inspection)
+    except DomainError:
+        return False
+    return True
+
+
+@transaction.atomic
+def save_results(*, actor, inspection_id: int, entries: list[dict]) -> Inspection:
+    inspection = inspection_for_user(actor, inspection_id, for_update=True)
+    check_may_fill_results(actor, inspection)
     # Every row of the worksheet in one read (the inspection's lock guards them), with what the answer shows: the
     # caller serialises these rows as saved instead of reading the inspection again (selectors.results_of).
     every = selectors.results_of(inspection)
@@ -334,13 +346,11 @@ def _check_outcome(inspection: Inspection, outcome: str, *, required: bool) -> s
     return outcome
 
 
-@transaction.atomic
-def transition_inspection(*, actor, inspection_id: int, name: str, comment: str = "", outcome: str = "") -> Inspection:
+def _locked(actor, inspection_id: int, name: str) -> tuple[Inspection, list[str]]:
+    """Lock the inspection (404 for outsiders), check who acts (403) and the state (409); the allowed names go into
+    the refusals of the checks that follow."""
     inspection = inspection_for_user(actor, inspection_id, for_update=True)
     allowed = available_transitions(actor, inspection)
-    if name not in TRANSITIONS:
-        raise transition_not_allowed(name, allowed)
-    method = getattr(inspection, name)
     if not _permitted(actor, inspection, name):
         if name in ("close", "reopen") and access.is_inspector(actor, inspection):
             raise Forbidden(_("An inspector cannot close or reopen their own inspection."))
@@ -351,55 +361,122 @@ def transition_inspection(*, actor, inspection_id: int, name: str, comment: str 
             code="no_inspectors",
             details=[{"allowed_transitions": allowed}],
         )
-    if not can_proceed(method, check_conditions=False):
+    if not can_proceed(getattr(inspection, name), check_conditions=False):
         raise transition_not_allowed(name, allowed)
-    before = inspection.status
-    if name == "submit":
-        unanswered = list(inspection.results.filter(result="").order_by("order").values_list("item__code", flat=True))
-        if unanswered:
-            shown = ", ".join(unanswered[:20])
-            if len(unanswered) > 20:
-                shown = _("%(items)s and %(more)s more") % {"items": shown, "more": len(unanswered) - 20}
-            message = ngettext(
-                "%(count)s item is not assessed yet: %(items)s.",
-                "%(count)s items are not assessed yet: %(items)s.",
-                len(unanswered),
-            )
-            raise Conflict(
-                message % {"count": len(unanswered), "items": shown}, code="unanswered_items",
-                details=[{"field": code, "message": _("not assessed")} for code in unanswered],
-            )  # fmt: skip
-        unconfirmed = unconfirmed_codes(inspection)
-        if unconfirmed:
-            raise Conflict(
-                _("Confirm or change the answers carried from the earlier inspection first: %(items)s.")
-                % {"items": ", ".join(unconfirmed[:20])}, code="carried_unconfirmed",
-                details=[{"field": code, "message": _("carried, not confirmed")} for code in unconfirmed],
-            )  # fmt: skip
-        method(outcome=_check_outcome(inspection, outcome, required=False))
-    elif name == "close":
-        method(by=actor, outcome=_check_outcome(inspection, outcome, required=True))
-    else:
-        if outcome:
-            raise Invalid.field("outcome", _("An outcome is given on submit or close."))
-        method()
-    inspection.save(update_fields=["status", "started_at", "submitted_at", "closed_at", "closed_by", "outcome"])
+    return inspection, allowed
+
+
+def _saved(actor, inspection: Inspection, name: str, before: str, comment: str, fields: list[str]) -> Inspection:
+    inspection.save(update_fields=["status", *fields])
     audit.record(
         actor=actor, action=f"inspection.{name}", obj=inspection, from_status=before, to_status=inspection.status,
         comment=comment, data={"outcome": inspection.outcome} if inspection.outcome else {},
     )  # fmt: skip
-    if name == "submit":
-        propose_findings(actor=actor, inspection=inspection)
-    if inspection.kind == Inspection.Kind.PRE_OPERATION and name in ("close", "reopen"):
-        # The go-live gate reads the readiness outcome from the registry (Decree 331 Art. 28.3).
-        if name == "close":
-            golive.record_readiness(
-                actor=actor, system_id=inspection.system_id, inspection_id=inspection.pk, outcome=inspection.outcome,
-                concluded_at=inspection.closed_at,
-            )  # fmt: skip
-        else:
-            golive.withdraw_readiness(actor=actor, system_id=inspection.system_id, inspection_id=inspection.pk)
     return inspection
+
+
+def _check_answered(inspection: Inspection) -> None:
+    unanswered = list(inspection.results.filter(result="").order_by("order").values_list("item__code", flat=True))
+    if unanswered:
+        shown = ", ".join(unanswered[:20])
+        if len(unanswered) > 20:
+            shown = _("%(items)s and %(more)s more") % {"items": shown, "more": len(unanswered) - 20}
+        message = ngettext(
+            "%(count)s item is not assessed yet: %(items)s.",
+            "%(count)s items are not assessed yet: %(items)s.",
+            len(unanswered),
+        )
+        raise Conflict(
+            message % {"count": len(unanswered), "items": shown}, code="unanswered_items",
+            details=[{"field": code, "message": _("not assessed")} for code in unanswered],
+        )  # fmt: skip
+    unconfirmed = unconfirmed_codes(inspection)
+    if unconfirmed:
+        raise Conflict(
+            _("Confirm or change the answers carried from the earlier inspection first: %(items)s.")
+            % {"items": ", ".join(unconfirmed[:20])}, code="carried_unconfirmed",
+            details=[{"field": code, "message": _("carried, not confirmed")} for code in unconfirmed],
+        )  # fmt: skip
+
+
+@transaction.atomic
+def start_inspection(*, actor, inspection_id: int, comment: str = "") -> Inspection:
+    """An assigned inspector starts a scheduled inspection that has inspectors."""
+    inspection, _allowed = _locked(actor, inspection_id, "start")
+    before = inspection.status
+    inspection.start()
+    return _saved(actor, inspection, "start", before, comment, ["started_at"])
+
+
+@transaction.atomic
+def submit_inspection(*, actor, inspection_id: int, comment: str = "", outcome: str = "") -> Inspection:
+    """An assigned inspector submits once every item is assessed and every carried answer confirmed; one finding is
+    proposed per not-met or partly-met item."""
+    inspection, _allowed = _locked(actor, inspection_id, "submit")
+    before = inspection.status
+    _check_answered(inspection)
+    inspection.submit(outcome=_check_outcome(inspection, outcome, required=False))
+    _saved(actor, inspection, "submit", before, comment, ["submitted_at", "outcome"])
+    propose_findings(actor=actor, inspection=inspection)
+    return inspection
+
+
+@transaction.atomic
+def close_inspection(*, actor, inspection_id: int, comment: str = "", outcome: str = "") -> Inspection:
+    """The security unit (never an inspector of this inspection) closes it; a pre-operation inspection concludes
+    on eligibility, which the go-live gate reads from the registry (Decree 331 Art. 28.3)."""
+    inspection, _allowed = _locked(actor, inspection_id, "close")
+    before = inspection.status
+    inspection.close(by=actor, outcome=_check_outcome(inspection, outcome, required=True))
+    _saved(actor, inspection, "close", before, comment, ["closed_at", "closed_by", "outcome"])
+    if inspection.kind == Inspection.Kind.PRE_OPERATION:
+        golive.record_readiness(
+            actor=actor, system_id=inspection.system_id, inspection_id=inspection.pk, outcome=inspection.outcome,
+            concluded_at=inspection.closed_at,
+        )  # fmt: skip
+    return inspection
+
+
+@transaction.atomic
+def reopen_inspection(*, actor, inspection_id: int, comment: str = "") -> Inspection:
+    """The security unit reopens a submitted or closed inspection; a pre-operation one withdraws its readiness."""
+    inspection, _allowed = _locked(actor, inspection_id, "reopen")
+    before = inspection.status
+    inspection.reopen()
+    _saved(actor, inspection, "reopen", before, comment, ["submitted_at", "closed_at", "closed_by", "outcome"])
+    if inspection.kind == Inspection.Kind.PRE_OPERATION:
+        golive.withdraw_readiness(actor=actor, system_id=inspection.system_id, inspection_id=inspection.pk)
+    return inspection
+
+
+@transaction.atomic
+def cancel_inspection(*, actor, inspection_id: int, comment: str = "") -> Inspection:
+    """The security unit or the owner cancels an inspection that is not submitted yet."""
+    inspection, _allowed = _locked(actor, inspection_id, "cancel")
+    before = inspection.status
+    inspection.cancel()
+    return _saved(actor, inspection, "cancel", before, comment, [])
+
+
+TRANSITIONS = {
+    "start": start_inspection, "submit": submit_inspection, "close": close_inspection,
+    "reopen": reopen_inspection, "cancel": cancel_inspection,
+}  # fmt: skip
+# The transitions that conclude on eligibility; the others take no outcome.
+OUTCOME_TRANSITIONS = ("submit", "close")
+
+
+def transition_inspection(*, actor, inspection_id: int, name: str, comment: str = "", outcome: str = "") -> Inspection:
+    """Dispatch a contract transition name to its service (API and HTML views)."""
+    if name not in TRANSITIONS:
+        raise transition_not_allowed(name, available_transitions(actor, inspection_for_user(actor, inspection_id)))
+    if name in OUTCOME_TRANSITIONS:
+        return TRANSITIONS[name](actor=actor, inspection_id=inspection_id, comment=comment, outcome=outcome)
+    if outcome:
+        with transaction.atomic():
+            _locked(actor, inspection_id, name)  # who acts and the state are refused first, as for every transition
+        raise Invalid.field("outcome", _("An outcome is given on submit or close."))
+    return TRANSITIONS[name](actor=actor, inspection_id=inspection_id, comment=comment)
 
 
 # --- findings -----------------------------------------------------------------------------------------------------
@@ -503,36 +580,62 @@ def findings_transitions(user, inspection: Inspection, findings) -> dict[int, li
     }  # fmt: skip
 
 
-@transaction.atomic
-def transition_finding(*, actor, finding_id: int, name: str, comment: str = "") -> Finding:
+def _locked_finding(actor, finding_id: int, name: str) -> Finding:
+    """Lock the finding (404 for outsiders), check the state (409) and who acts (403)."""
     finding = finding_for_user(actor, finding_id, for_update=True)
-    allowed = finding_transitions(actor, finding)
-    if name not in FINDING_TRANSITIONS:
-        raise transition_not_allowed(name, allowed)
-    method = getattr(finding, name)
-    if not can_proceed(method):
-        raise transition_not_allowed(name, allowed)
+    if not can_proceed(getattr(finding, name)):
+        raise transition_not_allowed(name, finding_transitions(actor, finding))
     if not _finding_permitted(actor, finding, name):
         if name == "verify" and finding.resolved_by_id == actor.pk:
             raise Forbidden(_("Whoever resolved a finding cannot verify it."))
         raise Forbidden(_("You may not %(transition)s this finding.") % {"transition": name})
-    before = finding.status
-    if name == "resolve":
-        method(by=actor, comment=comment)
-    elif name == "verify":
-        method(by=actor)
-    else:
-        method()
-    finding.save(update_fields=["status", "resolution", "resolved_by", "resolved_at", "verified_by", "verified_at"])
-    audit.record(
-        actor=actor,
-        action=f"finding.{name}",
-        obj=finding,
-        from_status=before,
-        to_status=finding.status,
-        comment=comment,
-    )
     return finding
+
+
+def _saved_finding(actor, finding: Finding, name: str, before: str, comment: str, fields: list[str]) -> Finding:
+    finding.save(update_fields=["status", *fields])
+    audit.record(
+        actor=actor, action=f"finding.{name}", obj=finding, from_status=before, to_status=finding.status,
+        comment=comment,
+    )  # fmt: skip
+    return finding
+
+
+@transaction.atomic
+def resolve_finding(*, actor, finding_id: int, comment: str = "") -> Finding:
+    """The responsible organisation resolves an open finding; the comment is its resolution."""
+    finding = _locked_finding(actor, finding_id, "resolve")
+    before = finding.status
+    finding.resolve(by=actor, comment=comment)
+    return _saved_finding(actor, finding, "resolve", before, comment, ["resolution", "resolved_by", "resolved_at"])
+
+
+@transaction.atomic
+def verify_finding(*, actor, finding_id: int, comment: str = "") -> Finding:
+    """An inspector or the security unit verifies a resolved finding; never whoever resolved it."""
+    finding = _locked_finding(actor, finding_id, "verify")
+    before = finding.status
+    finding.verify(by=actor)
+    return _saved_finding(actor, finding, "verify", before, comment, ["verified_by", "verified_at"])
+
+
+@transaction.atomic
+def reopen_finding(*, actor, finding_id: int, comment: str = "") -> Finding:
+    """An inspector or the security unit reopens a resolved or verified finding."""
+    finding = _locked_finding(actor, finding_id, "reopen")
+    before = finding.status
+    finding.reopen()
+    return _saved_finding(actor, finding, "reopen", before, comment, ["verified_by", "verified_at"])
+
+
+FINDING_TRANSITIONS = {"resolve": resolve_finding, "verify": verify_finding, "reopen": reopen_finding}
+
+
+def transition_finding(*, actor, finding_id: int, name: str, comment: str = "") -> Finding:
+    """Dispatch a contract transition name to its service (API and HTML views)."""
+    if name not in FINDING_TRANSITIONS:
+        raise transition_not_allowed(name, finding_transitions(actor, finding_for_user(actor, finding_id)))
+    return FINDING_TRANSITIONS[name](actor=actor, finding_id=finding_id, comment=comment)
 
 
 # --- evidence -----------------------------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organization, User
-from accounts.selectors import has_national_oversight, jurisdiction_org_ids
+from accounts.models import User
+from accounts.selectors import organizations_in_view
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.web import service_call
 from systems_registry.selectors import system_for_user
@@ -91,7 +91,7 @@ def inspection_detail_view(request, inspection_id):
         "inspection": inspection, "score": selectors.score(results), "findings": findings,
         "transitions": services.available_transitions(request.user, inspection),
         "inspectors": inspection.inspectors.order_by("username"),
-        "can_fill": access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS,
+        "can_fill": services.may_fill_results(request.user, inspection),
         "outcomes": Inspection.Outcome.choices, "may_add_finding": services.may_create_finding(request.user, inspection),
     })  # fmt: skip
 
@@ -165,7 +165,7 @@ def results_view(request, inspection_id):
             messages.success(request, _("Results saved."))
             return redirect("inspections:results", inspection_id=inspection_id)
     inspection = _or_404(selectors.inspection_for_user, request.user, inspection_id)
-    can_fill = access.is_inspector(request.user, inspection) and inspection.status == Inspection.Status.IN_PROGRESS
+    can_fill = services.may_fill_results(request.user, inspection)
     results = selectors.results_of(inspection)
     evidence = selectors.evidence_by_item(inspection)
     for row in results:
@@ -247,9 +247,7 @@ def calendar_view(request):
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    orgs = Organization.objects.order_by("code").only("id", "code", "name")
-    if not has_national_oversight(request.user):
-        orgs = orgs.filter(id__in=jurisdiction_org_ids(request.user))
+    orgs = organizations_in_view(request.user).order_by("code").only("id", "code", "name")
     org_param = request.GET.get("organization", "")
     org = orgs.filter(pk=int(org_param)).first() if org_param.isdigit() else None
     last = date(first.year, first.month, cal.monthrange(first.year, first.month)[1])

@@ -11,7 +11,7 @@ def _lifecycle_action(name):
     def action(modeladmin, request, queryset):
         for system in queryset:
             try:
-                services.transition_system(actor=request.user, system_id=system.pk, name=name, comment="admin")
+                services.LIFECYCLE_TRANSITIONS[name](actor=request.user, system_id=system.pk, comment="admin")
             except DomainError as exc:
                 modeladmin.message_user(request, f"{system.code}: {exc.message}", level=messages.ERROR)
 

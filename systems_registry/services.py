@@ -18,7 +18,6 @@ from .models import InformationSystem, InformationSystemUserObjectPermission
 from .schemas import CLASSIFICATION_FIELDS, SystemCreate, SystemPatch
 from .selectors import system_for_user, systems_visible_to
 
-LIFECYCLE_TRANSITIONS = ("commission", "suspend", "resume", "decommission")
 _ORG_FIELDS = ("owner_id", "operator_id", "security_unit_id")
 
 
@@ -458,32 +457,11 @@ def available_transitions(user, system: InformationSystem) -> list[str]:
     return names + national_list.available(user, system, held) + regime
 
 
-def transition_system(
-    *, actor, system_id: int, name: str, comment: str = "", criteria=None, decision_number="", decision_date=None
-) -> InformationSystem:
-    """The one entry of `POST /systems/{id}/transitions/{name}` and the system page: the lifecycle moves here, the
-    national-security List's (national_list) and the regime change (regime_change) in their own services."""
-    if name in national_list.SERVICES:
-        service = national_list.SERVICES[name]
-        if name == "propose_listing":
-            return service(actor=actor, system_id=system_id, criteria=criteria, comment=comment)
-        return service(
-            actor=actor, system_id=system_id, decision_number=decision_number, decision_date=decision_date,
-            comment=comment,
-        )  # fmt: skip
-    if name == REGIME_CHANGE:
-        return change_regime(actor=actor, system_id=system_id, comment=comment)
-    return _transition_lifecycle(actor=actor, system_id=system_id, name=name, comment=comment)
-
-
-@transaction.atomic
-def _transition_lifecycle(*, actor, system_id: int, name: str, comment: str = "") -> InformationSystem:
+def _locked_lifecycle(actor, system_id: int, name: str) -> InformationSystem:
+    """Lock the system (404 for outsiders), check who acts (403), the approval and the go-live gate (409)."""
     system = system_for_user(actor, system_id, for_update=True)
-    if name not in LIFECYCLE_TRANSITIONS:
-        raise transition_not_allowed(name, available_transitions(actor, system))
     if not access.can_edit(actor, system):
         raise Forbidden(_("Only the system's operating unit or owner may change its lifecycle."))
-    method = getattr(system, name)
     allowed = available_transitions(actor, system)
     if name not in allowed:
         if (
@@ -499,13 +477,74 @@ def _transition_lifecycle(*, actor, system_id: int, name: str, comment: str = ""
         if name == "resume" and system.status == "suspended":
             golive.check_resume(system, allowed)
         raise transition_not_allowed(name, allowed)
-    before = system.status
-    method()
+    return system
+
+
+def _saved_lifecycle(actor, system: InformationSystem, name: str, before: str, comment: str) -> InformationSystem:
+    # Whether it operates without approval follows the status (approval_flag_changes lists the fields it set).
     system.save(update_fields=["status", *approval_flag_changes(system, timezone.localdate()), "updated_at"])
     audit.record(
         actor=actor, action=f"system.{name}", obj=system, from_status=before, to_status=system.status, comment=comment
     )
     return system
+
+
+@transaction.atomic
+def commission_system(*, actor, system_id: int, comment: str = "") -> InformationSystem:
+    """The operating unit or owner puts an approved system into operation once the go-live gate is met."""
+    system = _locked_lifecycle(actor, system_id, "commission")
+    before = system.status
+    system.commission()
+    return _saved_lifecycle(actor, system, "commission", before, comment)
+
+
+@transaction.atomic
+def suspend_system(*, actor, system_id: int, comment: str = "") -> InformationSystem:
+    system = _locked_lifecycle(actor, system_id, "suspend")
+    before = system.status
+    system.suspend()
+    return _saved_lifecycle(actor, system, "suspend", before, comment)
+
+
+@transaction.atomic
+def resume_system(*, actor, system_id: int, comment: str = "") -> InformationSystem:
+    """A suspended system resumes with a current approval and, after a major change, a readiness check after it."""
+    system = _locked_lifecycle(actor, system_id, "resume")
+    before = system.status
+    system.resume()
+    return _saved_lifecycle(actor, system, "resume", before, comment)
+
+
+@transaction.atomic
+def decommission_system(*, actor, system_id: int, comment: str = "") -> InformationSystem:
+    system = _locked_lifecycle(actor, system_id, "decommission")
+    before = system.status
+    system.decommission()
+    return _saved_lifecycle(actor, system, "decommission", before, comment)
+
+
+LIFECYCLE_TRANSITIONS = {
+    "commission": commission_system, "suspend": suspend_system, "resume": resume_system,
+    "decommission": decommission_system,
+}  # fmt: skip
+
+
+def transition_system(
+    *, actor, system_id: int, name: str, comment: str = "", criteria=None, decision_number="", decision_date=None
+) -> InformationSystem:
+    """Dispatch a contract transition name to its service (`POST /systems/{id}/transitions/{name}`, the system
+    page, the admin): the lifecycle, the national-security List's (national_list) and the regime change."""
+    if name == "propose_listing":
+        return national_list.propose_listing(actor=actor, system_id=system_id, criteria=criteria, comment=comment)
+    if name in national_list.SERVICES:
+        return national_list.SERVICES[name](
+            actor=actor, system_id=system_id, decision_number=decision_number, decision_date=decision_date,
+            comment=comment,
+        )  # fmt: skip
+    service = TRANSITIONS.get(name)
+    if service is None:
+        raise transition_not_allowed(name, available_transitions(actor, system_for_user(actor, system_id)))
+    return service(actor=actor, system_id=system_id, comment=comment)
 
 
 def _no_approval_message(system: InformationSystem) -> str:
@@ -573,3 +612,7 @@ def change_regime(*, actor, system_id: int, comment: str = "") -> InformationSys
     )  # fmt: skip
     _store(actor, system, result)
     return system
+
+
+# Every contract transition name of a system and its service. The List's moves take their decision (national_list).
+TRANSITIONS = {**LIFECYCLE_TRANSITIONS, **national_list.SERVICES, REGIME_CHANGE: change_regime}

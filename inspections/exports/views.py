@@ -10,11 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organization
-from accounts.selectors import has_national_oversight, jurisdiction_org_ids
 from core.errors import Conflict, DomainError, NotFound
 
-from . import selectors, services
+from . import form08, selectors, services
 
 # Form field names the Export buttons post, per kind; everything else is ignored.
 _PARAM_FIELDS = {
@@ -61,8 +59,8 @@ def export_request_view(request):
 
 
 def _reportable_owners(user):
-    orgs = Organization.objects.order_by("code").only("id", "code", "name")
-    return orgs if has_national_oversight(user) else orgs.filter(id__in=jurisdiction_org_ids(user))
+    # The same organisations Form 08's check accepts, so the picker never offers one the export refuses.
+    return form08.reportable_owners(user).order_by("code").only("id", "code", "name")
 
 
 @login_required
