@@ -17,7 +17,7 @@ from accounts.errors import Conflict, Forbidden, Invalid, NotFound, transition_n
 from accounts.models import Membership, Organization, Role
 from accounts.selectors import delegated_owner_ids, jurisdiction_org_ids, member_org_ids
 from accounts.spreadsheets import StreamingWorkbook
-from inspections.exports import form08
+from reporting.exports import form08
 from systems_registry.models import InformationSystem
 
 from . import events, policy, selectors
