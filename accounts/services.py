@@ -152,7 +152,7 @@ def create_delegation(
     return delegation
 
 
-# --- set-based writers of the national data generator (inspections/national_dataset.py) ----------------------------------
+# --- set-based writers of the national data generator (bench/national_dataset.py) ----------------------------------
 # Rows built in memory and inserted in batches: a national registry has tens of thousands of organisations and users.
 # The generator calls `rebuild_closure()` after the organisations.
 

@@ -5,7 +5,6 @@ from . import auth_views as sign_in
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", sign_in.LoginView.as_view(), name="login"),
     path("accounts/two-factor/verify/", sign_in.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/setup/", sign_in.two_factor_setup, name="two_factor_setup"),

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -8,18 +7,6 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from . import services
-
-
-@login_required
-def home(request):
-    """The "waiting for me" page of every role: dossier steps, dossiers to complete, inspections, findings, and
-    for oversight roles the systems operating without approval (`inspections.dashboard.home_worklist`)."""
-    from approvals.presenters import is_overdue
-    from inspections.dashboard import home_worklist
-
-    work = home_worklist(request.user)  # nothing waiting shows an empty worklist that says so, never a redirect
-    steps = [{"step": s, "dossier": s.dossier, "overdue": is_overdue(s, work.today)} for s in work.steps]
-    return render(request, "accounts/home.html", {"work": work, "rows": steps})
 
 
 @require_POST

@@ -17,3 +17,8 @@ class ApprovalsConfig(AppConfig):
             "routing-policy", routing.RoutingPolicy, lambda: [routing.load_policy(r) for r in REGIMES]
         )
         policy_files.register("statutory-forms-policy", forms.FormsPolicy, lambda: [forms.load(r) for r in REGIMES])
+
+        # The registry's system page shows this app's panels without importing it (systems_registry/panels.py).
+        from . import panels
+
+        panels.register()

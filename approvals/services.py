@@ -675,7 +675,7 @@ def transition_dossier(*, actor, dossier_id: int, name: str, comment: str = "", 
     return services[name](actor=actor, dossier_id=dossier_id, comment=comment)
 
 
-# --- set-based writers of the national data generator (inspections/national_dataset.py) ----------------------------------
+# --- set-based writers of the national data generator (bench/national_dataset.py) ----------------------------------
 
 
 def insert_dossiers_batch(dossiers: list[Dossier]) -> list[Dossier]:

@@ -1,5 +1,5 @@
 """Compliance dashboard figures for the whole country (approval coverage, inspection coverage, overdue, open
-findings by severity) computed in the database by `inspections.dashboard.compliance`; target p95 <= 200 ms.
+findings by severity) computed in the database by `reporting.dashboard.compliance`; target p95 <= 200 ms.
 Naive baseline: the same headline figures computed in Python from every row.
 
 Measured twice: the headline figures alone (`_rows`, the per-organisation table, switched off), and the whole
@@ -65,9 +65,9 @@ def main():
     from django.utils import timezone
 
     from accounts.models import User
-    from inspections import dashboard
-    from inspections.dashboard import compliance
     from inspections.models import OPEN_STATUSES, Finding, Inspection
+    from reporting import dashboard
+    from reporting.dashboard import compliance
     from systems_registry.models import InformationSystem
 
     print(f"machine: {machine()}")

@@ -313,8 +313,8 @@ def db_export(count: int) -> dict:
     django.setup()
     from accounts.models import User
     from core.spreadsheets import StreamingWorkbook
-    from inspections.exports import writers
-    from inspections.exports.schemas import SystemsParams
+    from reporting.exports import writers
+    from reporting.exports.schemas import SystemsParams
 
     class NoProgress:
         def expect(self, rows):

@@ -141,7 +141,7 @@ def cpu_seconds_of(pid: int) -> float:
 
 
 def measure(poll_ms: int | None, inline_rows: int, repeat: int, inspection, token: str, idle_seconds: float) -> dict:
-    from inspections.exports.models import ExportJob
+    from reporting.exports.models import ExportJob
 
     server, base = start_server(inline_rows)
     worker = start_worker(poll_ms)

@@ -260,7 +260,7 @@ CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {
     "schedule": 24 * 60 * 60,
 }
 CELERY_BEAT_SCHEDULE["notifications.requeue_stale"] = {"task": "notifications.tasks.requeue_stale", "schedule": 10 * 60}
-CELERY_BEAT_SCHEDULE["inspections.sweep_exports"] = {"task": "inspections.tasks.sweep_exports", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["reporting.sweep_exports"] = {"task": "reporting.tasks.sweep_exports", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["systems_registry.scan_reapproval_deadlines"] = {
     "task": "systems_registry.tasks.scan_reapproval_deadlines",
     "schedule": 6 * 60 * 60,

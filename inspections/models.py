@@ -310,6 +310,3 @@ class Finding(ConcurrentTransitionMixin, models.Model):
     def reopen(self):
         self.verified_by = None
         self.verified_at = None
-
-
-from .exports.models import ExportJob  # noqa: E402,F401  (registered with the app; lives beside its exporters)

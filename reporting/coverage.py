@@ -13,6 +13,7 @@ from accounts.models import Organization, OrganizationClosure
 from core.errors import NotFound
 
 from . import policy
+from .dashboard import Measure
 from .models import Report
 from .selectors import reports_visible_to
 
@@ -123,8 +124,6 @@ def coverage(
 
 def dashboard_measure(user, organization, today: date):
     """The dashboard's reporting coverage for the year being reported: owners' reports expected, sent, overdue."""
-    from inspections.dashboard import Measure
-
     year = policy.current_year(today)
     reports = reports_visible_to(user).filter(year=year, kind=Report.Kind.ANNUAL, level=Report.Level.OWNER)
     if organization is not None:
@@ -150,7 +149,6 @@ def dashboard_measure(user, organization, today: date):
 def _incident_measures(user, organization, today: date):
     """Serious incidents whose reports are still open (not fully reported), and how many of those are overdue; then
     the follow-up tasks of changes and incidents (one visibility check for both)."""
-    from inspections.dashboard import Measure
     from systems_registry.selectors import systems_visible_to
 
     from .models import Incident
@@ -177,8 +175,6 @@ def _incident_measures(user, organization, today: date):
 
 def _follow_up_measures(visible_system_ids, today: date):
     """Follow-up tasks of changes and serious incidents still open, and how many of those are overdue."""
-    from inspections.dashboard import Measure
-
     from .models import FollowUpTask
 
     qs = FollowUpTask.objects.filter(system_id__in=visible_system_ids, status=FollowUpTask.Status.OPEN)

@@ -341,3 +341,6 @@ class FollowUpTask(ConcurrentTransitionMixin, models.Model):
         self.closed_at = at
         self.closed_by = by
         self.comment = reason
+
+
+from .exports.models import ExportJob  # noqa: E402,F401  (registered with the app; lives beside its exporters)

@@ -18,7 +18,7 @@ from accounts.selectors import delegated_owner_ids, jurisdiction_org_ids, member
 from core import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound, transition_not_allowed
 from core.spreadsheets import StreamingWorkbook
-from inspections.exports import form08
+from reporting.exports import form08
 from systems_registry.models import InformationSystem
 
 from . import events, policy, selectors

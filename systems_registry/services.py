@@ -391,7 +391,7 @@ def move_parts_batch(*, actor, moves: dict[int, int | None], now) -> None:
                             "data": {"fields": ["parent_id"]}} for pk in moves])  # fmt: skip
 
 
-# --- set-based writers of the national data generator (inspections/national_dataset.py) ----------------------------------
+# --- set-based writers of the national data generator (bench/national_dataset.py) ----------------------------------
 
 
 def insert_systems_batch(systems: list[InformationSystem]) -> list[InformationSystem]:

@@ -16,7 +16,7 @@ from accounts.models import Organization
 from core.errors import Forbidden, Invalid, NotFound
 from core.web import service_call
 
-from . import access, national_list, services, transition
+from . import access, national_list, panels, services, transition
 from .forms import SystemForm, apply_service_errors, organizations_for_forms
 from .models import InformationSystem, NationalSecurityList
 from .schemas import SystemCreate, SystemPatch
@@ -98,11 +98,18 @@ def system_list_view(request):
 def system_detail_view(request, system_id):
     system = _visible_or_404(request.user, system_id)
     transitions = services.available_transitions(request.user, system)
+    sees_list = national_list.FlagViewer(request.user).sees(system)
     return render(
         request,
         "systems_registry/detail.html",
         {
             "system": system,
+            # What the apps above add to the page (dossiers, inspection buttons); the List card's only when shown.
+            "panels": {
+                slot: panels.panels(slot, request, system)
+                for slot in panels.SLOTS
+                if slot != "national_list" or sees_list
+            },
             "can_edit": access.can_edit(request.user, system),
             "transitions": [t for t in transitions if t not in LIST_TRANSITIONS],
             # Only the owner's representatives and national authorities see the List card.
@@ -111,7 +118,7 @@ def system_detail_view(request, system_id):
                 "all_criteria": national_list.load_policy().criteria,
                 "transitions": [t for t in transitions if t in LIST_TRANSITIONS],
             }
-            if national_list.FlagViewer(request.user).sees(system)
+            if sees_list
             else None,
             # parent_id too: the related manager sets each part's parent, which read a deferred parent_id per part.
             "parts": system.parts.only("id", "code", "name", "status", "proposed_level", "parent_id").order_by("code"),

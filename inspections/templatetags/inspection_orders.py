@@ -1,13 +1,12 @@
-"""The "Order an inspection" button, for pages of other apps that show a system (the registry's detail page)."""
+"""The "Order an inspection" button of the inspections list (the registry's system page gets it from panels.py)."""
 
 from django import template
 
-from .. import access
+from .. import panels
 
 register = template.Library()
 
 
 @register.inclusion_tag("inspections/_order_button.html", takes_context=True)
 def order_inspection_button(context, system):
-    """Shown to whoever the service lets order one."""
-    return {"system": system, "allowed": access.may_order(context["request"].user, system)}
+    return panels.order_button(context["request"], system)

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inspections import dashboard
+from reporting import dashboard
 from systems_registry.models import InformationSystem
 from tests.dashboard import helpers as h
 

@@ -205,7 +205,7 @@ def _workers_killed_mid_export_and_mid_send(production, http, system_id, inspect
     offsets = stack.log_offsets(slow)
     status, job = http.post("exports", "security_unit", {"kind": "systems", "params": {}})
     assert status == 202 and job["status"] == "pending", job
-    export_worker = stack.wait_for(lambda: stack.worker_running(slow, "inspections.tasks.run_export", offsets), timeout=60,
+    export_worker = stack.wait_for(lambda: stack.worker_running(slow, "reporting.tasks.run_export", offsets), timeout=60,
                                    what="a worker to take the export", on_timeout=production.logs)  # fmt: skip
     stack.wait_for(
         lambda: http.get(f"exports/{job['id']}", "security_unit")[1]["status"] == "running",

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditEvent
-from inspections.exports import services
-from inspections.exports.models import ExportJob
-from inspections.tasks import run_export
+from reporting.exports import services
+from reporting.exports.models import ExportJob
+from reporting.tasks import run_export
 from systems_registry.models import InformationSystem
 from systems_registry.spreadsheet_columns import REGISTRY_COLUMNS, REGISTRY_SHEET_TITLE
 from tests import factories

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from inspections.exports.models import ExportJob
+from reporting.exports.models import ExportJob
 from tests.personas import verify_session_otp
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from approvals import services as approvals
 from approvals.models import Decision, Dossier, DossierStep
-from inspections.exports import form08
+from reporting.exports import form08
 from systems_registry.models import InformationSystem
 from tests import factories
 from tests.exports.conftest import rows_of

@@ -11,8 +11,8 @@ from django.utils import timezone
 from approvals import services as approvals
 from approvals.models import Decision, Dossier, DossierStep
 from core.spreadsheets import StreamingWorkbook
-from inspections.exports import form08
 from inspections.models import Inspection
+from reporting.exports import form08
 from systems_registry.models import InformationSystem
 from tests import factories
 from tests.exports.conftest import rows_of

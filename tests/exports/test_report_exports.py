@@ -11,8 +11,8 @@ from django.utils import timezone
 from approvals import services as approvals
 from approvals.models import Decision, Dossier, DossierStep, StepKind
 from inspections import services as inspections
-from inspections.exports import form08
 from inspections.models import Inspection
+from reporting.exports import form08
 from systems_registry.models import InformationSystem
 from tests import factories
 from tests.exports.conftest import header_of, rows_of
@@ -264,7 +264,7 @@ def test_a_small_inspection_workbook_is_ready_when_the_request_answers(
 ):
     """6 results, 2 findings and 1 piece of evidence: 9 rows. Written in the request up to the limit, otherwise (and
     for every other kind) handed to the worker; the contract's 202 {id, status} and the job's page either way."""
-    from inspections import tasks
+    from reporting import tasks
 
     settings.EXPORT_INLINE_MAX_ROWS = limit
     dispatched = []

@@ -178,8 +178,8 @@ def test_the_template_has_headers_instructions_and_drop_downs(demo, api):
 
 def _registry_export(user) -> bytes:
     from core.spreadsheets import StreamingWorkbook
-    from inspections.exports.schemas import SystemsParams
-    from inspections.exports.writers import export_systems
+    from reporting.exports.schemas import SystemsParams
+    from reporting.exports.writers import export_systems
 
     class Counter:  # the export job's progress, without a job
         def expect(self, rows):

@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pydantic import ValidationError
 
-from inspections import dashboard, list_self_inspection
+from inspections import list_self_inspection
 from inspections.models import Inspection
 from inspections.policy import POLICY_DIR, parse_policy
 from notifications.models import Kind, Notification
+from reporting import dashboard
 from systems_registry.models import InformationSystem
 from tests import factories
 from tests.inspections.helpers import publish

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from accounts.models import User
-from inspections.national_dataset import Sizes, generate
+from bench.national_dataset import Sizes, generate
 
 VIEWERS = ["n.national.auditor", "n.t01.owner"]
 

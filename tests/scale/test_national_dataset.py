@@ -1,17 +1,17 @@
-"""`generate_national_dataset` at smoke size: the national shape, every dossier state, full inspection results,
+"""`bench/generate_national_dataset.py` at smoke size: the national shape, every dossier state, full inspection results,
 an intact audit chain, and the same data again from the same seed."""
 
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import Membership, Organization, OrganizationClosure
 from approvals.models import Dossier, DossierStep
+from bench import generate_national_dataset
+from bench.national_dataset import Sizes, generate
 from core import audit
 from inspections.models import Finding, Inspection, InspectionResult
-from inspections.national_dataset import Sizes, generate
 from systems_registry.models import InformationSystem, InformationSystemUserObjectPermission
 
 AS_OF = date(2026, 11, 23)
@@ -54,8 +54,9 @@ def small(**overrides) -> Sizes:
 
 
 def test_it_builds_the_national_hierarchy_with_systems_dossiers_inspections_and_a_valid_audit_chain(db):
-    call_command("generate_national_dataset", "--systems", "200", "--inspections", "20", "--results-per-inspection", "10",
-                 "--explicit-grants", "300", "--as-of", AS_OF.isoformat())  # fmt: skip
+    args = generate_national_dataset.parse(["--systems", "200", "--inspections", "20", "--results-per-inspection", "10",
+                                            "--explicit-grants", "300", "--as-of", AS_OF.isoformat()])  # fmt: skip
+    generate_national_dataset.run(args, out=lambda line: None)
 
     generated = Organization.objects.filter(code__startswith="N-")
     assert generated.filter(kind=Organization.Kind.PROVINCE).count() == 34

@@ -40,9 +40,9 @@ def build_foreign(suffix: str = "") -> Foreign:
 
     from approvals import services as approvals
     from inspections import services as inspections
-    from inspections.exports import services as exports
     from inspections.models import InspectionResult
     from notifications.models import Notification
+    from reporting.exports import services as exports
     from systems_registry import spreadsheets
     from systems_registry.models import InformationSystem
     from tests import factories

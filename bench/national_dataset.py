@@ -1,4 +1,5 @@
-"""A national-scale synthetic dataset for load and performance work (`manage.py generate_national_dataset`).
+"""A national-scale synthetic dataset for load and performance work (`bench/generate_national_dataset.py`).
+Never on production: it is not part of the product, and tests/scale uses it for the pages' query counts.
 
 Shape (domain.md §8): central agencies and 34 provinces own systems; 3,321 communes sit under the provinces and
 operate some provincial systems; each owner has an IT centre (operating unit) and a designated security unit.
@@ -7,9 +8,20 @@ regime's routing policy defines; inspections carry one result row per item of th
 follow from "not met" results.
 
 Everything is drawn from one `random.Random(seed)`, and dates are offsets from `as_of`, so the same seed and
-sizes give the same codes, levels, states and results. Writes go through `bulk_create` in batches; the audit
-events are hash-chained in Python in the same order as they are inserted, after the current chain head, and the
-head is moved once at the end, so `verify_chain` still passes. The organisation closure is rebuilt once.
+sizes give the same codes, levels, states and results. The organisation closure is rebuilt once.
+
+Writers. The history it writes (years of dossiers, inspections and findings in every state, with their past dates)
+is not a sequence of transitions anyone performed, so it cannot go through the one-row services: they would stamp
+today's date, notify people and check rules against the present. It writes in batches through the owning apps'
+set-based writers instead:
+- accounts: `services.insert_organizations_batch`, `insert_users_batch`, `insert_memberships_batch`,
+  `rebuild_closure`; the audit trail through `audit.record_many` (hash-chained after the current head, in insertion
+  order, so `verify_chain` still passes);
+- systems_registry: `services.insert_systems_batch`, `record_approvals_batch`, `grant_view_batch`;
+- approvals: `services.insert_dossiers_batch`, `insert_steps_batch`.
+Inspections, their inspector links, results and findings are the one exception: written here with `bulk_create`
+(`_historic_created_at` keeps their generated `created_at`). Inspections has no set-based writer because the
+product never creates finished inspections in bulk; tests/architecture/one_writer.py does not look at bench/.
 """
 
 import random
@@ -32,10 +44,9 @@ from approvals.routing import load_policy as load_routing
 from checklists.models import ChecklistItem, ChecklistTemplate
 from core import audit
 from core.legal import Regime
+from inspections.models import Finding, Inspection, InspectionResult
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem, InformationSystemUserObjectPermission, InfoType, SystemType
-
-from .models import Finding, Inspection, InspectionResult
 
 PREFIX = "N"  # every generated organisation, user and system code starts with it
 PROVINCES = 34

@@ -42,10 +42,15 @@ class TransitionParams(_Params):
     deadline: date | None = None
 
 
+class RiskAssessmentParams(_Params):
+    system_id: int
+
+
 PARAMS_BY_KIND: dict[str, type[_Params]] = {
     "systems": SystemsParams,
     "inspection": InspectionParams,
     "findings": FindingsParams,
     "annual_report": AnnualReportParams,
     "transition": TransitionParams,
+    "risk_assessments": RiskAssessmentParams,
 }

@@ -26,11 +26,11 @@ from core import audit
 from core.errors import Conflict, DomainError, Invalid
 from core.spreadsheets import StreamingWorkbook
 from inspections import selectors as inspection_selectors
-from inspections import tasks
 from inspections.models import Evidence, Finding, InspectionResult
+from reporting import tasks
 from systems_registry.selectors import system_for_user
 
-from . import form08, selectors, writers
+from . import form08, risk_assessments, selectors, writers
 from .models import ExportJob
 from .schemas import PARAMS_BY_KIND
 
@@ -44,20 +44,8 @@ EXPORTERS = {
     ExportJob.Kind.FINDINGS: writers.export_findings,
     ExportJob.Kind.ANNUAL_REPORT: form08.export_annual_report,
     ExportJob.Kind.TRANSITION: writers.export_transition,
+    ExportJob.Kind.RISK_ASSESSMENTS: risk_assessments.export_risk_assessments,
 }
-
-
-# Access checks of the kinds registered by apps above this one (reporting's risk assessments).
-_ACCESS_CHECKS: dict = {}
-
-
-def register_export(kind: str, *, params, exporter, check_access) -> None:
-    """An app above inspections adds its export kind at start-up (a choice of ExportJob.Kind), so this module never
-    imports it: the params schema, the exporter `(user, params, wb, progress) -> file stem` and the access check
-    `(user, params)` that refuses now what the worker would refuse later."""
-    PARAMS_BY_KIND[kind] = params
-    EXPORTERS[kind] = exporter
-    _ACCESS_CHECKS[kind] = check_access
 
 
 def lease_seconds() -> int:
@@ -107,8 +95,8 @@ def _check_access(user, kind: str, params) -> None:
         form08.check_may_report(user, params.owner_id)
     elif kind == ExportJob.Kind.FINDINGS and params.system_id is not None:
         system_for_user(user, params.system_id)
-    elif kind in _ACCESS_CHECKS:
-        _ACCESS_CHECKS[kind](user, params)
+    elif kind == ExportJob.Kind.RISK_ASSESSMENTS:
+        risk_assessments.check_access(user, params)
 
 
 def _runs_inline(kind: str, params) -> bool:

@@ -7,11 +7,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import StepKind
+from approvals.presenters import is_overdue
 from core.errors import NotFound
+from inspections.models import Finding
 from systems_registry.services import may_register_systems
 
 from . import dashboard
-from .models import Finding
+from .home import home_worklist
+
+
+@login_required
+def home(request):
+    """The "waiting for me" page of every role: dossier steps, dossiers to complete, inspections, findings, and
+    for oversight roles the systems operating without approval (`reporting.home.home_worklist`)."""
+    work = home_worklist(request.user)  # nothing waiting shows an empty worklist that says so, never a redirect
+    steps = [{"step": s, "dossier": s.dossier, "overdue": is_overdue(s, work.today)} for s in work.steps]
+    return render(request, "reporting/home.html", {"work": work, "rows": steps})
+
 
 SEVERITY_CSS = {"low": "low", "medium": "medium", "high": "high", "critical": "critical"}
 
@@ -27,7 +39,7 @@ def dashboard_view(request):
     f = board.figures
     return render(
         request,
-        "dashboard/compliance.html",
+        "reporting/compliance.html",
         {
             "board": board,
             "due_limit": timezone.localdate() + timedelta(days=dashboard.DUE_WINDOW_DAYS + 1),

@@ -19,7 +19,6 @@ class ExportJob(ConcurrentTransitionMixin, models.Model):
         INSPECTION = "inspection", _("Inspection")
         ANNUAL_REPORT = "annual_report", _("Annual report (Form 08)")
         FINDINGS = "findings", _("Findings register")
-        # Written by reporting, registered at start-up (services.register_export).
         RISK_ASSESSMENTS = "risk_assessments", _("Risk assessments")
         TRANSITION = "transition", _("Transitional deadlines (Decree 331 Art. 39)")
 

@@ -1,17 +1,17 @@
-"""The export of a system's risk assessments, kept for inspection (Decree 331 Art. 10): registered with the export
-jobs of inspections at start-up (apps.py), so it streams through the same writer, `safe_cell` and job machinery."""
+"""The export of a system's risk assessments, kept for inspection (Decree 331 Art. 10): one more kind of export job,
+streamed through the same writer, `safe_cell` and job machinery."""
 
 from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import pgettext
-from pydantic import BaseModel, ConfigDict
 
 from core.spreadsheets import SheetColumn, StreamingWorkbook
-from inspections.exports.writers import chunk
+from reporting import labels
+from reporting.models import RiskAssessment
 from systems_registry.selectors import system_for_user
 
-from . import labels
-from .models import RiskAssessment
+from .schemas import RiskAssessmentParams
+from .writers import chunk
 
 KIND = "risk_assessments"
 COLUMNS = (
@@ -21,12 +21,6 @@ COLUMNS = (
     SheetColumn("Đề xuất cấp độ cao hơn / Proposed higher level", 14),
     SheetColumn("Báo cáo / Report document", 30), SheetColumn("SHA-256", 66), SheetColumn("Người ghi nhận / Recorded by", 20),
 )  # fmt: skip
-
-
-class RiskAssessmentParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    system_id: int
 
 
 def check_access(user, params: RiskAssessmentParams) -> None:
@@ -50,11 +44,3 @@ def export_risk_assessments(user, params: RiskAssessmentParams, wb: StreamingWor
         progress_every=chunk(),
     )
     return f"risk-assessments-{system.code}"
-
-
-def register() -> None:
-    from inspections.exports import services
-
-    services.register_export(
-        KIND, params=RiskAssessmentParams, exporter=export_risk_assessments, check_access=check_access
-    )
