@@ -3,8 +3,8 @@
 from django.conf import settings
 
 from . import security
-from .models import Organization, Role
-from .services import create_organization, ensure_membership, register_user
+from .models import Organization, Role, User
+from .services import create_organization, ensure_membership, register_user, update_profile
 
 # (code, name, kind, parent code)
 ORGANIZATIONS = [
@@ -83,3 +83,13 @@ def seed() -> str:
             # Demo only: the roles that must use two-factor share one known secret so scripts can send `otp`.
             security.enrol_with_secret(user, settings.DEMO_TOTP_SECRET)
     return f"{created_orgs} organisations and {created_users} users created"
+
+
+def seed_emails() -> str:
+    """Demo email addresses, so the running demo shows the deadline reminders' emails on the console. Run after the
+    domain seeders' own events (which the demo users see in their inbox) and before the reminders."""
+    count = 0
+    for user in User.objects.filter(username__in=[u[0] for u in USERS], email=""):
+        update_profile(user=user, email=f"{user.username}@demo.attesta.localhost")
+        count += 1
+    return f"demo email addresses set: {count}"

@@ -12,7 +12,7 @@ from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 from systems_registry.schemas import SystemPatch
 
-from . import routing, services
+from . import notices, routing, services
 from .models import DocumentKind, Dossier, StatutoryDocument
 from .statutory import demo_pki
 from .statutory import policy as forms_policy
@@ -169,3 +169,8 @@ def seed() -> str:
             registry.update_system(actor=operator, system_id=system.pk, data=SystemPatch(security_plan_status="full"))
     states = dict(Dossier.objects.filter(system__code__in=PLAN).values_list("system__code", "status"))
     return f"{made} dossiers created; states: {states}"
+
+
+def seed_reminders() -> str:
+    """The step deadline reminders the scan derives from the demo data (idempotent: the dedup keys)."""
+    return f"dossier step reminders created: {notices.scan_step_deadlines() or 0}"

@@ -57,7 +57,7 @@ def late_holidays(steps, today) -> set:
     """The holidays needed to count how late the given steps are: one query for any number of steps, none when
     no step is late."""
     late = [s.due_date for s in steps if is_overdue(s, today)]
-    return services.holidays_from(min(late)) if late else set()
+    return selectors.holidays_from(min(late)) if late else set()
 
 
 def timeline_rows(steps: list[DossierStep], today, current=None, holidays=None) -> list[dict]:

@@ -1,5 +1,7 @@
 """Reads. A dossier is visible exactly when its system is; lists are a fixed number of queries."""
 
+from datetime import date
+
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from accounts.models import Role
@@ -7,7 +9,7 @@ from accounts.selectors import delegated_owner_ids, member_org_ids
 from core.errors import NotFound
 from systems_registry.selectors import systems_visible_to
 
-from .models import Document, Dossier, DossierStep
+from .models import Document, Dossier, DossierStep, Holiday
 
 DECIDING_ROLES = (Role.SECURITY_UNIT, Role.OWNER, Role.AUTHORITY)
 
@@ -17,6 +19,10 @@ def dossiers_visible_to(user) -> QuerySet:
     the step's role (an independent appraiser the owner designated sees the dossiers it appraises)."""
     routed = DossierStep.objects.filter(steps_for_role_q(user)).values("dossier_id")
     return Dossier.objects.filter(Q(system_id__in=systems_visible_to(user).values("id")) | Q(pk__in=routed))
+
+
+def holidays_from(start: date) -> set[date]:
+    return set(Holiday.objects.filter(date__gte=start).values_list("date", flat=True))
 
 
 def active_steps() -> QuerySet:

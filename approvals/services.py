@@ -15,15 +15,14 @@ from accounts.models import Delegation, Membership, Organization, OrganizationCl
 from accounts.selectors import delegated_owner_ids, member_org_ids
 from core import audit
 from core.errors import Conflict, DomainError, Forbidden, Invalid, transition_not_allowed
-from notifications import events as notifications
 from systems_registry import services as registry
 from systems_registry.access import capacities
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
-from . import routing, uploads
-from .models import AppraiserDesignation, Decision, Document, DocumentKind, Dossier, DossierStep, Holiday
-from .selectors import current_step, dossier_for_user, revision_documents, steps_of_revision
+from . import notices, routing, uploads
+from .models import AppraiserDesignation, Decision, Document, DocumentKind, Dossier, DossierStep
+from .selectors import current_step, dossier_for_user, holidays_from, revision_documents, steps_of_revision
 from .statutory import policy as forms_policy
 from .statutory.selectors import decision_in_force, final_decision, statutory_decision_number
 from .workdays import add_days
@@ -126,10 +125,6 @@ def _require_preparer(actor, dossier: Dossier, message: str) -> None:
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
-
-
-def holidays_from(start: date) -> set[date]:
-    return set(Holiday.objects.filter(date__gte=start).values_list("date", flat=True))
 
 
 def _limit_due(step: DossierStep, start: date) -> date | None:
@@ -459,7 +454,7 @@ def submit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier.save(update_fields=["status", "submitted_by", "submitted_at"])
     _open_revision(dossier)
     _record(actor, dossier, "submit", before, step=1, comment=comment)
-    notifications.dossier_moved(dossier, actor=actor)
+    notices.dossier_moved(dossier, actor=actor)
     return dossier
 
 
@@ -475,7 +470,7 @@ def resubmit_dossier(*, actor, dossier_id: int, comment: str = "") -> Dossier:
     dossier.save(update_fields=["status", "revision", "submitted_by", "submitted_at"])
     _open_revision(dossier)
     _record(actor, dossier, "resubmit", before, step=1, comment=comment)
-    notifications.dossier_moved(dossier, actor=actor)
+    notices.dossier_moved(dossier, actor=actor)
     return dossier
 
 
@@ -556,7 +551,7 @@ def decide_step(
         _record(actor, dossier, decision, before, step=step.order, comment=comment, data={"step_kind": step.kind})
         if dossier.status == Dossier.Status.APPROVED and not put_approval_into_effect(actor=actor, dossier=dossier):
             _decision_awaits_signature(dossier)
-        notifications.dossier_moved(dossier, actor=actor)
+        notices.dossier_moved(dossier, actor=actor)
     return dossier
 
 
@@ -633,7 +628,7 @@ def _decision_awaits_signature(dossier: Dossier) -> None:
     step = steps_of_revision(dossier)[-1]  # the approval: its body issues the decision (forms policy: issuer step)
     role = policy.forms[form].signer_role_for(dossier.proposed_level)
     drafted = final_decision(dossier)
-    notifications.decision_awaits_signature(
+    notices.decision_awaits_signature(
         dossier, organization_id=drafted.issuer_id if drafted else step.organization_id,
         role=step.role if role == "step" else role, form=form,
     )  # fmt: skip

@@ -1,5 +1,5 @@
 """The periodic scanners over a national dataset (100,000 systems): `inspections.tasks.scan_inspection_schedule`
-and `notifications.tasks.scan_deadlines`, each run twice (the first run creates and reschedules, the second finds
+and the deadline scans (`approvals.tasks.scan_step_deadlines`, `inspections.tasks.scan_deadlines`), each run twice (the first run creates and reschedules, the second finds
 the work done), target <= 60 s per run. Everything runs in one transaction rolled back at the end, so nothing is
 sent and the dataset is unchanged. Naive baseline: the schedule computed system by system (a query per system),
 timed on a sample and extrapolated.
@@ -26,10 +26,10 @@ def main():
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from approvals.tasks import scan_step_deadlines
     from inspections import scheduling
     from inspections.models import Inspection
-    from inspections.tasks import scan_inspection_schedule
-    from notifications.tasks import scan_deadlines
+    from inspections.tasks import scan_deadlines, scan_inspection_schedule
     from systems_registry.models import InformationSystem
 
     print(f"machine: {machine()}")
@@ -44,7 +44,12 @@ def main():
                 if args.schedule_today
                 else scan_inspection_schedule.run
             )
-            for name, task in (("scan_inspection_schedule", schedule), ("scan_deadlines", scan_deadlines.run)):
+            tasks = (
+                ("scan_inspection_schedule", schedule),
+                ("scan_step_deadlines", scan_step_deadlines.run),
+                ("scan_deadlines", scan_deadlines.run),
+            )
+            for name, task in tasks:
                 for attempt in (1, 2):
                     with CaptureQueriesContext(connection) as ctx:
                         start = time.perf_counter()

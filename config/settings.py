@@ -251,10 +251,11 @@ CELERY_BEAT_SCHEDULE["inspections.scan_inspection_schedule"] = {
     "task": "inspections.tasks.scan_inspection_schedule",
     "schedule": 6 * 60 * 60,
 }
-CELERY_BEAT_SCHEDULE["notifications.scan_deadlines"] = {
-    "task": "notifications.tasks.scan_deadlines",
+CELERY_BEAT_SCHEDULE["approvals.scan_step_deadlines"] = {
+    "task": "approvals.tasks.scan_step_deadlines",
     "schedule": 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["inspections.scan_deadlines"] = {"task": "inspections.tasks.scan_deadlines", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["notifications.send_digests"] = {
     "task": "notifications.tasks.send_digests",
     "schedule": 24 * 60 * 60,
@@ -284,7 +285,9 @@ DEMO_SEEDERS = [
     "systems_registry.demo.seed_list_and_transition",
     "checklists.demo.seed",
     "inspections.demo.seed",
-    "notifications.demo.seed",
+    "accounts.demo.seed_emails",
+    "approvals.demo.seed_reminders",
+    "inspections.demo.seed_reminders",
     "reporting.demo.seed",
 ]
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "attesta-demo"

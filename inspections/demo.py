@@ -13,7 +13,7 @@ from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 from systems_registry.schemas import SystemCreate
 
-from . import scheduling, services
+from . import notices, scheduling, services
 from .models import Inspection, InspectionResult
 
 LEGACY_SYSTEM = {
@@ -125,3 +125,8 @@ def seed() -> str:
         services.transition_inspection(actor=inspector, inspection_id=closed.pk, name="submit")
         services.transition_inspection(actor=security_unit, inspection_id=closed.pk, name="close", comment="Demo")
     return f"3 demo inspections created (#{scheduled.pk} scheduled, #{ongoing.pk} in progress, #{closed.pk} closed with findings)"
+
+
+def seed_reminders() -> str:
+    """The inspection and finding deadline reminders the scan derives from the demo data (idempotent)."""
+    return f"inspection and finding reminders created: {notices.scan_deadlines() or 0}"

@@ -15,11 +15,10 @@ from checklists.models import MappingPair
 from checklists.selectors import default_checklist, mapping_between
 from core import audit
 from core.errors import Conflict, Forbidden, Invalid
-from notifications import events as notifications
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
-from . import access, scheduling, services
+from . import access, notices, scheduling, services
 from .models import OPEN_STATUSES, Inspection, InspectionResult
 from .transition import measures_deadline
 
@@ -153,5 +152,5 @@ def create_gap_assessment(
               "carried": [{"item_id": r.item_id, "from": r.carried_item_code, "result": r.result} for r in carried]},
     )  # fmt: skip
     services._grant(actor, inspection, users)
-    notifications.inspection_scheduled(inspection, actor=actor)
+    notices.inspection_scheduled(inspection, actor=actor)
     return inspection

@@ -21,10 +21,11 @@ from django.db import transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from notifications import events as notifications
+from accounts.audiences import publish
 from systems_registry.models import InformationSystem
 
 from .models import Inspection
+from .notices import list_self_inspection_notice
 from .policy import REGIMES, SelfInspectionRule, load_policy
 
 DONE, DUE, OVERDUE = "done", "due", "overdue"
@@ -142,5 +143,5 @@ def scan_reminders(*, today: date | None = None, batch_size: int = 200) -> int:
                 break
             last_id = batch[-1].pk
             with transaction.atomic():
-                count += notifications.notify_events(notifications.list_self_inspection_event(s, stage) for s in batch)
+                count += len(publish(list_self_inspection_notice(s, stage) for s in batch))
     return count

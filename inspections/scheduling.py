@@ -20,7 +20,7 @@ from core import audit
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 
-from . import list_supplement
+from . import list_supplement, notices
 from .models import OPEN_STATUSES, Inspection, InspectionCyclePolicy, InspectionResult
 from .policy import REGIMES, load_policy, stricter
 from .transition import catalogue_regime
@@ -165,6 +165,9 @@ def scan_inspection_schedule(*, today: date | None = None, batch_size: int = BAT
                 "proposed_level",
                 "approved_level",
                 "created_at",
+                "code",
+                "owner_id",
+                "operator_id",
                 "security_unit_id",
                 "next_inspection_due",
             )[:batch_size]
@@ -227,6 +230,10 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
         report.rescheduled.extend(i.pk for i in to_reschedule)
     created = _create_with_snapshots(to_create)
     report.created.extend(i.pk for i in created)
+    systems = {s.pk: s for s in batch}
+    for inspection in created:
+        inspection.system = systems[inspection.system_id]
+    notices.announce_scheduled(created)
     listed = {s.pk: s.regime for s in batch if s.national_security_list == "listed"}
     for regime in set(listed.values()):  # Decree 331 Art. 30.9: the List's supplementary items
         list_supplement.add_to_snapshot([i.pk for i in created if listed.get(i.system_id) == regime], regime=regime)

@@ -18,13 +18,12 @@ from checklists.models import ChecklistTemplate
 from checklists.selectors import default_checklist
 from core import audit
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
-from notifications import events as notifications
 from systems_registry import golive
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
-from . import access, list_supplement, scheduling, selectors
+from . import access, list_supplement, notices, scheduling, selectors
 from .carried import CARRIED_FIELDS, settle_carried, unconfirmed_codes
 from .models import Evidence, Finding, Inspection, InspectionResult
 from .selectors import finding_for_user, inspection_for_user
@@ -177,7 +176,7 @@ def create_inspection(
     }  # fmt: skip
     assigned = _grant(actor, inspection, users)
     audit.record_many([created] + ([assigned] if assigned else []))  # the two events, chained in one step
-    notifications.inspection_scheduled(inspection, actor=actor)
+    notices.inspection_scheduled(inspection, actor=actor)
     return inspection
 
 
@@ -205,7 +204,7 @@ def assign_inspectors(*, actor, inspection_id: int, inspector_ids) -> Inspection
     assigned = _grant(actor, inspection, [u for u in users if u.pk not in current], had=frozenset(current))
     if assigned:
         audit.record(**assigned)
-    notifications.inspection_scheduled(inspection, actor=actor)
+    notices.inspection_scheduled(inspection, actor=actor)
     return inspection
 
 

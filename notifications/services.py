@@ -1,16 +1,18 @@
-"""Writes to the outbox and the inbox. `notify` runs inside the caller's transaction: the rows commit or roll back
+"""Writes to the outbox and the inbox. The domain apps tell notifications what happened as plain `Event`s addressed
+to user ids (who hears of what is the domain's rule, see `accounts.audiences` and each app's `notices.py`);
+notifications reads no domain app. `publish` runs inside the caller's transaction: the rows commit or roll back
 with the event they report, and their emails are queued only after commit."""
 
 import logging
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from core.errors import Invalid
 
 from .models import EmailStatus, Kind, Notification, NotificationPreference
-from .recipients import Audience, resolve
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,11 @@ def _render(text, params: dict) -> str:
 
 @dataclass(frozen=True)
 class Event:
-    """One thing to tell an audience. `title` and `body` are (lazy) translatable strings with %(name)s placeholders
-    filled from `params`, rendered in each recipient's language; `key` deduplicates per recipient."""
+    """One thing to tell some users. `title` and `body` are (lazy) translatable strings with %(name)s placeholders
+    filled from `params`, rendered in each recipient's language; `key` deduplicates per recipient. Inactive users
+    among `user_ids` are skipped."""
 
-    audience: Audience
+    user_ids: tuple
     kind: str
     key: str
     title: object
@@ -34,17 +37,20 @@ class Event:
     params: dict = field(default_factory=dict)
 
 
-def notify_all(events: list[Event]) -> list[Notification]:
-    """Notify every event's audience in a constant number of queries (recipients, existing keys, preferences,
-    one insert), inside the caller's transaction; emails are queued after commit."""
+def publish(events: list[Event]) -> list[Notification]:
+    """Notify every event's users in a constant number of queries (users, existing keys, preferences, one insert),
+    inside the caller's transaction; emails are queued after commit."""
     for event in events:
         if event.kind not in Kind.values:
             raise ValueError(f"unknown notification kind {event.kind!r}")
     if not events:
         return []
-    audiences, users = resolve([e.audience for e in events])
-    everyone = set(users)
-    if not everyone:
+    everyone = {pk for e in events for pk in e.user_ids}
+    users = {}
+    if everyone:
+        rows = get_user_model().objects.filter(pk__in=everyone, is_active=True).values("id", "email", "language")
+        users = {r["id"]: r for r in rows}
+    if not users:
         return []
     existing = _already_notified({e.key for e in events})
     prefs = {
@@ -54,10 +60,10 @@ def notify_all(events: list[Event]) -> list[Notification]:
         ).values_list("user_id", "kind", "email", "digest")
     }  # fmt: skip
     new = []
-    for event, recipient_ids in zip(events, audiences, strict=True):
+    for event in events:
         rendered = {}
-        for user_id in recipient_ids:
-            if (user_id, event.key) in existing:
+        for user_id in sorted(set(event.user_ids)):
+            if user_id not in users or (user_id, event.key) in existing:
                 continue
             existing.add((user_id, event.key))  # two events with one key in a batch: the first wins
             user = users[user_id]

@@ -12,11 +12,6 @@ def send_notification(self, notification_id: int):
 
 
 @shared_task
-def scan_deadlines():
-    return scanners.scan_deadlines()
-
-
-@shared_task
 def send_digests():
     return scanners.send_digests()
 

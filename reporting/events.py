@@ -1,13 +1,12 @@
-"""What reporting tells people, handed to notifications as plain events (audiences of organisations' role holders
-and user ids) through its public `notify_all`. Deadlines come from the policy file, so a reminder names the day."""
+"""What reporting tells people, as notices to organisations' role holders and users (`accounts.audiences`), which
+`accounts.audiences.publish` hands notifications as plain events and user ids. Deadlines come from the policy file, so a reminder names the day."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audiences import Audience, Notice, owner_representatives, people, publish, role_holders
 from accounts.models import Role
-from notifications.models import Kind
-from notifications.recipients import Audience, owner_representatives, people, role_holders
-from notifications.services import Event, notify_all
+from notifications.services import Kind
 
 UNIT_ROLES = (Role.OPERATOR, Role.SECURITY_UNIT)
 
@@ -38,8 +37,8 @@ def _params(report) -> dict:
     return {"year": report.year, "organization": report.organization.name, "due": report.due_date.strftime("%d/%m/%Y")}
 
 
-def due_event(report, days: int) -> Event:
-    return Event(
+def due_event(report, days: int) -> Notice:
+    return Notice(
         audience=senders(report), kind=Kind.REPORT_DUE, key=f"report:{report.pk}:due:{report.due_date}:{days}", url=_url(report),
         title=_("The %(year)s report of %(organization)s is due by %(due)s"),
         body=_("Submit the %(year)s security report of %(organization)s by %(due)s (%(days)s days left)."),
@@ -47,10 +46,10 @@ def due_event(report, days: int) -> Event:
     )  # fmt: skip
 
 
-def overdue_event(report) -> Event:
+def overdue_event(report) -> Notice:
     """Escalated: for a unit's report, the owner waiting for it hears too."""
     audience = senders(report) | (owner_representatives(report.owner_id) if report.level == "unit" else Audience())
-    return Event(
+    return Notice(
         audience=audience, kind=Kind.REPORT_OVERDUE, key=f"report:{report.pk}:overdue:{report.due_date}", url=_url(report),
         title=_("Overdue: the %(year)s report of %(organization)s"),
         body=_("The %(year)s security report of %(organization)s was due by %(due)s and has not been submitted."),
@@ -66,17 +65,17 @@ def report_moved(report, *, national_ids: list[int], actor=None) -> list:
     else:
         audience = senders(report) | people(report.submitted_by_id)
         title = _("The %(year)s report of %(organization)s: %(status)s")
-    event = Event(
+    event = Notice(
         audience=audience.without(actor), kind=Kind.REPORT_MOVED, key=f"report:{report.pk}:v{report.version}:{report.status}",
         url=_url(report), title=title, body=_("Open the report to see its Form 08 and history."),
         params={**_params(report), "version": report.version, "status": dict(report._meta.get_field("status").flatchoices)[report.status]},
     )  # fmt: skip
-    return notify_all([event])
+    return publish([event])
 
 
 def ad_hoc_requested(req, reports, *, actor=None) -> list:
-    return notify_all([
-        Event(
+    return publish([
+        Notice(
             audience=owner_representatives(r.organization_id).without(actor), kind=Kind.REPORT_REQUESTED,
             key=f"report:{r.pk}:requested", url=_url(r),
             title=_("An ad-hoc report is requested: %(subject)s"),
@@ -117,7 +116,7 @@ def _incident_params(incident) -> dict:
 
 
 def incident_recorded(incident, *, actor=None) -> list:
-    return notify_all([Event(
+    return publish([Notice(
         audience=_incident_people(incident).without(actor), kind=Kind.INCIDENT_RECORDED, key=f"incident:{incident.pk}:recorded",
         url=_incident_url(incident), title=_("Serious incident on %(system)s"),
         body=_("A serious incident on system %(system)s was recorded. Initial report due %(initial_due)s; report on cause, "
@@ -127,15 +126,15 @@ def incident_recorded(incident, *, actor=None) -> list:
 
 
 def incident_reported(incident, stage: str, *, actor=None) -> list:
-    return notify_all([Event(
+    return publish([Notice(
         audience=_incident_people(incident).without(actor), kind=Kind.INCIDENT_REPORTED, key=f"incident:{incident.pk}:{stage}",
         url=_incident_url(incident), title=_("Incident on %(system)s: report sent"),
         body=_("A report on the serious incident on system %(system)s was sent."), params=_incident_params(incident),
     )])  # fmt: skip
 
 
-def incident_overdue_event(incident, stage: str) -> Event:
-    return Event(
+def incident_overdue_event(incident, stage: str) -> Notice:
+    return Notice(
         audience=_incident_people(incident), kind=Kind.INCIDENT_REPORT_OVERDUE, key=f"incident:{incident.pk}:{stage}:overdue",
         url=_incident_url(incident), title=_("Overdue: incident report on %(system)s"),
         body=_("A report on the serious incident on system %(system)s is overdue (initial due %(initial_due)s, full due "
@@ -158,7 +157,7 @@ def _system_audience(system) -> Audience:
 
 def change_recorded(change, tasks, *, actor=None) -> list:
     first = min(t.due_date for t in tasks)
-    return notify_all([Event(
+    return publish([Notice(
         audience=_system_audience(change.system).without(actor), kind=Kind.CHANGE_RECORDED, key=f"change:{change.pk}:recorded",
         url=_changes_url(change.system_id), title=_("A change of %(system)s calls for %(count)s follow-up tasks"),
         body=_("A change of system %(system)s was recorded on %(changed_on)s. Its follow-up tasks (risk assessment, "
@@ -168,8 +167,8 @@ def change_recorded(change, tasks, *, actor=None) -> list:
     )])  # fmt: skip
 
 
-def follow_up_overdue_event(task) -> Event:
-    return Event(
+def follow_up_overdue_event(task) -> Notice:
+    return Notice(
         audience=_system_audience(task.system), kind=Kind.FOLLOW_UP_OVERDUE, key=f"follow_up:{task.pk}:overdue:{task.due_date}",
         url=_changes_url(task.system_id), title=_("Overdue: %(requirement)s for %(system)s"),
         body=_("The follow-up task \"%(requirement)s\" of system %(system)s was due by %(due)s and is still open."),

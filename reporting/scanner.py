@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import notify_all
+from accounts.audiences import publish
 
 from . import changes, events, policy, services
 from .models import Incident, Report
@@ -42,7 +42,7 @@ def scan_reports(*, today: date | None = None) -> dict:
     sent = 0
     for start in range(0, len(batch), BATCH):
         with transaction.atomic():
-            sent += len(notify_all(batch[start : start + BATCH]))
+            sent += len(publish(batch[start : start + BATCH]))
     return {
         "year": year,
         "opened": opened,

@@ -3,9 +3,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Membership
+from approvals.notices import scan_step_deadlines
+from inspections import notices as inspection_notices
 from inspections import services as inspections
 from notifications.models import Notification
 from tests.inspections.helpers import publish, system_at_level
+
+
+def scan_deadlines(**kwargs) -> dict:
+    """The domain apps' deadline scans as beat runs them: the dossier steps', then the inspections' and findings'."""
+    return {**scan_step_deadlines(**kwargs), **inspection_notices.scan_deadlines(**kwargs)}
 
 
 def recipients(kind: str, **filters) -> set[str]:

@@ -9,15 +9,12 @@ from django.utils import timezone
 
 from notifications import delivery, scanners, services
 from notifications.models import EmailStatus, Kind, Notification
-from notifications.recipients import people
 from notifications.tasks import send_notification
 from tests import factories
 
 
 def _notify(user, key="k1", kind=Kind.STEP_ASSIGNED):
-    created = services.notify_all(
-        [services.Event(people(user.pk), kind, key, "Hello %(x)s", "Body", "/x/", {"x": "there"})]
-    )
+    created = services.publish([services.Event((user.pk,), kind, key, "Hello %(x)s", "Body", "/x/", {"x": "there"})])
     return created[0] if created else None
 
 
@@ -158,8 +155,8 @@ def test_title_and_email_are_in_each_recipients_language(demo):
     demo.operator.language = "en"
     demo.operator.save(update_fields=["language"])
     assert demo.owner.language == "vi"
-    services.notify_all([services.Event(
-        audience=people(demo.owner.pk, demo.operator.pk), kind=Kind.INSPECTION_SCHEDULED, key="lang",
+    services.publish([services.Event(
+        user_ids=(demo.owner.pk, demo.operator.pk), kind=Kind.INSPECTION_SCHEDULED, key="lang",
         title="%(kind)s", params={"kind": Inspection.Kind.PERIODIC.label},
     )])  # fmt: skip
     titles = dict(Notification.objects.filter(dedup_key="lang").values_list("recipient__username", "title"))
@@ -195,8 +192,8 @@ def test_a_concurrent_insert_of_the_same_key_is_tolerated(demo):
     with mock.patch("notifications.services._already_notified", return_value=set()):
         ids = [
             n.pk
-            for n in services.notify_all(
-                [services.Event(people(demo.owner.pk, demo.operator.pk), Kind.STEP_ASSIGNED, "k1", "t")]
+            for n in services.publish(
+                [services.Event((demo.owner.pk, demo.operator.pk), Kind.STEP_ASSIGNED, "k1", "t")]
             )
         ]
     assert len(ids) == 1 and first.pk not in ids

@@ -6,17 +6,15 @@ from django.utils import timezone
 
 from accounts.models import Delegation, Membership, Role
 from approvals import services as approvals
-from approvals.selectors import current_step, steps_of_revision
-from approvals.services import holidays_from
+from approvals.selectors import current_step, holidays_from, steps_of_revision
 from approvals.workdays import add_working_days
 from inspections.models import Finding, Inspection
 from inspections.services import create_finding, save_results, transition_inspection
-from notifications import scanners
 from notifications.models import Kind, Notification
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 from tests import factories
-from tests.notifications.helpers import holders, recipients, scheduled_inspection
+from tests.notifications.helpers import holders, recipients, scan_deadlines, scheduled_inspection
 
 
 def test_it_tells_the_step_role_holders_when_a_dossier_is_submitted(demo):
@@ -90,15 +88,15 @@ def test_deadline_scan_warns_two_working_days_ahead_then_escalates_when_overdue(
 
     step.due_date = add_working_days(today, 3, holidays_from(today))
     step.save(update_fields=["due_date"])
-    scanners.scan_deadlines(today=today)
+    scan_deadlines(today=today)
     assert not Notification.objects.filter(kind=Kind.STEP_DUE_SOON).exists()
 
     step.due_date = add_working_days(today, 2, holidays_from(today))
     step.save(update_fields=["due_date"])
-    scanners.scan_deadlines(today=today)
+    scan_deadlines(today=today)
     assert recipients(Kind.STEP_DUE_SOON) == assignees
 
-    scanners.scan_deadlines(today=step.due_date + timedelta(days=1))
+    scan_deadlines(today=step.due_date + timedelta(days=1))
     assert recipients(Kind.STEP_OVERDUE) == assignees | holders(demo.org("QNI").pk, Role.OWNER)
 
 
@@ -108,10 +106,10 @@ def test_rescanning_creates_nothing_new(demo):
     step.due_date = timezone.localdate() - timedelta(days=3)
     step.save(update_fields=["due_date"])
     inspection = scheduled_inspection(demo, due_in_days=5)
-    first = scanners.scan_deadlines()
+    first = scan_deadlines()
     assert first["step_overdue"] > 0 and first["inspection_due"] > 0
     before = Notification.objects.count()
-    second = scanners.scan_deadlines()
+    second = scan_deadlines()
     assert Notification.objects.count() == before
     assert sum(second.values()) == 0
     assert Notification.objects.filter(dedup_key__startswith=f"inspection:{inspection.pk}:due:").values(
@@ -127,7 +125,7 @@ def test_small_batches_reach_every_row(demo):
     step.due_date = timezone.localdate() - timedelta(days=1)
     step.save(update_fields=["due_date"])
     scheduled_inspection(demo, due_in_days=1)
-    report = scanners.scan_deadlines(batch_size=1)
+    report = scan_deadlines(batch_size=1)
     assert report["step_overdue"] and report["inspection_due"]
 
 
@@ -147,7 +145,7 @@ def test_inspection_reminders_at_30_7_and_1_days_then_overdue(demo):
     inspection = scheduled_inspection(demo, due_in_days=40)
     due = inspection.due_date
     for days_left, threshold in ((31, None), (30, 30), (12, 30), (7, 7), (1, 1)):
-        scanners.scan_deadlines(today=due - timedelta(days=days_left))
+        scan_deadlines(today=due - timedelta(days=days_left))
         keys = set(
             Notification.objects.filter(kind=Kind.INSPECTION_DUE, recipient=demo.inspector).values_list(
                 "dedup_key", flat=True
@@ -156,7 +154,7 @@ def test_inspection_reminders_at_30_7_and_1_days_then_overdue(demo):
         if threshold:
             assert f"inspection:{inspection.pk}:due:{due}:{threshold}" in keys
     assert len(keys) == 3
-    scanners.scan_deadlines(today=due + timedelta(days=1))
+    scan_deadlines(today=due + timedelta(days=1))
     system = inspection.system
     assert recipients(Kind.INSPECTION_OVERDUE) == (
         {"inspector", "security_unit"}
@@ -183,15 +181,15 @@ def test_finding_due_and_overdue_go_to_the_responsible_operators(demo):
         description="No firewall",
         due_date=due,
     )
-    scanners.scan_deadlines()
+    scan_deadlines()
     operators = holders(finding.responsible_org_id, Role.OPERATOR)
     assert recipients(Kind.FINDING_DUE) == operators | {"security_unit"}
-    scanners.scan_deadlines(today=due + timedelta(days=1))
+    scan_deadlines(today=due + timedelta(days=1))
     assert recipients(Kind.FINDING_OVERDUE) == operators | {"security_unit"} | holders(demo.org("QNI").pk, Role.OWNER)
     Finding.objects.filter(pk=finding.pk).update(status="verified")
     findings = Notification.objects.filter(kind__in=[Kind.FINDING_DUE, Kind.FINDING_OVERDUE])
     before = findings.count()
-    scanners.scan_deadlines(today=due + timedelta(days=30))
+    scan_deadlines(today=due + timedelta(days=30))
     assert findings.count() == before
 
 
@@ -232,7 +230,8 @@ def test_recipients_cost_the_same_queries_for_one_or_many_people(demo):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from notifications import events
+    from accounts.audiences import publish
+    from systems_registry.notices import level_moved_event
 
     def queries(extra_operators: int) -> int:
         for _ in range(extra_operators):
@@ -241,7 +240,7 @@ def test_recipients_cost_the_same_queries_for_one_or_many_people(demo):
         InformationSystem.objects.filter(pk=system.pk).update(approved_level=1)
         system.refresh_from_db()
         with CaptureQueriesContext(connection) as ctx:
-            created = events.reapproval_required(system)
+            created = publish([level_moved_event(system, audit_event_id=1)])
         assert len(created) == len(holders(system.owner_id, Role.OWNER) | holders(system.operator_id, Role.OPERATOR))
         return len(ctx)
 
@@ -271,7 +270,7 @@ def test_a_deadline_scan_costs_the_same_queries_for_few_or_many_overdue_rows(dem
             step.due_date = timezone.localdate()
             step.save(update_fields=["due_date"])
         with CaptureQueriesContext(connection) as ctx:
-            report = scanners.scan_deadlines(today=timezone.localdate() + timedelta(days=2))
+            report = scan_deadlines(today=timezone.localdate() + timedelta(days=2))
         assert report["inspection_overdue"] and report["finding_overdue"] and report["step_overdue"]
         return len(ctx)
 
@@ -285,7 +284,7 @@ def test_choice_labels_in_a_scanned_notification_are_in_the_recipients_language(
     demo.inspector.save(update_fields=["language"])
     scheduled_inspection(demo, due_in_days=1)
     with translation.override("vi"):  # the scanner's own language must not leak into an English reader's title
-        scanners.scan_deadlines()
+        scan_deadlines()
     mine = Notification.objects.get(recipient=demo.inspector, kind=Kind.INSPECTION_DUE)
     assert "Ad hoc" in mine.body or "ad hoc" in mine.body.lower(), mine.body
     vi_reader = Notification.objects.filter(kind=Kind.INSPECTION_DUE).exclude(recipient=demo.inspector).first()

@@ -14,7 +14,8 @@ def test_every_beat_entry_names_a_registered_task_with_no_long_eta():
         assert "options" not in entry or "eta" not in entry["options"], name
     names = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
-        "notifications.tasks.scan_deadlines",
+        "approvals.tasks.scan_step_deadlines",
+        "inspections.tasks.scan_deadlines",
         "notifications.tasks.send_digests",
         "notifications.tasks.requeue_stale",
     } <= names

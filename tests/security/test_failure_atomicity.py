@@ -87,7 +87,7 @@ def test_submit_failing_at_its_audit_event_saves_nothing(demo, draft, monkeypatc
 
 def test_submit_failing_after_it_notified_sends_nothing(demo, draft, monkeypatch, django_capture_on_commit_callbacks):
     before = snapshot()
-    fail_after(monkeypatch, approvals.notifications, "dossier_moved")
+    fail_after(monkeypatch, approvals.notices, "dossier_moved")
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(DatabaseError, match="injected"):
         approvals.submit_dossier(actor=demo.operator, dossier_id=draft.pk)
     assert snapshot() == before
