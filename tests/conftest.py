@@ -75,20 +75,46 @@ def _uploads_in_tmp(settings, tmp_path):
     settings.STATUTORY_TRUST_STORE_DIR = tmp_path / "trust-store"
 
 
+@pytest.fixture(scope="session")
+def _base_demo_seed(tmp_path_factory):
+    """The base demo, seeded once per session (tests/snapshot.py) in a session directory of its own; the base
+    seeders write only rows today, the directory keeps any file they may write out of the developer's tree."""
+    from tests.snapshot import SessionSeed
+
+    session_dir = tmp_path_factory.mktemp("demo-seed")
+    return SessionSeed(
+        BASE_SEEDERS,
+        settings={
+            "MEDIA_ROOT": session_dir / "media",
+            "AUDIT_CHECKPOINT_FILE": session_dir / "audit_checkpoint.json",
+            "STATUTORY_TRUST_STORE_DIR": session_dir / "trust-store",
+        },
+    )
+
+
 @pytest.fixture
-def demo(db):
+def _base_demo(db, _base_demo_seed):
+    from tests.personas import personas
+
+    _base_demo_seed.restore()
+    return personas()
+
+
+@pytest.fixture
+def demo(_base_demo):
     """Organisations, users and systems of the demo (no workflows: tests build those they need); the personas."""
-    from tests.personas import load_demo
-
-    return load_demo(BASE_SEEDERS)
+    return _base_demo
 
 
 @pytest.fixture
-def full_demo(db):
-    """Everything `seed_demo` loads, workflows included."""
+def full_demo(_base_demo):
+    """Everything `seed_demo` loads, workflows included: the seeders after the base ones run in the test."""
+    from django.conf import settings
+
     from tests.personas import load_demo
 
-    return load_demo()
+    assert settings.DEMO_SEEDERS[: len(BASE_SEEDERS)] == BASE_SEEDERS
+    return load_demo(settings.DEMO_SEEDERS[len(BASE_SEEDERS) :])
 
 
 @pytest.fixture

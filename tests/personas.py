@@ -30,6 +30,10 @@ class Demo:
 def load_demo(seeders=None) -> Demo:
     for dotted in seeders or settings.DEMO_SEEDERS:
         import_string(dotted)()
+    return personas()
+
+
+def personas() -> Demo:
     users = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
     orgs = {o.code: o for o in Organization.objects.all()}
     return Demo(users=users, orgs=orgs)

@@ -20,12 +20,3 @@ def postgres(db):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-
-
-@pytest.fixture
-def demo(db):
-    """The demo organisations, users and systems without the other apps' demo data (and without the demo
-    dossiers: tests here start their own; test_demo.py loads the full set)."""
-    from tests.personas import load_demo
-
-    return load_demo(seeders=["accounts.demo.seed", "systems_registry.demo.seed"])

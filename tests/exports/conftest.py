@@ -3,16 +3,6 @@ import io
 import openpyxl
 import pytest
 
-from tests.inspections.helpers import DEMO_CORE
-
-
-@pytest.fixture
-def demo(db):
-    """Demo organisations, users and systems; tests build the dossiers and inspections they need."""
-    from tests.personas import load_demo
-
-    return load_demo(DEMO_CORE)
-
 
 @pytest.fixture
 def eager():
