@@ -49,6 +49,10 @@ class Snapshot:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
 
+    def tables_empty(self) -> bool:
+        """Whether every table the snapshot inserts into is empty (nothing written yet in this test)."""
+        return all(count == 0 for _, count, _ in _ground([t.table for t in self.tables]))
+
     @property
     def table_names(self) -> set[str]:
         return {t.table for t in self.tables}
@@ -84,6 +88,7 @@ class SessionSeed:
         self.settings = settings
         self.snapshot = None
         self.captures = 0
+        self.seeded_in_test = 0
 
     def restore(self) -> None:
         from django.test import override_settings
@@ -92,7 +97,14 @@ class SessionSeed:
             with override_settings(**self.settings):
                 self.snapshot = capture(self.seeders)
             self.captures += 1
-        self.snapshot.restore()
+        if self.snapshot.tables_empty():
+            self.snapshot.restore()
+        else:
+            # An earlier fixture of this test already wrote (e.g. checklists published with their audit events):
+            # replayed keys would collide, so seed for real, as before the snapshot.
+            self.seeded_in_test += 1
+            for dotted in self.seeders:
+                import_string(dotted)()
 
 
 def capture(seeders) -> Snapshot:
