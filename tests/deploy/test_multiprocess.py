@@ -230,7 +230,7 @@ def _workers_killed_mid_export_and_mid_send(production, http, system_id, inspect
     survivor.kill(signal.SIGKILL)
     killed_at = time.monotonic()
     assert stack.query(
-        production.database, "SELECT status FROM inspections_exportjob WHERE id::text = %s", (job["id"],)
+        production.database, "SELECT status FROM reporting_exportjob WHERE id::text = %s", (job["id"],)
     ) == [("running",)]
 
     # No worker is left. Restart two after the visibility timeout: on start they take back what was unacknowledged.
@@ -253,7 +253,7 @@ def _workers_killed_mid_export_and_mid_send(production, http, system_id, inspect
     sheet = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).worksheets[0]
     assert any("QNI-MP-1" in row for row in sheet.iter_rows(values_only=True))  # the system the journey registered
     attempts = stack.query(
-        production.database, "SELECT attempts FROM inspections_exportjob WHERE id::text = %s", (job["id"],)
+        production.database, "SELECT attempts FROM reporting_exportjob WHERE id::text = %s", (job["id"],)
     )[0][0]
     assert attempts >= 2  # it really was cut off mid-way and run again
 
