@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from core import policy_files
 
 from .schemas import (
@@ -35,47 +33,32 @@ COMPOSITE_CRITERION = "composite.highest_part"
 DECREE_331_IN_FORCE = datetime.date(2026, 8, 19)
 
 
-class PolicyError(ValueError):
-    """A policy file that cannot be used; `problems` are (path in the file, message) pairs."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {path}: {message}" for path, message in problems))
+class PolicyError(policy_files.PolicyFileError):
+    """A classification policy file that cannot be used: core's error, each problem with the file, line and key
+    (`broken.yaml: line 12: criteria.3.when.all.1.field: unknown input field`), as every other policy file."""
 
     @property
     def paths(self) -> list[str]:
-        return [path for path, _ in self.problems]
-
-
-def _format_loc(loc: Iterable[Any]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += ("." if path else "") + str(part)
-    return path or "<root>"
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    cause = (error.get("ctx") or {}).get("error")
-    return str(cause) if isinstance(cause, Exception) else error["msg"]
+        return self.keys
 
 
 def parse_policy(text: str, source: str = "<string>") -> ClassificationPolicy:
-    """Parse and validate policy YAML; raise PolicyError naming the path of every problem."""
+    """Parse and validate policy YAML with core's strict loader; raise PolicyError naming every problem."""
+    return _validated(_read(text, source))
+
+
+def _read(text: str, source: str) -> policy_files.Document:
     try:
-        data = policy_files.read(text, source).data
+        return policy_files.read(text, source)
     except policy_files.PolicyFileError as exc:
-        raise PolicyError(
-            source, [(f"line {p.line}" if p.line else "<yaml>", p.message) for p in exc.problems]
-        ) from exc
+        raise PolicyError(exc.source, exc.problems) from None
+
+
+def _validated(document: policy_files.Document) -> ClassificationPolicy:
     try:
-        return ClassificationPolicy.model_validate(data)
-    except ValidationError as exc:
-        problems = [(_format_loc(error["loc"]), _message(error)) for error in exc.errors()]
-        raise PolicyError(source, problems) from exc
+        return policy_files.validate(document, ClassificationPolicy)
+    except policy_files.PolicyFileError as exc:
+        raise PolicyError(exc.source, exc.problems) from None
 
 
 def load_policy_file(path: Path | str, regime: str | None = None) -> ClassificationPolicy:
@@ -83,10 +66,13 @@ def load_policy_file(path: Path | str, regime: str | None = None) -> Classificat
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PolicyError(str(path), [("<file>", f"cannot read the policy file: {exc.strerror}")]) from exc
-    policy = parse_policy(text, source=str(path))
+        problem = policy_files.Problem(None, "", f"cannot read the policy file: {exc.strerror}")
+        raise PolicyError(path.name, [problem]) from None
+    document = _read(text, path.name)
+    policy = _validated(document)
     if regime is not None and policy.regime != regime:
-        raise PolicyError(str(path), [("regime", f"is {policy.regime!r}, but the file is for {regime!r}")])
+        wrong = document.error(("regime",), f"is {policy.regime!r}, but the file is for {regime!r}")
+        raise PolicyError(wrong.source, wrong.problems)
     return policy
 
 
