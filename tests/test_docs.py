@@ -1,8 +1,8 @@
 from django.core.management import call_command
 
 
-def test_architecture_state_machines_are_drawn_from_the_current_models():
-    call_command("draw_state_machines", check=True)
+def test_architecture_tables_and_state_machines_are_drawn_from_the_current_models():
+    call_command("draw_architecture", check=True)
 
 
 def test_readme_keeps_the_two_setup_commands():
