@@ -41,9 +41,12 @@ messages: install
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process); tests that share fixed
+# services are kept on one worker (tests/conftest.py, SERIAL_GROUP). The 15 slowest tests are listed at the end.
+PYTEST_WORKERS ?= auto
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 # ruff: the rules and their reasons are in pyproject.toml; the formatter owns the layout.
 lint: install
