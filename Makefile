@@ -41,12 +41,12 @@ messages: install
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process); tests that share fixed
-# services are kept on one worker (tests/conftest.py, SERIAL_GROUP). The 15 slowest tests are listed at the end.
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process, at most 4 workers: each
+# takes Redis databases of its own for the real-worker tests, tests/needs.py). The 15 slowest tests are listed.
 PYTEST_WORKERS ?= auto
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --maxprocesses 4 --durations=15
 
 # ruff: the rules and their reasons are in pyproject.toml; the formatter owns the layout.
 lint: install

@@ -46,23 +46,6 @@ def pytest_runtest_setup(item):
     missing(f"needs PostgreSQL (set DATABASE_URL=postgres://…); the suite runs on {connection.vendor}")
 
 
-# Tests that start processes against fixed shared services (a Redis database of their own, PostgreSQL databases
-# they create by name, a real Celery worker or gunicorn) run one after another on one xdist worker (`make test` runs
-# `pytest -n auto --dist loadgroup`); every other test runs on whichever worker is free, with its own test database.
-SERIAL_GROUP = "shared-services"
-
-
-def _shares_services(item) -> bool:
-    return item.get_closest_marker("broker") is not None or "tests/deploy/" in item.nodeid
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if _shares_services(item):
-            item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP))
-
-
 BASE_SEEDERS = ["accounts.demo.seed", "systems_registry.demo.seed"]
 
 

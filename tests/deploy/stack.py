@@ -21,9 +21,12 @@ from pathlib import Path
 
 import dj_database_url
 
+from tests.needs import redis_database
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-REDIS_URL = os.environ.get("ATTESTA_DEPLOY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+# Database 11 in one process, 11 + n on pytest-xdist's worker gwN (tests/needs.py).
+REDIS_URL = os.environ.get("ATTESTA_DEPLOY_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{redis_database(11)}")
 
 
 def admin_dsn(database: str = "postgres") -> dict:

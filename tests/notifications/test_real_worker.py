@@ -20,7 +20,7 @@ from django.db import connection
 
 from notifications.models import EmailStatus, Notification
 from tests import factories
-from tests.needs import missing
+from tests.needs import missing, redis_database
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ def _broker_url() -> str:
     if os.environ.get("NOTIFICATIONS_TEST_BROKER_URL"):
         return os.environ["NOTIFICATIONS_TEST_BROKER_URL"]
     parts = urlsplit(configured)
-    return urlunsplit((parts.scheme, parts.netloc, "/7", "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{redis_database(7)}", "", ""))
 
 
 @pytest.fixture
