@@ -453,8 +453,11 @@ def _dossiers(rng: random.Random, systems, orgs, users, moment, as_of: date, aud
         updated = [s for s in batch if s.pk in approved_of]
         for s in updated:
             s.approved_dossier_id = approved_of[s.pk].pk
+            s.approved_at = approved_of[s.pk].closed_at
             s.approved_level = s.proposed_level
-        registry.record_approvals_batch({s.pk: (s.approved_dossier_id, s.approved_level) for s in updated})
+        registry.record_approvals_batch(
+            {s.pk: (s.approved_dossier_id, s.approved_level, s.approved_at) for s in updated}
+        )
     report.counts["dossiers"] = sum(counts.values())
     report.counts.update({f"dossiers {k}": v for k, v in counts.items()})
     report.counts["dossier steps"] = step_count

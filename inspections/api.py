@@ -1,18 +1,15 @@
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
-from accounts.api import ErrorOut
-from checklists.api import oscal_response
 from core.errors import Invalid
 from core.pagination import PageParams, paginate
-from systems_registry.selectors import system_for_user
 
-from . import access, oscal, selectors, services
+from . import access, selectors, services
 from .carried import provenance
 from .models import Finding, Inspection, InspectionResult
 
@@ -282,40 +279,4 @@ def upload_evidence(request, inspection_id: int, item_id: Form[int], file: File[
             "size": ev.size,
             "sha256": ev.sha256,
         },
-    )
-
-
-# --- OSCAL (docs/oscal.md): the same visibility as the pages, so an outsider gets 404 ----------------------------------
-
-
-@router.get(
-    "/systems/{system_id}/oscal/ssp",
-    url_name="system_oscal_ssp",
-    response={200: dict[str, Any], 404: ErrorOut, 409: ErrorOut},
-)
-def system_oscal_ssp(request, system_id: int):
-    """The system's OSCAL System Security Plan (JSON), validated before it is sent."""
-    system = system_for_user(request.user, system_id)
-    return oscal_response(oscal.ssp_json(system), f"{system.code}.oscal-ssp.json")
-
-
-@router.get(
-    "/systems/{system_id}/oscal/poam", url_name="system_oscal_poam", response={200: dict[str, Any], 404: ErrorOut}
-)
-def system_oscal_poam(request, system_id: int):
-    """The system's findings not yet verified as an OSCAL Plan of Action and Milestones (JSON)."""
-    system = system_for_user(request.user, system_id)
-    return oscal_response(oscal.poam_json(system), f"{system.code}.oscal-poam.json")
-
-
-@router.get(
-    "/inspections/{inspection_id}/oscal/assessment-results",
-    url_name="inspection_oscal_results",
-    response={200: dict[str, Any], 404: ErrorOut},
-)
-def inspection_oscal_results(request, inspection_id: int):
-    """The inspection as OSCAL Assessment Results (JSON): each item's result, note, evidence and inspectors."""
-    inspection = selectors.inspection_for_user(request.user, inspection_id)
-    return oscal_response(
-        oscal.assessment_results_json(inspection), f"inspection-{inspection.pk}.oscal-assessment-results.json"
     )

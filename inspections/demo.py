@@ -47,7 +47,7 @@ def _go_live(security_unit, inspector, operator) -> int:
 
     ready = [
         s for s in InformationSystem.objects.filter(owner__code="QNI", status="planned", security_plan_status="full")
-        .exclude(approved_dossier=None).order_by("code") if s.has_current_approval()
+        .exclude(approved_dossier_id=None).order_by("code") if s.has_current_approval()
     ]  # fmt: skip
     today = timezone.localdate()
     for system in ready:

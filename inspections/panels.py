@@ -1,5 +1,5 @@
 """What inspections shows on the registry's system page (systems_registry/panels.py), registered in apps.py: the
-"Order an inspection" and "Start a gap assessment" buttons, the OSCAL links, and the year's self-inspection of a
+"Order an inspection" and "Start a gap assessment" buttons and the year's self-inspection of a
 listed system on the List card."""
 
 from django.utils import timezone
@@ -10,7 +10,6 @@ from systems_registry import panels
 from systems_registry.models import InformationSystem
 
 from . import access, gap, list_self_inspection
-from .oscal.ssp import level_catalogue
 
 STATE_LABELS = {
     list_self_inspection.DONE: _("Done"),
@@ -27,11 +26,6 @@ def order_button(request, system) -> dict:
 def gap_button(request, system) -> dict:
     """Shown when the service would create one for this user now (its may_ twin)."""
     return {"system": system, "allowed": gap.may_create_gap_assessment(request.user, system)}
-
-
-def oscal_links(request, system) -> dict:
-    """The plan needs a catalogue for the system's level (else the API answers 409), so its link shows only then."""
-    return {"system": system, "has_plan": level_catalogue(system) is not None}
 
 
 def self_inspection_state(request, system) -> dict:
@@ -58,5 +52,4 @@ def self_inspection_state(request, system) -> dict:
 def register() -> None:
     panels.register("actions", "inspections/_order_button.html", order_button)
     panels.register("actions", "inspections/_gap_button.html", gap_button)
-    panels.register("actions", "inspections/_oscal_system_links.html", oscal_links)
     panels.register("national_list", "inspections/_list_self_inspection.html", self_inspection_state)

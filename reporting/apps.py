@@ -10,10 +10,11 @@ class ReportingConfig(AppConfig):
         from core import policy_files
 
         # coverage.py reads dashboard.Measure, so the dashboard is handed its coverage measure here (no import cycle).
-        from . import coverage, dashboard, policy
+        from . import coverage, dashboard, panels, policy
 
         policy_files.register("reporting-policy", policy.ReportingPolicy, policy.load_policy)
         policy_files.register("incident-policy", policy.IncidentPolicy, policy.incident_policy)
         policy_files.register("change-policy", policy.ChangePolicy, policy.change_policy)
 
         dashboard.register_measure(coverage.dashboard_measure)
+        panels.register()

@@ -106,7 +106,7 @@ def under_q(org_id: int, prefix: str = "") -> Q:
 def approved_q(prefix: str = "") -> Q:
     """Approved at the system's current level: the registry's approved dossier covers the proposed level."""
     return Q(
-        **{f"{prefix}approved_dossier__isnull": False, f"{prefix}approved_level__gte": F(f"{prefix}proposed_level")}
+        **{f"{prefix}approved_dossier_id__isnull": False, f"{prefix}approved_level__gte": F(f"{prefix}proposed_level")}
     )
 
 

@@ -110,10 +110,8 @@ def _basis(spec: CheckSpec) -> str:
 
 
 def _approved_at(system: InformationSystem) -> datetime | None:
-    """When the approval the system holds was recorded (the approved dossier's closing time)."""
-    if system.approved_dossier_id is None:
-        return None
-    return type(system).objects.filter(pk=system.pk).values_list("approved_dossier__closed_at", flat=True).first()
+    """When the approval the system holds was given (the approved dossier's closing time, kept by the registry)."""
+    return system.approved_at if system.approved_dossier_id is not None else None
 
 
 def _readiness(system: InformationSystem, approved_at: datetime | None) -> tuple[bool, str]:

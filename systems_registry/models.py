@@ -146,9 +146,11 @@ class InformationSystem(ConcurrentTransitionMixin, models.Model):
     approved_level = models.PositiveSmallIntegerField(
         _("approved level"), null=True, blank=True, validators=LEVEL_VALIDATORS
     )
-    approved_dossier = models.ForeignKey(
-        "approvals.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    # The approved dossier is held by its id (approvals sits above the registry, so no foreign key points up; the
+    # column, its data and its index are those of the former foreign key, systems_registry/0007), with the moment
+    # it was approved, which the go-live gate reads. Dossiers are never deleted (approvals keeps every revision).
+    approved_dossier_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     next_inspection_due = models.DateField(_("next inspection due"), null=True, blank=True)
     # Set by the registry services when an operating system's level moves away from its approved level: it keeps
     # operating (software does not switch off a public service) until a new dossier is approved or the deadline.

@@ -140,7 +140,7 @@ def system_for_user(user, system_id, *, for_update: bool = False, related: bool 
         return found[0]
     qs = systems_visible_to(user)
     if related:
-        qs = qs.select_related("owner", "operator", "security_unit", "parent", "approved_dossier")
+        qs = qs.select_related("owner", "operator", "security_unit", "parent")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     # Not .first(): its ORDER BY pk makes Django hash every selected column of the five joined tables while

@@ -1,6 +1,6 @@
 """Writes to the registry. Every path (API, HTML, admin, commands) goes through these functions."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -323,14 +323,16 @@ def classify_system(*, actor, system_id: int, changes: SystemPatch | None = None
 
 @transaction.atomic
 def record_approval(*, actor, system_id: int, dossier, level: int, revision: int | None = None) -> InformationSystem:
-    """The one writer of a system's approved level and dossier (the approvals service calls it on a final approval);
-    an approval at the current level lifts the `operating_without_approval` flag."""
+    """The one writer of a system's approved level and dossier (the approvals service calls it when an approval takes
+    effect, handing the dossier: its id and its approval time, `closed_at`, are kept); an approval at the current
+    level lifts the `operating_without_approval` flag."""
     system = InformationSystem.objects.select_for_update().get(pk=system_id)
     before_level = system.approved_level
     system.approved_level = level
-    system.approved_dossier = dossier
+    system.approved_dossier_id = dossier.pk
+    system.approved_at = dossier.closed_at or timezone.now()
     flags = approval_flag_changes(system, timezone.localdate())
-    system.save(update_fields=["approved_level", "approved_dossier", *flags, "updated_at"])
+    system.save(update_fields=["approved_level", "approved_dossier_id", "approved_at", *flags, "updated_at"])
     audit.record(
         actor=actor, action="system.approved_level", obj=system, from_status=str(before_level or ""),
         to_status=str(level), revision=revision, data={"dossier_id": dossier.pk},
@@ -399,13 +401,16 @@ def insert_systems_batch(systems: list[InformationSystem]) -> list[InformationSy
     return InformationSystem.objects.bulk_create(systems)
 
 
-def record_approvals_batch(approved: dict[int, tuple[int, int]]) -> None:
-    """Set-based `record_approval` for generated history: {system id: (dossier id, level)}, one UPDATE per 500."""
+def record_approvals_batch(approved: dict[int, tuple[int, int, datetime]]) -> None:
+    """Set-based `record_approval` for generated history: {system id: (dossier id, level, approved at)}, one UPDATE
+    per 500."""
     rows = [
-        InformationSystem(pk=pk, approved_dossier_id=dossier_id, approved_level=level)
-        for pk, (dossier_id, level) in approved.items()
+        InformationSystem(pk=pk, approved_dossier_id=dossier_id, approved_level=level, approved_at=approved_at)
+        for pk, (dossier_id, level, approved_at) in approved.items()
     ]
-    InformationSystem.objects.bulk_update(rows, ["approved_dossier", "approved_level"], batch_size=500)
+    InformationSystem.objects.bulk_update(
+        rows, ["approved_dossier_id", "approved_level", "approved_at"], batch_size=500
+    )
 
 
 def grant_view_batch(pairs, *, permission, batch_size: int = 10_000, ignore_existing: bool = False) -> int:

@@ -21,10 +21,6 @@ NOTIFICATIONS = "notifications"
 # What the domain apps may import of notifications: its public functions and the kinds of notice.
 NOTIFICATIONS_PUBLIC = {"notifications.services"}
 APPS = set(RANK) | {NOTIFICATIONS}
-# The one upward reference still in the tree, named so that the test fails on any other and on its removal: the
-# registry's `approved_dossier` foreign key to approvals.Dossier (issue 17, left open; a change that holds the
-# dossier by id instead is drafted but changed the stateful workflow test's outcome and did not land).
-PENDING = {("systems_registry/models.py", "approvals.models")}
 RELATIONS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
 
 
@@ -80,9 +76,6 @@ def violations(root: Path = ROOT) -> list[str]:
 
 def test_every_app_imports_only_the_layers_below_it():
     found = violations()
-    pending = {(f.split(":")[0], f.split(": ")[1]) for f in found} & PENDING
-    assert pending == PENDING, "a pending upward reference is gone: remove it from PENDING"
-    found = [f for f in found if (f.split(":")[0], f.split(": ")[1]) not in PENDING]
     assert found == [], "imports against the layers:\n" + "\n".join(found)
 
 

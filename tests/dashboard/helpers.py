@@ -36,7 +36,7 @@ def approve(system, level=None):
         title=f"Dossier of {system.code}",
     )
     InformationSystem.objects.filter(pk=system.pk).update(
-        approved_dossier=dossier, approved_level=level or system.proposed_level
+        approved_dossier_id=dossier.pk, approved_level=level or system.proposed_level
     )
 
 

@@ -44,7 +44,7 @@ def approved_system(
     approvals.submit_dossier(actor=demo.operator, dossier_id=dossier.pk)
     Dossier.objects.filter(pk=dossier.pk).update(status="approved", decision_number="9/QĐ-UBND", decision_date=TODAY)
     DossierStep.objects.filter(dossier=dossier).update(decision=Decision.APPROVED)
-    InformationSystem.objects.filter(pk=target.pk).update(approved_dossier=dossier, approved_level=2)
+    InformationSystem.objects.filter(pk=target.pk).update(approved_dossier_id=dossier.pk, approved_level=2)
     return target
 
 

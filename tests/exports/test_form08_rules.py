@@ -31,7 +31,7 @@ def _approved(demo, name, level=2, number="9/QĐ-UBND"):
         status="approved", decision_number=number, decision_date=dt.date(2024, 5, 6)
     )
     DossierStep.objects.filter(dossier=dossier).update(decision=Decision.APPROVED)
-    InformationSystem.objects.filter(pk=target.pk).update(approved_dossier=dossier, approved_level=level)
+    InformationSystem.objects.filter(pk=target.pk).update(approved_dossier_id=dossier.pk, approved_level=level)
     target.refresh_from_db()
     return target
 

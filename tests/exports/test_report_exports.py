@@ -105,7 +105,7 @@ def _approve(target, dossier, number="123/QĐ-UBND", on=dt.date(2026, 3, 2)):
     Dossier.objects.filter(pk=dossier.pk).update(status="approved", decision_number=number, decision_date=on)
     DossierStep.objects.filter(dossier=dossier).update(decision=Decision.APPROVED)
     InformationSystem.objects.filter(pk=target.pk).update(
-        approved_dossier=dossier, approved_level=target.proposed_level
+        approved_dossier_id=dossier.pk, approved_level=target.proposed_level
     )
 
 

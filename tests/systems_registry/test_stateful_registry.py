@@ -314,10 +314,8 @@ class RegistryMachine(RuleBasedStateMachine):
         for system in self._fresh():
             assert self._approval_events(system.pk) >= self.approvals[system.pk], system.code
             if system.approved_level is not None:
-                assert (
-                    system.approved_dossier is not None
-                    and system.approved_dossier.proposed_level == system.approved_level
-                )
+                dossier = Dossier.objects.filter(pk=system.approved_dossier_id).first()
+                assert dossier is not None and dossier.proposed_level == system.approved_level
 
     @invariant()
     def the_organisations_stay_in_the_owners_tree(self):

@@ -9,15 +9,16 @@ from django.utils.translation import gettext as _
 from trestle.oscal import common
 from trestle.oscal import ssp as oscal_ssp
 
+from approvals.models import Dossier
 from checklists.models import ChecklistItem
 from checklists.oscal import NS, metadata, one_line, prop, render, stable_uuid, token
 from checklists.selectors import default_checklist
 from core.errors import Conflict
 from core.legal import Regime
+from inspections import scheduling
+from inspections.models import Inspection, InspectionResult
 from systems_registry.models import InformationSystem, InfoType, SystemType
 
-from .. import scheduling
-from ..models import Inspection, InspectionResult
 from .parties import moment, parties, responsible, role
 
 # A result of the latest inspection as OSCAL's implementation state of the requirement.
@@ -71,7 +72,11 @@ def build_ssp(system: InformationSystem):
     if inspection is not None:
         for r in InspectionResult.objects.filter(inspection_id=inspection.pk).exclude(result="").select_related("item"):
             results[r.item.code] = r
-    decision = system.approved_dossier
+    decision = (
+        Dossier.objects.filter(pk=system.approved_dossier_id).only("pk", "decision_number").first()
+        if system.approved_dossier_id
+        else None
+    )
     vi = (get_language() or "vi").startswith("vi")
 
     chars_props = [

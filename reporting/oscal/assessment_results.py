@@ -8,9 +8,9 @@ from trestle.oscal import common
 
 from accounts.models import User
 from checklists.oscal import metadata, one_line, prop, render, stable_uuid, token
+from inspections import selectors
+from inspections.models import Inspection
 
-from .. import selectors
-from ..models import Inspection
 from .parties import moment, parties, responsible, role, user_uuid
 
 # met and not applicable satisfy the requirement; partly met and not met do not (OSCAL's reason: pass / fail / other).

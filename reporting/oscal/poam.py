@@ -8,8 +8,8 @@ from trestle.oscal import common
 from trestle.oscal import poam as oscal_poam
 
 from checklists.oscal import NS, metadata, one_line, prop, render, stable_uuid, token
+from inspections.models import Finding
 
-from ..models import Finding
 from .parties import moment, parties, responsible, role
 
 # Open: nothing done yet; resolved: remediation reported, the inspector has not verified it yet.

@@ -1,7 +1,7 @@
 """A system's plan, an inspection's results and a system's open findings as OSCAL documents (NIST OSCAL, JSON).
 
-They read the registry, the checklists and the inspections (and the approval decision in force through the
-registry's `approved_dossier`), so they live here, above all three. Each is built with compliance-trestle's OSCAL
+They read the registry, the checklists, the inspections and the approval decision in force (the registry holds its
+dossier's id), so they live in `reporting`, above all of them. Each is built with compliance-trestle's OSCAL
 models and validated again from its serialised bytes by `checklists.oscal.render` before it is sent.
 """
 
