@@ -27,6 +27,7 @@ from accounts.models import Role
 from notifications.services import Kind
 from systems_registry.notices import system_people
 
+from . import access
 from .models import Finding, Inspection
 
 BATCH_SIZE = 200
@@ -78,9 +79,8 @@ def inspection_scheduled_notice(inspection, inspectors: set[int], *, actor=None)
 
 
 def inspection_scheduled(inspection, *, actor=None) -> list[int]:
-    return publish_ids(
-        [inspection_scheduled_notice(inspection, inspector_ids([inspection.pk])[inspection.pk], actor=actor)]
-    )
+    # The instance's inspectors as the service that assigned them left them (no second read).
+    return publish_ids([inspection_scheduled_notice(inspection, access.inspector_ids(inspection), actor=actor)])
 
 
 def announce_scheduled(inspections) -> list:

@@ -3,7 +3,6 @@
 import uuid
 from datetime import date, timedelta
 
-from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -91,10 +90,7 @@ def _grant(actor, inspection: Inspection, users: list[User], *, had: frozenset =
     the chain), or None when nobody was added."""
     if not users:
         return None
-    permission = Permission.objects.get(codename=VIEW_SYSTEM.split(".")[1], content_type__app_label="systems_registry")
-    registry.grant_view_batch(
-        [(u.pk, inspection.system_id) for u in users], permission=permission, ignore_existing=True
-    )  # fmt: skip
+    registry.grant_view_batch([(u.pk, inspection.system_id) for u in users], ignore_existing=True)
     inspection.inspectors.add(*users)
     inspection.__dict__["_inspector_ids"] = had | {u.pk for u in users}
     return {

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone, translation
 
 from core.errors import Invalid
@@ -38,27 +39,18 @@ class Event:
 
 
 def publish(events: list[Event]) -> list[Notification]:
-    """Notify every event's users in a constant number of queries (users, existing keys, preferences, one insert),
-    inside the caller's transaction; emails are queued after commit."""
+    """Notify every event's users in a constant number of queries (users with their preferences, existing keys, one
+    insert), inside the caller's transaction; emails are queued after commit."""
     for event in events:
         if event.kind not in Kind.values:
             raise ValueError(f"unknown notification kind {event.kind!r}")
     if not events:
         return []
     everyone = {pk for e in events for pk in e.user_ids}
-    users = {}
-    if everyone:
-        rows = get_user_model().objects.filter(pk__in=everyone, is_active=True).values("id", "email", "language")
-        users = {r["id"]: r for r in rows}
+    users, prefs = _recipients(everyone, {e.kind for e in events})
     if not users:
         return []
     existing = _already_notified({e.key for e in events})
-    prefs = {
-        (user_id, kind): (email, digest)
-        for user_id, kind, email, digest in NotificationPreference.objects.filter(
-            user_id__in=everyone, kind__in={e.kind for e in events}
-        ).values_list("user_id", "kind", "email", "digest")
-    }  # fmt: skip
     new = []
     for event in events:
         rendered = {}
@@ -91,6 +83,25 @@ def publish(events: list[Event]) -> list[Notification]:
 
         transaction.on_commit(dispatch_after_commit, robust=True)
     return created
+
+
+def _recipients(user_ids: set[int], kinds: set[str]) -> tuple[dict[int, dict], dict[tuple[int, str], tuple]]:
+    """The active users among `user_ids` (email, language) and their preferences for `kinds`, in one statement (a
+    LEFT JOIN of the preferences: a row per user and matching preference, or one with no preference)."""
+    if not user_ids:
+        return {}, {}
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .annotate(pref=FilteredRelation("notification_preferences", condition=Q(notification_preferences__kind__in=kinds)))
+        .values_list("id", "email", "language", "pref__kind", "pref__email", "pref__digest")
+    )  # fmt: skip
+    users, prefs = {}, {}
+    for user_id, email, language, kind, pref_email, pref_digest in rows:
+        users[user_id] = {"id": user_id, "email": email, "language": language}
+        if kind is not None:
+            prefs[(user_id, kind)] = (pref_email, pref_digest)
+    return users, prefs
 
 
 def _already_notified(keys) -> set[tuple[int, str]]:

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -413,11 +414,34 @@ def record_approvals_batch(approved: dict[int, tuple[int, int, datetime]]) -> No
     )
 
 
-def grant_view_batch(pairs, *, permission, batch_size: int = 10_000, ignore_existing: bool = False) -> int:
+_VIEW_PERMISSION: dict[str, int] = {}
+
+
+def view_permission_id() -> int:
+    """The id of `systems_registry.view_informationsystem`, read once per process and database (apps.py forgets it
+    when migrations or a test's flush recreate the permissions, post_migrate)."""
+    alias = connection.alias
+    if alias not in _VIEW_PERMISSION:
+        _VIEW_PERMISSION[alias] = Permission.objects.get(
+            codename="view_informationsystem", content_type__app_label="systems_registry"
+        ).pk
+    return _VIEW_PERMISSION[alias]
+
+
+def forget_view_permission(**_signal) -> None:
+    _VIEW_PERMISSION.clear()
+
+
+def grant_view_batch(
+    pairs, *, permission=None, batch_size: int = 10_000, ignore_existing: bool = False
+) -> int:  # fmt: skip
     """Explicit view grants (user id, system id), e.g. an assessor of another province assigned to an inspection.
-    `ignore_existing`: a grant the user already holds stays as it is (one INSERT, no lookup first)."""
+    `ignore_existing`: a grant the user already holds stays as it is (one INSERT, no lookup first). `permission`:
+    the view permission unless another is given."""
+    permission_id = permission.pk if permission is not None else view_permission_id()
     rows = [
-        InformationSystemUserObjectPermission(user_id=u, permission=permission, content_object_id=s) for u, s in pairs
+        InformationSystemUserObjectPermission(user_id=u, permission_id=permission_id, content_object_id=s)
+        for u, s in pairs
     ]
     InformationSystemUserObjectPermission.objects.bulk_create(
         rows, batch_size=batch_size, ignore_conflicts=ignore_existing
