@@ -17,6 +17,7 @@ from django.apps import apps
 
 from approvals.models import Dossier
 from approvals.services import TRANSITIONS as DOSSIER_TRANSITIONS
+from core.management.commands.draw_architecture import PROJECT_APPS
 from core.models import AuditEvent
 from inspections.models import Finding, Inspection
 from inspections.services import FINDING_TRANSITIONS, finding_transitions
@@ -28,16 +29,6 @@ from systems_registry.models import InformationSystem
 from systems_registry.services import TRANSITIONS as SYSTEM_TRANSITIONS
 from tests.personas import PERSONAS
 
-PROJECT_APPS = (
-    "core",
-    "accounts",
-    "systems_registry",
-    "checklists",
-    "approvals",
-    "inspections",
-    "reporting",
-    "notifications",
-)
 REFUSAL_STATUSES = (403, 409, 422)
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 # (kind, model, its read path, its transition path, the names the API accepts)
