@@ -137,11 +137,13 @@ class PairOut(BaseModel):
     source_item_id: int | None
     target_item_id: int | None
     relation: MappingPair.Relation
-    note: str
+    note: str = Field(description="Why the pair relates so (English).")
+    note_vi: str = Field("", description="The note in Vietnamese; empty when the file gave none.")
 
 
 class MappingDetailOut(MappingOut):
-    basis: str
+    basis: str = Field(description="Legal basis and the texts the mapping was made from (English).")
+    basis_vi: str = Field("", description="The basis in Vietnamese; empty when the file gave none.")
     sha256: str
     published_at: str
     pairs: list[PairOut]
@@ -165,11 +167,16 @@ def list_mappings(request, params: Query[PageParams]):
 def get_mapping(request, mapping_id: int):
     mapping = selectors.mapping_detail(mapping_id)
     data = serialize_mapping(mapping)
-    data.update(basis=mapping.basis, sha256=mapping.sha256, published_at=mapping.published_at.isoformat())
+    data.update(
+        basis=mapping.basis,
+        basis_vi=mapping.basis_vi,
+        sha256=mapping.sha256,
+        published_at=mapping.published_at.isoformat(),
+    )
     data["pairs"] = [
         {"source_item": p.source_item.code if p.source_item else None, "source_item_id": p.source_item_id,
          "target_item": p.target_item.code if p.target_item else None, "target_item_id": p.target_item_id,
-         "relation": p.relation, "note": p.note}
+         "relation": p.relation, "note": p.note, "note_vi": p.note_vi}
         for p in mapping.pairs.all()
     ]  # fmt: skip
     return data

@@ -8,6 +8,10 @@ class ChecklistsConfig(AppConfig):
         from core import policy_files
 
         from .catalogue.schemas import ChecklistTemplateFile
+        from .mapping.schemas import MappingFile
 
-        # An upload format, not a file of ours: published so other systems can prepare imports without Python.
+        # Upload formats, not files of ours: published so other systems can prepare imports without Python. The
+        # shipped mappings are checked against the catalogue versions they name when they are published
+        # (checklists/mapping/parser.py), which needs the database, so not here.
         policy_files.register("checklist-template", ChecklistTemplateFile)
+        policy_files.register("requirement-mapping", MappingFile)

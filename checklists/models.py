@@ -112,6 +112,7 @@ class RequirementMapping(_Immutable):
     source_checklist = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="mappings_from")
     target_checklist = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="mappings_to")
     basis = models.TextField(_("basis"))
+    basis_vi = models.TextField(_("basis (Vietnamese)"), blank=True, default="")
     source_filename = models.CharField(_("source file"), max_length=255, blank=True)
     sha256 = models.CharField(_("SHA-256 of the source file"), max_length=64)
     pairs_count = models.PositiveIntegerField(_("pairs"), default=0)
@@ -148,6 +149,7 @@ class MappingPair(_Immutable):
     )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     note = models.TextField(_("note"), blank=True)
+    note_vi = models.TextField(_("note (Vietnamese)"), blank=True, default="")
     order = models.PositiveIntegerField()
 
     class Meta:

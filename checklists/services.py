@@ -169,7 +169,7 @@ def import_mapping(*, data: bytes, filename: str) -> tuple[RequirementMapping, b
         latest = RequirementMapping.objects.filter(code=parsed.code).aggregate(v=Max("version"))["v"] or 0
         mapping = RequirementMapping.objects.create(
             code=parsed.code, version=latest + 1, title=parsed.title, title_en=parsed.title_en,
-            source_checklist=source, target_checklist=target, basis=parsed.basis,
+            source_checklist=source, target_checklist=target, basis=parsed.basis, basis_vi=parsed.basis_vi,
             source_filename=Path(filename or "").name[:255], sha256=digest, pairs_count=len(parsed.pairs),
             published_at=timezone.now(),
         )  # fmt: skip
@@ -184,6 +184,7 @@ def import_mapping(*, data: bytes, filename: str) -> tuple[RequirementMapping, b
                     target_item_id=target_ids.get(p.target_item),
                     relation=p.relation,
                     note=p.note,
+                    note_vi=p.note_vi,
                 )  # fmt: skip
                 for order, p in enumerate(parsed.pairs)
             ],

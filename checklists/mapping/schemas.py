@@ -35,10 +35,13 @@ class Pair(_Strict):
     source_item: ItemCode | None = Field(description="Item code in the source catalogue version.")
     target_item: ItemCode | None = Field(description="Item code in the target catalogue version.")
     relation: Relation
-    note: LongText = Field("", description="Why; an uncertain judgement says so here.")
+    note: LongText = Field("", description="Why; an uncertain judgement says so here (English).")
+    note_vi: LongText = Field("", description="The note in Vietnamese, shown on Vietnamese pages.")
 
     @model_validator(mode="after")
     def _sides(self) -> Pair:
+        if self.note_vi and not self.note:
+            raise ValueError("note_vi translates note: give the note too")
         given = (self.source_item is not None) + (self.target_item is not None)
         if self.relation == "no_counterpart" and given != 1:
             raise ValueError("no_counterpart names exactly one item: source_item or target_item, the other null")
@@ -60,5 +63,6 @@ class MappingFile(_Strict):
     title_en: NonBlank
     source: CatalogueRef
     target: CatalogueRef
-    basis: NonBlankLongText = Field(description="Legal basis and the texts the mapping was made from.")
+    basis: NonBlankLongText = Field(description="Legal basis and the texts the mapping was made from (English).")
+    basis_vi: LongText = Field("", description="The basis in Vietnamese, shown on Vietnamese pages.")
     pairs: list[Pair] = Field(min_length=1, max_length=MAX_PAIRS)

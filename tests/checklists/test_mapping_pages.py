@@ -14,12 +14,14 @@ def mapping_between(source, target, *, pairs: int, code: str = "test-map"):
     lines = [
         "schema_version: 1", f"code: {code}", "title: Đối chiếu thử", "title_en: Test mapping",
         f"source: {{catalogue: {source.code}, version: {source.version}}}",
-        f"target: {{catalogue: {target.code}, version: {target.version}}}", "basis: test", "pairs:",
+        f"target: {{catalogue: {target.code}, version: {target.version}}}", "basis: test basis",
+        "basis_vi: căn cứ thử", "pairs:",
     ]  # fmt: skip
     relations = ["equal", "superset", "subset", "intersect"]
     for n in range(pairs):
         lines.append(
-            f"- {{source_item: S1.{n + 1}, target_item: S1.{n + 1}, relation: {relations[n % 4]}, note: pair {n}}}"
+            f"- {{source_item: S1.{n + 1}, target_item: S1.{n + 1}, relation: {relations[n % 4]}, note: pair {n}, "
+            f"note_vi: cặp {n}}}"
         )
     mapping, _created = import_mapping(data=("\n".join(lines) + "\n").encode(), filename=f"{code}.yaml")
     return mapping
@@ -44,8 +46,9 @@ def test_the_api_lists_mappings_and_shows_their_pairs(demo, api):
     first_item = source.items.get(code="S1.1")
     assert detail["pairs"][0] == {
         "source_item": "S1.1", "target_item": "S1.1", "source_item_id": first_item.pk,
-        "target_item_id": target.items.get(code="S1.1").pk, "relation": "equal", "note": "pair 0",
+        "target_item_id": target.items.get(code="S1.1").pk, "relation": "equal", "note": "pair 0", "note_vi": "cặp 0",
     }  # fmt: skip
+    assert (detail["basis"], detail["basis_vi"]) == ("test basis", "căn cứ thử")
     assert [p["relation"] for p in detail["pairs"]] == ["equal", "superset", "subset"]
     assert api.get("checklists/mappings/999999", demo.outsider).status_code == 404
     assert api.get("checklists/mappings").status_code == 401
@@ -81,6 +84,7 @@ def test_mapping_pages_in_both_languages_with_constant_queries(demo, client):
         page = client.get(f"/checklists/mappings/{small_map.pk}/", HTTP_ACCEPT_LANGUAGE="vi")
     html = page.content.decode()
     assert "Đối chiếu thử" in html and "Tương đương" in html and "S1.2" in html
+    assert "cặp 1" in html and "căn cứ thử" in html and "pair 1" not in html and "test basis" not in html
     big_map = mapping_between(source, target, pairs=12, code="big-map")
     for n in range(5):
         mapping_between(*catalogues(2), pairs=2, code=f"more-map-{n}")
@@ -95,4 +99,5 @@ def test_mapping_pages_in_both_languages_with_constant_queries(demo, client):
     demo.operator.save(update_fields=["language"])
     english = client.get(f"/checklists/mappings/{small_map.pk}/").content.decode()
     assert "Test mapping" in english and "Equal" in english and "Older requirement" in english
+    assert "pair 1" in english and "test basis" in english and "cặp 1" not in english
     assert client.get("/checklists/mappings/999999/").status_code == 404

@@ -114,6 +114,13 @@ def test_the_shipped_mappings_list_every_item_of_both_catalogues(items_of):
         assert {p.target_item for p in other.pairs if p.target_item} == items_of(f"tcvn14423-2026-l{level}", 1)
         assert any(p.note.startswith("Uncertain: ") for p in other.pairs), path.name
         assert all(p.note for p in other.pairs), path.name
+        # Vietnamese pages show every note and the basis in Vietnamese; an uncertain judgement says so there too.
+        assert other.basis_vi.startswith("Khoản 1 Điều 39 Nghị định 331/2026/NĐ-CP"), path.name
+        assert all(p.note_vi for p in other.pairs), path.name
+        assert all(p.note_vi.startswith("Chưa chắc chắn:") == p.note.startswith("Uncertain:") for p in other.pairs), (
+            path.name
+        )
+        assert not any("Uncertain" in p.note_vi or "Circular 12" in p.note_vi for p in other.pairs), path.name
     mapping = parse_mapping(paths[2].read_bytes(), filename=paths[2].name, items_of=items_of)
     assert {p.source_item for p in mapping.pairs if p.source_item} == items_of("c12-2022-l3", 1)
     assert {p.target_item for p in mapping.pairs if p.target_item} == items_of("tcvn14423-2026-l3", 1)
@@ -178,3 +185,10 @@ def test_a_mapping_naming_an_unpublished_catalogue_is_refused_with_its_file_and_
         "c12-l3.yaml:12:" in caught.value.message
         and "no published catalogue c12-2022-l3 version 1" in caught.value.message
     )
+
+
+def test_a_vietnamese_note_without_the_note_it_translates_is_refused(items_of):
+    details, _message = refused(
+        HEADER + "- {source_item: T.D.1, target_item: G12.04, relation: equal, note_vi: Cùng yêu cầu}\n", items_of
+    )
+    assert details[0]["line"] == 9 and "note_vi translates note" in details[0]["message"]
