@@ -65,9 +65,7 @@ def main():
             start = time.perf_counter()
             with CaptureQueriesContext(connection) as ctx:
                 for system in sample:
-                    due = scheduling.next_due(
-                        system, last_completed=scheduling.last_completed_periodic([system.pk]).get(system.pk)
-                    )
+                    due = scheduling.next_due_for(system)
                     Inspection.objects.filter(
                         system=system, kind="periodic", status__in=["scheduled", "in_progress"]
                     ).first()

@@ -18,7 +18,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
-from . import access, notices, scheduling, services
+from . import access, notices, scheduling, services, supplements
 from .models import OPEN_STATUSES, Inspection, InspectionResult
 from .transition import measures_deadline
 
@@ -143,6 +143,9 @@ def create_gap_assessment(
         due_date=_due_date(system, scheduled_for), created_by=actor, prefilled_from=source, mapping=mapping,
     )  # fmt: skip
     scheduling.snapshot_results([inspection.pk])
+    listed = system.national_security_list == supplements.LISTED
+    if supplements.needed(TARGET_REGIME, listed=listed, level=level):  # e.g. Decree 331 Art. 30.9; never carried
+        supplements.add_to_snapshot([inspection.pk], regime=TARGET_REGIME)
     carried = _carry(inspection, source, mapping)
     audit.record(
         actor=actor, action="inspection.create", obj=inspection, to_status=inspection.status, comment=comment,

@@ -27,6 +27,18 @@ class Cycle(_Strict):
     months: int = Field(ge=1, le=120)
     assessor: Assessor
     note: str = ""
+    # "system": each system on its own clock (its last periodic inspection + months). "owner": one organisation-wide
+    # check per owner (Decree 85 Art. 20.2(c)): the owner's systems of this level share rounds of `months` counted
+    # from the owner's first registered system, and each is due at the end of the first round after its last
+    # periodic inspection (scheduling.owner_round_end).
+    scope: Literal["system", "owner"] = "system"
+    scope_basis: str = ""
+
+    @model_validator(mode="after")
+    def _owner_scope_cites(self):
+        if self.scope == "owner" and not self.scope_basis:
+            raise ValueError("an owner-wide cycle names its legal basis in scope_basis")
+        return self
 
 
 class TriggerRule(_Strict):
@@ -79,15 +91,31 @@ class ListRule(_Strict):
     assessor: Assessor
     basis: str = Field(min_length=1)
     self_inspection: SelfInspectionRule
-    # A catalogue file in this folder whose items every inspection of a listed system adds to its own checklist's.
-    supplement: str = Field(pattern=r"^[a-z0-9_]+\.yaml$")
-    supplement_basis: str = Field(min_length=1)
+
+
+class SupplementRule(_Strict):
+    """Checklist items the level catalogues lack, added to the snapshot of every inspection made against this
+    regime's catalogue of a system the rule names: on the national-security List (whatever its level) or at one of
+    `levels`."""
+
+    # A catalogue file in this folder (the catalogue format, published by the catalogue importer on first use).
+    catalogue: str = Field(pattern=r"^[a-z0-9_]+\.yaml$")
+    basis: str = Field(min_length=1)
+    listed: bool
+    levels: list[int] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _supplement_exists(self):
-        if not (POLICY_DIR / self.supplement).is_file():
-            raise ValueError(f"supplement {self.supplement!r} is not a file in {POLICY_DIR.name}/")
+    def _sound(self):
+        if not (POLICY_DIR / self.catalogue).is_file():
+            raise ValueError(f"supplement {self.catalogue!r} is not a file in {POLICY_DIR.name}/")
+        if len(set(self.levels)) != len(self.levels) or any(not 1 <= lvl <= 5 for lvl in self.levels):
+            raise ValueError("levels must be distinct, from 1 to 5")
+        if not self.listed and not self.levels:
+            raise ValueError("a supplement names the List, levels or both")
         return self
+
+    def applies(self, *, listed: bool, level: int | None) -> bool:
+        return (self.listed and listed) or (level is not None and level in self.levels)
 
 
 class SchedulePolicy(_Strict):
@@ -99,6 +127,7 @@ class SchedulePolicy(_Strict):
     triggers: list[TriggerRule]
     # null: the regime has no national-security List of its own.
     national_security_list: ListRule | None
+    supplements: list[SupplementRule]
 
     @model_validator(mode="after")
     def _every_level_once(self):
@@ -108,10 +137,16 @@ class SchedulePolicy(_Strict):
         names = [t.name for t in self.triggers]
         if len(names) != len(set(names)):
             raise ValueError("a trigger is listed twice")
+        files = [r.catalogue for r in self.supplements]
+        if len(files) != len(set(files)):
+            raise ValueError("a supplement catalogue is listed twice")
         return self
 
     def cycle(self, level: int) -> Cycle:
         return next(c for c in self.cycles if c.level == level)
+
+    def owner_scoped(self, level: int | None) -> bool:
+        return level is not None and self.cycle(level).scope == "owner"
 
     def trigger(self, name: str) -> TriggerRule | None:
         return next((t for t in self.triggers if t.name == name), None)

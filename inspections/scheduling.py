@@ -4,6 +4,13 @@ Cycles come from the regime's policy file (inspections/policies/) overridden by 
 an administrator edits. The next periodic due date of a system is: the date its last periodic inspection was
 submitted (or, for a system never inspected, the date it was registered) plus the cycle of its current level (the
 higher of proposed and approved). The scanner recomputes it on every run, so a level change moves it.
+
+A cycle whose policy says `scope: owner` (Decree 85 Art. 20.2(c), levels 1–2: an organisation-wide check every two
+years) is the owner's, not the system's: the owner's rounds end every `months` after its first registered system
+(the owner's epoch). A completed periodic inspection serves the round that ends on or after the earlier of its
+submission and its due date (so one submitted late still serves the round it was due in), and the system is next
+due at the end of the round after it; a system never inspected is due at the end of the round under way when it
+was registered. All of an owner's systems in scope fall due on one day.
 """
 
 import calendar
@@ -12,7 +19,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Min
+from django.db.models.functions import Least, TruncDate
 from django.utils import timezone
 
 from checklists.selectors import default_checklist
@@ -20,7 +28,7 @@ from core import audit
 from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 
-from . import list_supplement, notices
+from . import notices, supplements
 from .models import OPEN_STATUSES, Inspection, InspectionCyclePolicy, InspectionResult
 from .policy import REGIMES, load_policy, stricter
 from .transition import catalogue_regime
@@ -103,13 +111,64 @@ def checklist_kind(inspection_kind: str) -> str:
     return ChecklistTemplate.Kind.PERIODIC
 
 
-def next_due(system, *, last_completed: date | None, cycles=None) -> date | None:
+def owner_scoped(system) -> bool:
+    """Whether the system's periodic cycle is its owner's organisation-wide one (policy `scope: owner`)."""
+    return load_policy(system.regime).owner_scoped(system_level(system))
+
+
+def owner_epochs(owner_ids) -> dict[int, date]:
+    """Owner id → the day its first system was registered: where its organisation-wide rounds are counted from."""
+    rows = (
+        InformationSystem.objects.filter(owner_id__in=set(owner_ids))
+        .values("owner_id")
+        .annotate(first=Min("created_at"))
+        .order_by()
+    )
+    return {r["owner_id"]: timezone.localtime(r["first"]).date() for r in rows}
+
+
+def owner_round_end(epoch: date, anchor: date, months: int) -> date:
+    """The end of the first of the owner's rounds (every `months` from `epoch`) that ends after `anchor`: the round
+    under way on `anchor` (a round runs from the day after one end up to and including the next)."""
+    elapsed = (anchor.year - epoch.year) * 12 + anchor.month - epoch.month
+    k = max(1, elapsed // months)  # round k-1 ends in a month before the anchor's, so never after it
+    while add_months(epoch, k * months) <= anchor:
+        k += 1
+    return add_months(epoch, k * months)
+
+
+def owner_round(epoch: date, today: date, months: int) -> tuple[date, date]:
+    """The owner's round under way on `today`: (first day, day it ends)."""
+    end = owner_round_end(epoch, today, months)
+    return add_months(epoch, ((end.year - epoch.year) * 12 + end.month - epoch.month) - months), end
+
+
+def owner_due(epoch: date, months: int, *, served: date | None, registered: date) -> date:
+    """An owner-wide cycle's next due date for one system: the end of the round after the one its last periodic
+    inspection served (`served`: the earlier of its submission and due date), else the end of the round under way
+    when it was registered."""
+    if served is None:
+        return owner_round_end(epoch, registered, months)
+    served_round_end = owner_round_end(epoch, served - timedelta(days=1), months)  # the round ending on or after it
+    return owner_round_end(epoch, served_round_end, months)
+
+
+def next_due(
+    system, *, last_completed: date | None, owner_epoch: date | None, served: date | None = None, cycles=None
+) -> date | None:
+    """`owner_epoch` (owner_epochs) and `served` (last_served_periodic) are read only for an owner-wide cycle; pass
+    None when the caller knows the system's is its own."""
     cycles = cycles if cycles is not None else effective_cycles()
     level = system_level(system)
     if level is None:
         return None
-    anchor = last_completed or timezone.localtime(system.created_at).date()
-    return add_months(anchor, cycles[(system.regime, level)][0])
+    registered = timezone.localtime(system.created_at).date()
+    months = cycles[(system.regime, level)][0]
+    if owner_scoped(system):
+        if owner_epoch is None:
+            raise ValueError("an owner-wide cycle needs the owner's epoch")
+        return owner_due(owner_epoch, months, served=served, registered=registered)
+    return add_months(last_completed or registered, months)
 
 
 def last_completed_periodic(system_ids) -> dict[int, date]:
@@ -122,8 +181,29 @@ def last_completed_periodic(system_ids) -> dict[int, date]:
     return {r["system_id"]: timezone.localtime(r["last"]).date() for r in rows}
 
 
+def last_served_periodic(system_ids) -> dict[int, date]:
+    """System id → the latest day a completed periodic inspection served: the earlier of its submission (local day)
+    and its due date, so an inspection submitted late serves the round it was due in."""
+    rows = (
+        Inspection.objects.filter(system_id__in=system_ids, kind=Inspection.Kind.PERIODIC, submitted_at__isnull=False)
+        .exclude(status=Inspection.Status.CANCELLED)
+        .values("system_id")
+        .annotate(served=Max(Least(TruncDate("submitted_at"), "due_date")))
+        .order_by()
+    )
+    return {r["system_id"]: r["served"] for r in rows}
+
+
 def next_due_for(system, *, cycles=None) -> date | None:
-    return next_due(system, last_completed=last_completed_periodic([system.pk]).get(system.pk), cycles=cycles)
+    if owner_scoped(system):
+        epoch = owner_epochs([system.owner_id]).get(system.owner_id)
+        return next_due(
+            system, last_completed=None, owner_epoch=epoch, served=last_served_periodic([system.pk]).get(system.pk),
+            cycles=cycles,
+        )  # fmt: skip
+    return next_due(
+        system, last_completed=last_completed_periodic([system.pk]).get(system.pk), owner_epoch=None, cycles=cycles
+    )
 
 
 @dataclass
@@ -191,11 +271,17 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
             system_id__in=ids, kind=Inspection.Kind.PERIODIC, status__in=OPEN_STATUSES
         ).only("id", "system_id", "status", "due_date", "scheduled_for")
     }
+    scoped = [s for s in batch if owner_scoped(s)]
+    epochs = owner_epochs(s.owner_id for s in scoped) if scoped else {}
+    served = last_served_periodic([s.pk for s in scoped]) if scoped else {}
     due_by_system: dict[int, date] = {}
     to_create: list[Inspection] = []
     to_reschedule: list[Inspection] = []
     for system in batch:
-        due = next_due(system, last_completed=last.get(system.pk), cycles=cycles)
+        due = next_due(
+            system, last_completed=last.get(system.pk), owner_epoch=epochs.get(system.owner_id),
+            served=served.get(system.pk), cycles=cycles,
+        )  # fmt: skip
         if due is None:
             report.no_level += 1
             continue
@@ -234,9 +320,13 @@ def _scan_batch(batch, today, cycles, checklists, report: ScanReport) -> None:
     for inspection in created:
         inspection.system = systems[inspection.system_id]
     notices.announce_scheduled(created)
-    listed = {s.pk: s.regime for s in batch if s.national_security_list == "listed"}
-    for regime in set(listed.values()):  # Decree 331 Art. 30.9: the List's supplementary items
-        list_supplement.add_to_snapshot([i.pk for i in created if listed.get(i.system_id) == regime], regime=regime)
+    wanting: dict[str, list[int]] = {}
+    for i in created:  # e.g. Decree 331 Art. 30.9: hosting separation for level 5 and the List
+        regime, listed = i.checklist.regime, i.system.national_security_list == supplements.LISTED
+        if supplements.needed(regime, listed=listed, level=i.level):
+            wanting.setdefault(regime, []).append(i.pk)
+    for regime, ids in wanting.items():
+        supplements.add_to_snapshot(ids, regime=regime)
     stored = {s.pk: s.next_inspection_due for s in batch}
     changed = {sid: d for sid, d in due_by_system.items() if stored[sid] != d}
     if changed:

@@ -22,7 +22,7 @@ from systems_registry import services as registry
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
-from . import access, list_supplement, notices, scheduling, selectors
+from . import access, notices, scheduling, selectors, supplements
 from .carried import CARRIED_FIELDS, settle_carried, unconfirmed_codes
 from .models import Evidence, Finding, Inspection, InspectionResult
 from .selectors import finding_for_user, inspection_for_user
@@ -163,8 +163,9 @@ def create_inspection(
             _("This system already has an open periodic inspection (or one due that day)."), code="inspection_exists"
         ) from None
     scheduling.snapshot_results([inspection.pk])
-    if system.national_security_list == "listed":  # Decree 331 Art. 30.9: the List's supplementary items
-        list_supplement.add_to_snapshot([inspection.pk], regime=system.regime)
+    listed = system.national_security_list == supplements.LISTED
+    if supplements.needed(checklist.regime, listed=listed, level=inspection.level):  # e.g. Decree 331 Art. 30.9
+        supplements.add_to_snapshot([inspection.pk], regime=checklist.regime)
     created = {
         "actor": actor, "action": "inspection.create", "obj": inspection, "to_status": inspection.status, "comment": comment,
         "data": {"system_id": system.pk, "kind": kind, "trigger": trigger, "checklist_id": checklist.pk,

@@ -263,3 +263,16 @@ def test_creating_a_gap_assessment_costs_the_same_queries_whatever_the_mapping_s
         assert len([r for r in resp.json()["results"] if r["carried_from"]]) == items
         costs.append(len(ctx))
     assert costs[0] == costs[1]
+
+
+def test_a_level_5_gap_assessment_adds_the_hosting_items_unanswered(shipped, demo, api):
+    """Decree 331 Art. 30.9 asks level 5 for physically separate hosting; the Circular 12 catalogue has no such
+    items, so nothing is carried to them and the inspector answers them."""
+    system = decree_85(5)
+    InformationSystem.objects.filter(pk=system.pk).update(national_security_list="none")
+    closed_circular12(api, demo, system)
+    gap = api.post(f"systems/{system.pk}/gap-assessments", demo.security_unit).json()
+    hosting = [r for r in gap["results"] if r["code"].startswith("D331.HOST.")]
+    assert [r["code"] for r in hosting] == [f"D331.HOST.0{n}" for n in range(1, 6)]
+    assert all(r["result"] is None and r["carried_from"] is None for r in hosting)
+    assert gap["results"][-5:] == hosting  # after the level catalogue's items
