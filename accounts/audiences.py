@@ -55,6 +55,7 @@ class Notice:
     body: object = ""
     url: str = ""
     params: dict = field(default_factory=dict)
+    new_key: bool = False  # see notifications.services.Event
 
 
 def resolve(audiences: list[Audience]) -> list[set[int]]:
@@ -97,7 +98,8 @@ def publish(notices) -> list:
         return []
     audiences = resolve([n.audience for n in notices])
     return publish_events([
-        Event(user_ids=tuple(sorted(ids)), kind=n.kind, key=n.key, title=n.title, body=n.body, url=n.url, params=n.params)
+        Event(user_ids=tuple(sorted(ids)), kind=n.kind, key=n.key, title=n.title, body=n.body, url=n.url, params=n.params,
+              new_key=n.new_key)
         for n, ids in zip(notices, audiences, strict=True)
     ])  # fmt: skip
 

@@ -1,6 +1,6 @@
 """Reads of the catalogue. Published catalogues are public to every signed-in user."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from core.errors import NotFound
 
@@ -38,14 +38,18 @@ def checklist_detail(checklist_id) -> ChecklistTemplate:
     return template
 
 
-def default_checklist(*, regime: str, level: int | None, kind: str) -> ChecklistTemplate | None:
-    """The newest version for the regime and level (a level-specific catalogue before an any-level one)."""
-    qs = ChecklistTemplate.objects.filter(regime=regime, kind=kind).order_by("-published_at", "-version", "-id")
-    if level is not None:
-        exact = qs.filter(level=level).first()
-        if exact is not None:
-            return exact
-    return qs.filter(level__isnull=True).first()
+def default_checklist(
+    *, regime: str, level: int | None, kind: str, annotate: dict | None = None
+) -> ChecklistTemplate | None:
+    """The newest version for the regime and level (a level-specific catalogue before an any-level one), in one
+    statement; `annotate` adds the caller's expressions to it (inspections reads its schedule in the same trip)."""
+    which = Q(level__isnull=True) if level is None else Q(level=level) | Q(level__isnull=True)
+    return (
+        ChecklistTemplate.objects.filter(which, regime=regime, kind=kind)
+        .annotate(**(annotate or {}))
+        .order_by(F("level").asc(nulls_last=True), "-published_at", "-version", "-id")
+        .first()
+    )
 
 
 def mapping_list() -> QuerySet:

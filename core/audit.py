@@ -86,16 +86,13 @@ def record(
         keyed=True,
     )
     event.hash = _digest(_payload(event))
-    event.save()
-    head.last_hash = event.hash
-    head.last_event_id = event.pk
-    head.save(update_fields=["last_hash", "last_event_id"])
+    event.save()  # the INSERT moves the head onto it (core/migrations/0002: a trigger)
     return event
 
 
 def record_many(entries: list[dict]) -> list[AuditEvent]:
     """Several events (each the keyword arguments of `record`, plus an optional `at` for the national data
-    generator's history) chained in order, in three queries whatever their number: the set-based writers (a
+    generator's history) chained in order, in two queries whatever their number (the head, the INSERT): the set-based writers (a
     registry import batch) keep one event per change at a constant query count."""
     if not entries:
         return []
@@ -126,10 +123,9 @@ def record_many(entries: list[dict]) -> list[AuditEvent]:
         )
         event.hash = prev = _digest(_payload(event))
         events.append(event)
-    # One multi-row INSERT assigns ids in row order, the order verify_chain walks.
+    # One multi-row INSERT assigns ids in row order, the order verify_chain walks, and moves the head onto the last
+    # (core/migrations/0002: a trigger on the events table).
     events = AuditEvent.objects.bulk_create(events)
-    head.last_hash, head.last_event_id = events[-1].hash, events[-1].pk
-    head.save(update_fields=["last_hash", "last_event_id"])
     return events
 
 

@@ -41,7 +41,8 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked while appending, so concurrent writers chain one after another."""
+    """A single row locked while appending, so concurrent writers chain one after another; a trigger on the events
+    table moves it onto the last event each INSERT adds (core/migrations/0002)."""
 
     last_hash = models.CharField(max_length=64)
     last_event_id = models.BigIntegerField(null=True)

@@ -155,5 +155,5 @@ def create_gap_assessment(
               "carried": [{"item_id": r.item_id, "from": r.carried_item_code, "result": r.result} for r in carried]},
     )  # fmt: skip
     services._grant(actor, inspection, users)
-    notices.inspection_scheduled(inspection, actor=actor)
+    notices.inspection_scheduled(inspection, actor=actor, new=True)
     return inspection

@@ -66,21 +66,24 @@ def _inspection_people(inspection, inspectors: set[int]) -> Audience:
     return people(*inspectors) | system_people(inspection.system)
 
 
-def inspection_scheduled_notice(inspection, inspectors: set[int], *, actor=None) -> Notice:
+def inspection_scheduled_notice(inspection, inspectors: set[int], *, actor=None, new: bool = False) -> Notice:
     """The assigned inspectors, the system's designated security unit and its operating unit. Re-running after
-    more inspectors are assigned tells only the new ones."""
+    more inspectors are assigned tells only the new ones. `new`: the inspection was created in this transaction."""
     return Notice(
         audience=_inspection_people(inspection, inspectors).without(actor), kind=Kind.INSPECTION_SCHEDULED,
-        key=f"inspection:{inspection.pk}:scheduled", url=_inspection_url(inspection.pk),
+        key=f"inspection:{inspection.pk}:scheduled", url=_inspection_url(inspection.pk), new_key=new,
         title=_("%(kind)s inspection of %(system)s scheduled for %(scheduled)s"),
         body=_("An inspection of system %(system)s is scheduled for %(scheduled)s and due by %(due)s."),
         params=_inspection_params(inspection),
     )  # fmt: skip
 
 
-def inspection_scheduled(inspection, *, actor=None) -> list[int]:
+def inspection_scheduled(inspection, *, actor=None, new: bool = False) -> list[int]:
+    """`new`: the caller created the inspection in this transaction (nobody was told of it yet)."""
     # The instance's inspectors as the service that assigned them left them (no second read).
-    return publish_ids([inspection_scheduled_notice(inspection, access.inspector_ids(inspection), actor=actor)])
+    return publish_ids(
+        [inspection_scheduled_notice(inspection, access.inspector_ids(inspection), actor=actor, new=new)]
+    )
 
 
 def announce_scheduled(inspections) -> list:
@@ -90,7 +93,7 @@ def announce_scheduled(inspections) -> list:
     if not inspections:
         return []
     assigned = inspector_ids(i.pk for i in inspections)
-    return publish(inspection_scheduled_notice(i, assigned[i.pk]) for i in inspections)
+    return publish(inspection_scheduled_notice(i, assigned[i.pk], new=True) for i in inspections)
 
 
 def inspection_due_notice(inspection, days: int, inspectors: set[int]) -> Notice:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Subquery
 from django.db.models.functions import Least, TruncDate
 from django.utils import timezone
 
@@ -73,6 +73,38 @@ def effective_cycles() -> dict[tuple[str, int], tuple[int, str]]:
     ):
         cycles[(regime, level)] = (months, requirement)
     return cycles
+
+
+def schedule_annotations(system) -> dict:
+    """What ordering an inspection of `system` reads of its schedule, as expressions a caller adds to a statement it
+    runs anyway (the checklist's, services.create_inspection): the administrator's cycle for its regime and level
+    (`cycle_months`, `cycle_assessor`, null where the file's applies) and its last completed periodic inspection
+    (`last_periodic`). `cycles_and_last` reads them back."""
+    cycle = InspectionCyclePolicy.objects.filter(regime=system.regime, level=system_level(system)).order_by()
+    last = (
+        Inspection.objects.filter(system_id=system.pk, kind=Inspection.Kind.PERIODIC, submitted_at__isnull=False)
+        .exclude(status=Inspection.Status.CANCELLED)
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+    return {
+        "cycle_months": Subquery(cycle.values("months")[:1]),
+        "cycle_assessor": Subquery(cycle.values("assessor_requirement")[:1]),
+        "last_periodic": Subquery(last),
+    }
+
+
+def cycles_and_last(row, system) -> tuple[dict, date | None]:
+    """From a row annotated with `schedule_annotations(system)`: the cycles mapping `assessor_requirement` and
+    `next_due` take (the system's regime and level: the database row, else the file's, as `effective_cycles`) and
+    the local day of its last completed periodic inspection."""
+    level = system_level(system)
+    cycles = {}
+    if level is not None:
+        cycle = load_policy(system.regime).cycle(level)
+        cycles[(system.regime, level)] = (row.cycle_months or cycle.months, row.cycle_assessor or cycle.assessor)
+    last = timezone.localtime(row.last_periodic).date() if row.last_periodic else None
+    return cycles, last
 
 
 def system_level(system) -> int | None:

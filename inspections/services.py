@@ -19,6 +19,7 @@ from core import audit
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, transition_not_allowed
 from systems_registry import golive
 from systems_registry import services as registry
+from systems_registry.access import capacity_annotations
 from systems_registry.models import InformationSystem
 from systems_registry.selectors import system_for_user
 
@@ -36,12 +37,15 @@ VIEW_SYSTEM = "systems_registry.view_informationsystem"
 # --- creation -----------------------------------------------------------------------------------------------------
 
 
-def _pick_checklist(system, kind: str, checklist_id: int | None, on: date | None = None) -> ChecklistTemplate:
+def _pick_checklist(
+    system, kind: str, checklist_id: int | None, on: date | None = None, annotate: dict | None = None
+) -> ChecklistTemplate:
+    """`annotate`: expressions read in the same statement (scheduling.schedule_annotations)."""
     wanted = scheduling.checklist_kind(kind)
     # After the Decree 331 measures deadline a periodic inspection uses the new catalogue (Art. 39.1; transition.py).
     regime = catalogue_regime(system.regime, kind=kind, on=on or timezone.localdate())
     if checklist_id is not None:
-        checklist = ChecklistTemplate.objects.filter(pk=checklist_id).first()
+        checklist = ChecklistTemplate.objects.filter(pk=checklist_id).annotate(**(annotate or {})).first()
         if checklist is None:
             raise Invalid.field("checklist_id", _("No checklist %(id)s.") % {"id": checklist_id})
         if checklist.regime != regime:
@@ -52,7 +56,7 @@ def _pick_checklist(system, kind: str, checklist_id: int | None, on: date | None
             values = {"kind": kind, "wanted": wanted, "checklist": checklist, "actual": checklist.kind}
             raise Invalid.field("checklist_id", message % values)
         return checklist
-    checklist = default_checklist(regime=regime, level=scheduling.system_level(system), kind=wanted)
+    checklist = default_checklist(regime=regime, level=scheduling.system_level(system), kind=wanted, annotate=annotate)
     if checklist is None:
         raise Invalid.field(
             "checklist_id",
@@ -112,7 +116,8 @@ def create_inspection(
     """`recording_past` is for code that records an inspection already held (demo data, a migration), never for
     people: an order is for today or later. `inspectors_later` is for an order an event makes at once (a serious
     incident): whoever ordered it assigns the inspectors afterwards, and it cannot start before they are named."""
-    system = system_for_user(actor, system_id, for_update=True)
+    # What the actor holds over the system is read with it (no second trip to the organisation tree).
+    system = system_for_user(actor, system_id, for_update=True, annotate=capacity_annotations(actor))
     ordered_by = access.ordering_org_id(actor, system)
     if ordered_by is None:
         raise Forbidden(
@@ -139,12 +144,18 @@ def create_inspection(
             raise Invalid.field("trigger", message % {"triggers": ", ".join(orderable)})
     elif trigger:
         raise Invalid.field("trigger", _("Only ad hoc inspections have a trigger."))
-    checklist = _pick_checklist(system, kind, checklist_id, on=scheduled_for)
-    cycles = scheduling.effective_cycles()
+    # The checklist, the cycle and the last periodic inspection in one statement.
+    annotate = scheduling.schedule_annotations(system)
+    checklist = _pick_checklist(system, kind, checklist_id, on=scheduled_for, annotate=annotate)
+    cycles, last_periodic = scheduling.cycles_and_last(checklist, system)
     requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger, cycles=cycles)
     if due_date is None:
         if kind == Inspection.Kind.PERIODIC:
-            due_date = max(scheduling.next_due_for(system, cycles=cycles) or scheduled_for, scheduled_for)
+            if scheduling.owner_scoped(system):  # the owner's round: its epoch and the round last served
+                next_due = scheduling.next_due_for(system, cycles=cycles)
+            else:
+                next_due = scheduling.next_due(system, last_completed=last_periodic, owner_epoch=None, cycles=cycles)
+            due_date = max(next_due or scheduled_for, scheduled_for)
         else:
             due_date = scheduled_for + timedelta(days=scheduling.due_days(system.regime, trigger))
     if due_date < scheduled_for:
@@ -173,7 +184,7 @@ def create_inspection(
     }  # fmt: skip
     assigned = _grant(actor, inspection, users)
     audit.record_many([created] + ([assigned] if assigned else []))  # the two events, chained in one step
-    notices.inspection_scheduled(inspection, actor=actor)
+    notices.inspection_scheduled(inspection, actor=actor, new=True)
     return inspection
 
 

@@ -27,7 +27,8 @@ def _render(text, params: dict) -> str:
 class Event:
     """One thing to tell some users. `title` and `body` are (lazy) translatable strings with %(name)s placeholders
     filled from `params`, rendered in each recipient's language; `key` deduplicates per recipient. Inactive users
-    among `user_ids` are skipped."""
+    among `user_ids` are skipped. `new_key`: the key names something created in the caller's transaction (a new
+    inspection's id), so nobody can hold it yet and it is not looked up (the unique index still guards it)."""
 
     user_ids: tuple
     kind: str
@@ -36,6 +37,7 @@ class Event:
     body: object = ""
     url: str = ""
     params: dict = field(default_factory=dict)
+    new_key: bool = False
 
 
 def publish(events: list[Event]) -> list[Notification]:
@@ -50,7 +52,8 @@ def publish(events: list[Event]) -> list[Notification]:
     users, prefs = _recipients(everyone, {e.kind for e in events})
     if not users:
         return []
-    existing = _already_notified({e.key for e in events})
+    known = {e.key for e in events if not e.new_key}
+    existing = _already_notified(known) if known else set()
     new = []
     for event in events:
         rendered = {}

@@ -126,14 +126,24 @@ def system_list(
     return qs.order_by("code", "id")
 
 
-def system_for_user(user, system_id, *, for_update: bool = False, related: bool = True) -> InformationSystem:
+def system_for_user(
+    user, system_id, *, for_update: bool = False, related: bool = True, annotate: dict | None = None
+) -> InformationSystem:
     """One system the user may see, or 404. Whether the user may *act* is the caller's question (403).
-    `related=False` leaves out the five organisations and the dossier (the API shows their ids only)."""
+    `related=False` leaves out the five organisations and the dossier (the API shows their ids only); `annotate`
+    adds expressions to the same statement (access.capacity_annotations: what the user holds over it)."""
     try:
         system_id = int(system_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    if not related and not for_update and user.is_authenticated and user.is_active and not has_national_oversight(user):
+    if (
+        not related
+        and not for_update
+        and not annotate
+        and user.is_authenticated
+        and user.is_active
+        and not has_national_oversight(user)
+    ):
         found = list(InformationSystem.objects.raw(*_one_visible_sql(user, system_id)))
         if not found:
             raise NotFound()
@@ -141,6 +151,8 @@ def system_for_user(user, system_id, *, for_update: bool = False, related: bool 
     qs = systems_visible_to(user)
     if related:
         qs = qs.select_related("owner", "operator", "security_unit", "parent")
+    if annotate:
+        qs = qs.annotate(**annotate)
     if for_update:
         qs = qs.select_for_update(of=("self",))
     # Not .first(): its ORDER BY pk makes Django hash every selected column of the five joined tables while

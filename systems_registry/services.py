@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -438,7 +439,17 @@ def grant_view_batch(
     """Explicit view grants (user id, system id), e.g. an assessor of another province assigned to an inspection.
     `ignore_existing`: a grant the user already holds stays as it is (one INSERT, no lookup first). `permission`:
     the view permission unless another is given."""
-    permission_id = permission.pk if permission is not None else view_permission_id()
+    pairs = list(pairs)
+    if permission is not None:
+        permission_id = permission.pk
+    elif connection.alias in _VIEW_PERMISSION or len(pairs) > 1:
+        permission_id = view_permission_id()
+    else:  # a process's first single grant: the id looked up inside the INSERT, not by a statement of its own
+        permission_id = Subquery(
+            Permission.objects.filter(codename="view_informationsystem", content_type__app_label="systems_registry")
+            .order_by()
+            .values("pk")[:1]
+        )
     rows = [
         InformationSystemUserObjectPermission(user_id=u, permission_id=permission_id, content_object_id=s)
         for u, s in pairs
