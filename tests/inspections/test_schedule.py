@@ -168,3 +168,32 @@ def test_a_scan_costs_the_same_queries_for_few_or_many_operating_systems(demo):
 
     assert queries(1) == queries(6)
     assert InformationSystem.objects.filter(status="operating", next_inspection_due__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize("regime", ["decree_331_2026", "decree_85_2016"])
+def test_a_periodic_order_without_a_due_date_takes_the_systems_next_due_date(api, demo, regime):
+    """The order reads the cycle and the last periodic inspection in the checklist's statement
+    (scheduling.schedule_annotations): the same date the scanner computes, after an earlier inspection too, and under
+    an administrator's cycle."""
+    from inspections.scheduling import next_due_for
+
+    level = 3 if regime == "decree_331_2026" else 2  # Decree 85 level 2: the owner's round
+    system = system_at_level(level)
+    InformationSystem.objects.filter(pk=system.pk).update(regime=regime)
+    make_operating(system)
+    publish(regime=regime, level=level, items=2)
+    _registered(system, 500)
+    InspectionCyclePolicy.objects.update_or_create(
+        regime=regime, level=level, defaults={"months": 9, "assessor_requirement": "any"}
+    )
+    body = {"kind": "periodic", "scheduled_for": timezone.localdate().isoformat(), "inspector_ids": [demo.inspector.pk]}
+    for _round in range(2):
+        system.refresh_from_db()
+        expected = max(next_due_for(system), timezone.localdate())
+        created = api.post(f"systems/{system.pk}/inspections", demo.security_unit, body)
+        assert created.status_code == 201, created.content
+        assert created.json()["due_date"] == expected.isoformat()
+        # Done 40 days ago: the next order counts from it.
+        Inspection.objects.filter(pk=created.json()["id"]).update(
+            status="closed", submitted_at=timezone.now() - timedelta(days=40)
+        )
