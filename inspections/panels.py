@@ -2,21 +2,14 @@
 "Order an inspection" and "Start a gap assessment" buttons and the year's self-inspection of a
 listed system on the List card."""
 
-from datetime import datetime, time, timedelta
-
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from systems_registry import panels
 from systems_registry.models import InformationSystem
-from systems_registry.selectors import systems_visible_to
 
-from . import access, gap, list_self_inspection, scheduling
-from .models import Inspection
-from .policy import load_policy
+from . import access, gap, list_self_inspection, selectors
 
 STATE_LABELS = {
     list_self_inspection.DONE: _("Done"),
@@ -57,41 +50,8 @@ def self_inspection_state(request, system) -> dict:
 
 
 def owner_round_state(request, system) -> dict | None:
-    """Decree 85 Art. 20.2(c): for an operating system whose periodic check is its owner's organisation-wide one, the
-    round under way, whether this system was inspected in it, and how many of the owner's systems in scope that the
-    reader can see were. Nothing for any other system; else four queries, whatever the owner's size."""
-    if system.status != InformationSystem.Status.OPERATING or not scheduling.owner_scoped(system):
-        return None
-    level = scheduling.system_level(system)
-    policy = load_policy(system.regime)
-    months = scheduling.effective_cycles()[(system.regime, level)][0]
-    epoch = scheduling.owner_epochs([system.owner_id])[system.owner_id]
-    today = timezone.localdate()
-    start, end = scheduling.owner_round(epoch, today, months)
-    # Inspected in this round: a periodic inspection that served it (scheduling.last_served_periodic: submitted and
-    # due after the day the last round ended; one submitted late for the last round served that one).
-    after = timezone.make_aware(datetime.combine(start + timedelta(days=1), time.min))
-    inspected = Inspection.objects.filter(
-        system_id=OuterRef("pk"), kind=Inspection.Kind.PERIODIC, submitted_at__gte=after, due_date__gt=start
-    ).exclude(status=Inspection.Status.CANCELLED)
-    scoped_levels = [c.level for c in policy.cycles if c.scope == "owner"]
-    zero = Value(0, output_field=IntegerField())
-    counts = (
-        systems_visible_to(request.user)
-        .filter(owner_id=system.owner_id, regime=system.regime, status=InformationSystem.Status.OPERATING)
-        .annotate(round_level=Greatest(Coalesce("proposed_level", zero), Coalesce("approved_level", zero)))
-        .filter(round_level__in=scoped_levels)
-        .annotate(round_done=Exists(inspected))
-        .aggregate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(round_done=True)),
-            this=Count("pk", filter=Q(pk=system.pk, round_done=True)),
-        )
-    )
-    return {
-        "start": start, "end": end, "months": months, "basis": policy.cycle(level).scope_basis,
-        "this_done": bool(counts["this"]), "total": counts["total"], "done": counts["done"],
-    }  # fmt: skip
+    """The organisation-wide check of Decree 85 Art. 20.2(c) (selectors.owner_round_progress)."""
+    return selectors.owner_round_progress(request.user, system)
 
 
 def register() -> None:

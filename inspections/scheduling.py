@@ -19,8 +19,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Min, Subquery
-from django.db.models.functions import Least, TruncDate
+from django.db.models import IntegerField, Max, Min, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from checklists.selectors import default_checklist
@@ -81,12 +81,7 @@ def schedule_annotations(system) -> dict:
     (`cycle_months`, `cycle_assessor`, null where the file's applies) and its last completed periodic inspection
     (`last_periodic`). `cycles_and_last` reads them back."""
     cycle = InspectionCyclePolicy.objects.filter(regime=system.regime, level=system_level(system)).order_by()
-    last = (
-        Inspection.objects.filter(system_id=system.pk, kind=Inspection.Kind.PERIODIC, submitted_at__isnull=False)
-        .exclude(status=Inspection.Status.CANCELLED)
-        .order_by("-submitted_at")
-        .values("submitted_at")[:1]
-    )
+    last = completed_periodic().filter(system_id=system.pk).order_by("-submitted_at").values("submitted_at")[:1]
     return {
         "cycle_months": Subquery(cycle.values("months")[:1]),
         "cycle_assessor": Subquery(cycle.values("assessor_requirement")[:1]),
@@ -110,6 +105,12 @@ def cycles_and_last(row, system) -> tuple[dict, date | None]:
 def system_level(system) -> int | None:
     levels = [lvl for lvl in (system.proposed_level, system.approved_level) if lvl]
     return max(levels) if levels else None
+
+
+def system_level_expression():
+    """`system_level` in SQL, for a statement over systems (0 where neither level is set)."""
+    zero = Value(0, output_field=IntegerField())
+    return Greatest(Coalesce("proposed_level", zero), Coalesce("approved_level", zero))
 
 
 def assessor_requirement(system, *, kind: str, trigger: str = "", cycles=None) -> str:
@@ -203,39 +204,51 @@ def next_due(
     return add_months(last_completed or registered, months)
 
 
-def last_completed_periodic(system_ids) -> dict[int, date]:
-    rows = (
-        Inspection.objects.filter(system_id__in=system_ids, kind=Inspection.Kind.PERIODIC, submitted_at__isnull=False)
-        .exclude(status=Inspection.Status.CANCELLED)
-        .values("system_id")
-        .annotate(last=Max("submitted_at"))
+def completed_periodic():
+    """The periodic inspections that count for a cycle: submitted, not cancelled."""
+    return Inspection.objects.filter(kind=Inspection.Kind.PERIODIC, submitted_at__isnull=False).exclude(
+        status=Inspection.Status.CANCELLED
     )
+
+
+def served_day():
+    """The day a completed periodic inspection served an owner's round: the earlier of its submission (local day)
+    and its due date, so an inspection submitted late serves the round it was due in."""
+    return Least(TruncDate("submitted_at"), "due_date")
+
+
+def last_completed_periodic(system_ids) -> dict[int, date]:
+    rows = completed_periodic().filter(system_id__in=system_ids).values("system_id").annotate(last=Max("submitted_at"))
     return {r["system_id"]: timezone.localtime(r["last"]).date() for r in rows}
 
 
 def last_served_periodic(system_ids) -> dict[int, date]:
-    """System id → the latest day a completed periodic inspection served: the earlier of its submission (local day)
-    and its due date, so an inspection submitted late serves the round it was due in."""
+    """System id → the latest day a completed periodic inspection served (`served_day`)."""
     rows = (
-        Inspection.objects.filter(system_id__in=system_ids, kind=Inspection.Kind.PERIODIC, submitted_at__isnull=False)
-        .exclude(status=Inspection.Status.CANCELLED)
+        completed_periodic()
+        .filter(system_id__in=system_ids)
         .values("system_id")
-        .annotate(served=Max(Least(TruncDate("submitted_at"), "due_date")))
+        .annotate(served=Max(served_day()))
         .order_by()
     )
     return {r["system_id"]: r["served"] for r in rows}
 
 
-def next_due_for(system, *, cycles=None) -> date | None:
+_UNREAD = object()
+
+
+def next_due_for(system, *, cycles=None, last_completed=_UNREAD) -> date | None:
+    """`last_completed`: the day of its last completed periodic inspection when the caller has read it already
+    (`cycles_and_last`); an owner-wide cycle reads the owner's epoch and the round last served instead."""
     if owner_scoped(system):
         epoch = owner_epochs([system.owner_id]).get(system.owner_id)
         return next_due(
             system, last_completed=None, owner_epoch=epoch, served=last_served_periodic([system.pk]).get(system.pk),
             cycles=cycles,
         )  # fmt: skip
-    return next_due(
-        system, last_completed=last_completed_periodic([system.pk]).get(system.pk), owner_epoch=None, cycles=cycles
-    )
+    if last_completed is _UNREAD:
+        last_completed = last_completed_periodic([system.pk]).get(system.pk)
+    return next_due(system, last_completed=last_completed, owner_epoch=None, cycles=cycles)
 
 
 @dataclass

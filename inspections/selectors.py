@@ -3,7 +3,8 @@
 from collections import OrderedDict
 from datetime import date
 
-from django.db.models import Aggregate, CharField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationClosure, Role, User
 from core.errors import NotFound
@@ -11,6 +12,7 @@ from systems_registry.selectors import systems_visible_to
 
 from . import scheduling
 from .models import Evidence, Finding, Inspection, InspectionResult
+from .policy import load_policy
 
 SCORE = {"met": 1.0, "partial": 0.5, "not_met": 0.0}
 
@@ -190,3 +192,36 @@ def checklist_choices(system, inspection_kind: str):
         "code", "-version"
     )
     return choices, default_checklist(regime=system.regime, level=level, kind=wanted)
+
+
+def owner_round_progress(user, system) -> dict | None:
+    """Decree 85 Art. 20.2(c): for an operating system whose periodic check is its owner's organisation-wide one, the
+    round under way, whether this system was inspected in it, and how many of the owner's systems in scope that
+    `user` can see were (a periodic inspection served the round when its `scheduling.served_day` is after the day
+    the last round ended). None for any other system; else four queries, whatever the owner's size."""
+    if system.status != system.Status.OPERATING or not scheduling.owner_scoped(system):
+        return None
+    level = scheduling.system_level(system)
+    policy = load_policy(system.regime)
+    months = scheduling.effective_cycles()[(system.regime, level)][0]
+    epoch = scheduling.owner_epochs([system.owner_id])[system.owner_id]
+    start, end = scheduling.owner_round(epoch, timezone.localdate(), months)
+    served = (
+        scheduling.completed_periodic().filter(system_id=OuterRef("pk")).alias(served=scheduling.served_day())
+        .filter(served__gt=start)
+    )  # fmt: skip
+    counts = (
+        systems_visible_to(user)
+        .filter(owner_id=system.owner_id, regime=system.regime, status=system.Status.OPERATING)
+        .alias(round_level=scheduling.system_level_expression(), round_done=Exists(served))
+        .filter(round_level__in=[c.level for c in policy.cycles if c.scope == "owner"])
+        .aggregate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(round_done=True)),
+            this=Count("pk", filter=Q(pk=system.pk, round_done=True)),
+        )
+    )
+    return {
+        "start": start, "end": end, "months": months, "basis": policy.cycle(level).scope_basis,
+        "this_done": bool(counts["this"]), "total": counts["total"], "done": counts["done"],
+    }  # fmt: skip

@@ -151,10 +151,7 @@ def create_inspection(
     requirement = scheduling.assessor_requirement(system, kind=kind, trigger=trigger, cycles=cycles)
     if due_date is None:
         if kind == Inspection.Kind.PERIODIC:
-            if scheduling.owner_scoped(system):  # the owner's round: its epoch and the round last served
-                next_due = scheduling.next_due_for(system, cycles=cycles)
-            else:
-                next_due = scheduling.next_due(system, last_completed=last_periodic, owner_epoch=None, cycles=cycles)
+            next_due = scheduling.next_due_for(system, cycles=cycles, last_completed=last_periodic)
             due_date = max(next_due or scheduled_for, scheduled_for)
         else:
             due_date = scheduled_for + timedelta(days=scheduling.due_days(system.regime, trigger))
